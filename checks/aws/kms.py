@@ -1,0 +1,81 @@
+"""KMS customer-managed keys: automatic rotation, and no key policy open to anyone
+(controls KMS-01, KMS-03)."""
+
+from __future__ import annotations
+
+from checks.aws.policydoc import has_wildcard_principal, parse_policy
+from checks.aws.props import flag, known
+from checks.model import Inventory, Resource
+from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+
+CHECKS: list[Check] = []
+
+KEY = "aws:kms/key:Key"
+# AWS rotates only symmetric encryption keys automatically.
+ROTATABLE_SPEC = "SYMMETRIC_DEFAULT"
+
+
+@check(
+    into=CHECKS,
+    id="kms_key_rotation_enabled",
+    control="KMS-01",
+    title="KMS customer-managed key rotates automatically",
+    severity=Severity.MEDIUM,
+    citations=("164.312(a)(2)(iv)", "164.312(e)(2)(ii)"),
+    config_rule="cmk-backing-key-rotation-enabled",
+    resource_types=(KEY,),
+    remediation=(
+        "Set enable_key_rotation=True (rotation_period_in_days defaults to 365) so key material "
+        "is replaced without re-encrypting data."
+    ),
+    pulumi_fix='aws.kms.Key("phi", enable_key_rotation=True, rotation_period_in_days=365)',
+)
+def kms_key_rotation_enabled(res: Resource, inv: Inventory) -> Result:
+    """The key's material is rotated, limiting how much ePHI any one version protects."""
+    spec = known(res, "customer_master_key_spec", ROTATABLE_SPEC)
+    if spec != ROTATABLE_SPEC:
+        return not_applicable(
+            f"{spec} keys cannot rotate automatically", customer_master_key_spec=spec
+        )
+    rotation = flag(known(res, "enable_key_rotation", False))
+    evidence = {"enable_key_rotation": rotation, "customer_master_key_spec": spec}
+    if not rotation:
+        return failed("automatic key rotation is off", **evidence)
+    return passed("automatic key rotation is on", **evidence)
+
+
+@check(
+    into=CHECKS,
+    id="kms_key_policy_no_wildcard_principal",
+    control="KMS-03",
+    title="KMS key policy does not allow any principal ('*') without a condition",
+    severity=Severity.HIGH,
+    config_rule=None,  # AWS Config has no managed rule for key policies.
+    resource_types=(KEY,),
+    remediation=(
+        "Name the account root or specific roles as principals, or add a Condition such as "
+        "aws:PrincipalOrgID / kms:CallerAccount to any statement whose principal is '*'."
+    ),
+    pulumi_fix=(
+        'aws.kms.Key("phi", enable_key_rotation=True, policy=json.dumps({\n'
+        '    "Version": "2012-10-17", "Statement": [{\n'
+        '        "Sid": "AccountAdmin", "Effect": "Allow",\n'
+        '        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},\n'
+        '        "Action": "kms:*", "Resource": "*"}]}))'
+    ),
+)
+def kms_key_policy_no_wildcard_principal(res: Resource, inv: Inventory) -> Result:
+    """Only named principals can use or manage the key that protects ePHI."""
+    policy = known(res, "policy")
+    if policy is None:
+        return passed(
+            "no key policy declared: the default policy trusts only this account", policy=None
+        )
+    open_statements = has_wildcard_principal(parse_policy(policy, f"the key policy of {res.name}"))
+    evidence = {"wildcard_statements": [s.evidence() for s in open_statements]}
+    if open_statements:
+        labels = ", ".join(s.label for s in open_statements)
+        return failed(
+            f"the key policy allows any principal without a condition ({labels})", **evidence
+        )
+    return passed("no key policy statement allows '*' without a condition", **evidence)

@@ -1,0 +1,161 @@
+"""RDS and Aurora: encryption at rest with a customer key, no public endpoint, backups, and
+deletion protection (controls RDS-01, RDS-02, RDS-05, RDS-08)."""
+
+from __future__ import annotations
+
+from checks.aws.props import flag, known
+from checks.model import Inventory, Resource
+from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+
+CHECKS: list[Check] = []
+
+INSTANCE = "aws:rds/instance:Instance"
+CLUSTER = "aws:rds/cluster:Cluster"
+MIN_BACKUP_DAYS = 7
+# Aliases of the keys AWS manages for a service: encryption, but not under the customer's control.
+_AWS_MANAGED_KEY_MARKER = "alias/aws/"
+
+
+def _cluster_member(res: Resource) -> Result | None:
+    """Aurora member instances inherit storage, backup and deletion settings from the cluster."""
+    ident = res.get("cluster_identifier")
+    if res.type == INSTANCE and ident is not None:
+        # Even a not-yet-known identifier means the instance joins a cluster.
+        shown = ident if isinstance(ident, str) else repr(ident)
+        return not_applicable(
+            "Aurora cluster member: the cluster's setting decides", cluster_identifier=shown
+        )
+    return None
+
+
+@check(
+    into=CHECKS,
+    id="rds_storage_encrypted_cmk",
+    control="RDS-01",
+    title="RDS/Aurora storage is encrypted with a customer-managed KMS key",
+    severity=Severity.HIGH,
+    citations=("164.312(a)(2)(iv)", "164.312(e)(2)(ii)"),
+    config_rule="rds-storage-encrypted",
+    resource_types=(INSTANCE, CLUSTER),
+    remediation=(
+        "Set storage_encrypted=True and kms_key_id to a customer-managed KMS key, so key use is "
+        "logged, rotatable and revocable. Existing storage cannot be encrypted in place: restore "
+        "an encrypted copy of a snapshot."
+    ),
+    pulumi_fix=(
+        'key = aws.kms.Key("rds", enable_key_rotation=True)\n'
+        'aws.rds.Instance("db", ..., storage_encrypted=True, kms_key_id=key.arn)'
+    ),
+)
+def rds_storage_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
+    """Storage is encrypted at rest under a key the covered entity controls."""
+    if member := _cluster_member(res):
+        return member
+    encrypted, key = flag(known(res, "storage_encrypted", False)), known(res, "kms_key_id")
+    evidence = {"storage_encrypted": encrypted, "kms_key_id": key}
+    if not encrypted:
+        return failed("storage is not encrypted at rest", **evidence)
+    if not key or _AWS_MANAGED_KEY_MARKER in str(key):
+        return failed(
+            "storage is encrypted with the AWS-managed key (aws/rds), not a CMK", **evidence
+        )
+    return passed("storage is encrypted with a customer-managed KMS key", **evidence)
+
+
+@check(
+    into=CHECKS,
+    id="rds_instance_not_public",
+    control="RDS-02",
+    title="RDS instance is not publicly accessible",
+    severity=Severity.HIGH,
+    config_rule="rds-instance-public-access-check",
+    resource_types=(INSTANCE,),
+    remediation=(
+        "Set publicly_accessible=False and place the instance in private subnets; reach it "
+        "through the application tier, a VPN or SSM port forwarding."
+    ),
+    pulumi_fix=(
+        'aws.rds.Instance("db", ..., publicly_accessible=False,\n'
+        "    db_subnet_group_name=private_subnets.name)"
+    ),
+)
+def rds_instance_not_public(res: Resource, inv: Inventory) -> Result:
+    """The database endpoint does not resolve to a public address."""
+    public = flag(known(res, "publicly_accessible", False))
+    if public:
+        return failed("the instance has a public endpoint", publicly_accessible=public)
+    return passed("the instance has no public endpoint", publicly_accessible=public)
+
+
+@check(
+    into=CHECKS,
+    id="rds_backup_retention_7_days",
+    control="RDS-05",
+    title=f"RDS/Aurora automated backups are kept for at least {MIN_BACKUP_DAYS} days",
+    severity=Severity.MEDIUM,
+    citations=("164.308(a)(7)(i)", "164.308(a)(7)(ii)(A)", "164.308(a)(7)(ii)(B)"),
+    config_rule="db-instance-backup-enabled",
+    resource_types=(INSTANCE, CLUSTER),
+    remediation=(
+        f"Set backup_retention_period to at least {MIN_BACKUP_DAYS} days (35 where billing "
+        "records are kept) so a retrievable exact copy of ePHI exists."
+    ),
+    pulumi_fix=(
+        'aws.rds.Instance("db", ..., backup_retention_period=35,\n    backup_window="03:00-04:00")'
+    ),
+)
+def rds_backup_retention_7_days(res: Resource, inv: Inventory) -> Result:
+    """Automated backups exist and reach back far enough to restore from."""
+    if member := _cluster_member(res):
+        return member
+    days = known(res, "backup_retention_period")
+    if days is None or int(days) < MIN_BACKUP_DAYS:
+        reason = "not configured" if days is None else f"{days} day(s)"
+        return failed(f"backup retention is {reason}", backup_retention_period=days)
+    return passed(f"backups are kept for {days} days", backup_retention_period=days)
+
+
+def _deletion_protection(res: Resource) -> Result:
+    protected = flag(known(res, "deletion_protection", False))
+    if protected:
+        return passed("deletion protection is on", deletion_protection=protected)
+    return failed("deletion protection is off", deletion_protection=protected)
+
+
+_DELETION_FIX = (
+    "Set deletion_protection=True; turning it off becomes a deliberate, reviewed change."
+)
+
+
+@check(
+    into=CHECKS,
+    id="rds_instance_deletion_protection",
+    control="RDS-08",
+    title="RDS instance has deletion protection",
+    severity=Severity.MEDIUM,
+    citations=("164.308(a)(7)(i)", "164.308(a)(7)(ii)(C)"),
+    config_rule="rds-instance-deletion-protection-enabled",
+    resource_types=(INSTANCE,),
+    remediation=_DELETION_FIX,
+    pulumi_fix='aws.rds.Instance("db", ..., deletion_protection=True)',
+)
+def rds_instance_deletion_protection(res: Resource, inv: Inventory) -> Result:
+    """A stand-alone instance cannot be deleted by one mistaken call."""
+    return _cluster_member(res) or _deletion_protection(res)
+
+
+@check(
+    into=CHECKS,
+    id="rds_cluster_deletion_protection",
+    control="RDS-08",
+    title="Aurora/RDS cluster has deletion protection",
+    severity=Severity.MEDIUM,
+    citations=("164.308(a)(7)(i)", "164.308(a)(7)(ii)(C)"),
+    config_rule="rds-cluster-deletion-protection-enabled",
+    resource_types=(CLUSTER,),
+    remediation=_DELETION_FIX,
+    pulumi_fix='aws.rds.Cluster("aurora", ..., deletion_protection=True)',
+)
+def rds_cluster_deletion_protection(res: Resource, inv: Inventory) -> Result:
+    """A cluster cannot be deleted by one mistaken call."""
+    return _deletion_protection(res)

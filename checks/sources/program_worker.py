@@ -1,0 +1,327 @@
+"""Run one Pulumi Python program under Pulumi's unit-test mocks and record what it registers.
+
+This runs in a process of its own (started by `checks.sources.program`), so a program's
+imports, globals, `sys.exit` or crash never reach the scanner:
+
+    python -m checks.sources.program_worker REQUEST.json RESULT.json
+
+The request names the program and its configuration; the result lists every registered
+resource (type, logical name, URN, parent, provider, id, ARN, region and its inputs in SDK
+naming) or the one error that stopped the program. Secret values never reach the result:
+they are replaced by a marker, and so is any string that contains a secret's plaintext.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import runpy
+import sys
+import threading
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+SECRET_MARKER = {"__secret__": True}
+UNKNOWN_MARKER = {"__unknown__": True}
+
+_ID_PREFIXES = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/instance:Instance": "i",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/networkAcl:NetworkAcl": "acl",
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": "acl",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:ebs/volume:Volume": "vol",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "sgrule",
+}
+# The input that names a resource physically, where it is not simply `name`.
+_PHYSICAL_NAME_INPUTS = {
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:rds/instance:Instance": "identifier",
+    "aws:rds/cluster:Cluster": "clusterIdentifier",
+}
+_SENSITIVE_NAMES = (
+    "password",
+    "secret_string",
+    "secret_binary",
+    "private_key",
+    "auth_token",
+    "secret_access_key",
+    "client_secret",
+)
+
+
+def _is_secret(value: Any) -> bool:
+    from pulumi.runtime import rpc
+
+    return rpc.is_rpc_secret(value)
+
+
+def _seal(value: Any) -> Any:
+    """Replace secrets by a marker and make the value JSON-safe."""
+    from pulumi.runtime import rpc
+
+    if _is_secret(value):
+        return SECRET_MARKER
+    if value is rpc.UNKNOWN:
+        return UNKNOWN_MARKER
+    if isinstance(value, Mapping):
+        return {str(k): _seal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_seal(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return {"__object__": type(value).__name__}
+
+
+def _redact(value: Any, plaintexts: tuple[str, ...], key: str = "") -> Any:
+    """Mark as secret what carries a secret's plaintext or is sensitive by its name."""
+    if isinstance(value, dict):
+        if value == SECRET_MARKER:
+            return value
+        return {k: _redact(v, plaintexts, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, plaintexts, key) for v in value]
+    if isinstance(value, str):
+        if any(p in value for p in plaintexts):
+            return SECRET_MARKER
+        if any(s in key for s in _SENSITIVE_NAMES) and value:
+            return SECRET_MARKER
+    return value
+
+
+class Recorder:
+    """Pulumi mocks that give realistic outputs and remember every registration."""
+
+    def __init__(self, request: Mapping[str, Any]) -> None:
+        self.account: str = request["account"]
+        self.region: str = request["region"]
+        self.partition = "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+        self.records: list[dict[str, Any]] = []
+        self.provider_regions: dict[str, str] = {}
+        self.local = threading.local()
+        self.lock = threading.Lock()
+
+    def _region_for(self, provider_ref: str | None) -> str:
+        if provider_ref:
+            urn = provider_ref.rsplit("::", 1)[0]
+            return self.provider_regions.get(urn, self.region)
+        return self.region
+
+    def _context(self, token: str, name: str, physical: str, region: str):
+        from checks.sources.pulumi_schema import Context
+
+        return Context(token, name, physical, region, self.account, self.partition)
+
+    def new_resource(self, args) -> tuple[str, dict[str, Any]]:
+        from checks.sources.pulumi_schema import resource_class, synthesize_object
+
+        token, inputs = args.typ, dict(args.inputs)
+        # pulumi_aws v7 lets a resource name its own region, over its provider's.
+        own_region = inputs.get("region")
+        region = own_region if isinstance(own_region, str) else self._region_for(args.provider)
+        if token.startswith("pulumi:providers:"):
+            rid = f"{args.name}-provider"
+            self.local.last = {"region": inputs.get("region") or self.region}
+            return rid, inputs
+        ctx = self._context(token, args.name, args.name, region)
+        named_by = _PHYSICAL_NAME_INPUTS.get(token, "name")
+        given = inputs.get(named_by)
+        physical = given if isinstance(given, str) else f"{args.name}-{ctx.digest[:7]}"
+        prefix = _ID_PREFIXES.get(token)
+        if prefix:
+            rid = physical = f"{prefix}-{ctx.digest[:17]}"
+        elif token == "aws:kms/key:Key":
+            d = ctx.digest
+            rid = physical = f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+        elif isinstance(inputs.get("bucket"), str) and token.startswith("aws:s3/bucket"):
+            rid = inputs["bucket"]
+        else:
+            rid = physical
+        ctx = self._context(token, args.name, physical, region)
+        cls = resource_class(token) if args.custom else None
+        state: dict[str, Any] = synthesize_object(cls, ctx) if cls is not None else {}
+        if cls is not None and named_by in (state.keys() | {"name"}) and given is None:
+            state[named_by] = physical
+        state.update(inputs)
+        arn = inputs.get("arn") if isinstance(inputs.get("arn"), str) else state.get("arn")
+        self.local.last = {
+            "type": token,
+            "name": args.name,
+            "custom": bool(args.custom),
+            "id": rid if args.custom else None,
+            "arn": arn if isinstance(arn, str) else None,
+            "region": region,
+            "account": self.account,
+            "inputs": inputs,
+            "class": cls,
+        }
+        return rid, state
+
+    def call(self, args) -> tuple[dict[str, Any], list]:
+        from checks.sources.pulumi_invokes import answer
+
+        own_region = args.args.get("region")
+        region = own_region if isinstance(own_region, str) else self._region_for(args.provider)
+        ctx = self._context(args.token, args.token.split(":")[-1], "data", region)
+        return answer(args.token, args.args, ctx), []
+
+
+def _make_monitor(recorder: Recorder):
+    from pulumi.runtime.mocks import MockMonitor, Mocks
+
+    class _Mocks(Mocks):
+        def new_resource(self, args):
+            return recorder.new_resource(args)
+
+        def call(self, args):
+            return recorder.call(args)
+
+    class _Monitor(MockMonitor):
+        def _keep(self, request, urn: str, read: bool) -> None:
+            last = getattr(recorder.local, "last", None)
+            recorder.local.last = None
+            if last is None:
+                return
+            if request.type.startswith("pulumi:providers:"):
+                with recorder.lock:
+                    recorder.provider_regions[urn] = last["region"]
+                last = {
+                    "type": request.type,
+                    "name": request.name,
+                    "custom": True,
+                    "id": None,
+                    "arn": None,
+                    "region": last["region"],
+                    "account": recorder.account,
+                    "inputs": {},
+                    "class": None,
+                }
+            last.update(urn=urn, parent=request.parent or None, read=read)
+            with recorder.lock:
+                recorder.records.append(last)
+
+        def RegisterResource(self, request):
+            response = super().RegisterResource(request)
+            if request.type != "pulumi:pulumi:Stack":
+                self._keep(request, response.urn, read=False)
+            return response
+
+        def ReadResource(self, request):
+            response = super().ReadResource(request)
+            self._keep(request, response.urn, read=True)
+            return response
+
+    return _Monitor(_Mocks())
+
+
+def _where(exc: BaseException, program_dir: Path) -> str | None:
+    """The last traceback frame inside the program, as 'file:line'."""
+    spot = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.is_absolute() and program_dir in path.parents:
+            spot = f"{path.relative_to(program_dir)}:{frame.lineno}"
+    return spot
+
+
+def _classify(exc: BaseException, program_dir: Path) -> dict[str, Any]:
+    from pulumi.config import ConfigMissingError
+
+    cause: BaseException = exc
+    while cause.__cause__ is not None and not isinstance(cause, ConfigMissingError):
+        cause = cause.__cause__
+    if isinstance(cause, ConfigMissingError):
+        return {"kind": "config_missing", "key": cause.key, "secret": bool(cause.secret)}
+    if isinstance(cause, ModuleNotFoundError) and cause.name:
+        return {"kind": "missing_import", "module": cause.name, "where": _where(cause, program_dir)}
+    return {
+        "kind": "program_error",
+        "type": type(cause).__name__,
+        "message": str(cause),
+        "where": _where(cause, program_dir) or _where(exc, program_dir),
+    }
+
+
+def run(request: Mapping[str, Any]) -> dict[str, Any]:
+    import pulumi
+    from pulumi.runtime import set_all_config, set_mocks
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from checks.sources.pulumi_schema import object_to_python
+
+    project_dir = Path(request["project_dir"])
+    main = Path(request["main"])
+    os.chdir(project_dir)
+    sys.path.insert(0, str(main if main.is_dir() else main.parent))
+    sys.argv = [str(main)]
+
+    recorder = Recorder(request)
+    monitor = _make_monitor(recorder)
+    set_mocks(
+        monitor.mocks,
+        project=request["project"],
+        stack=request["stack"],
+        preview=False,
+        monitor=monitor,
+        organization=request.get("organization") or "organization",
+    )
+    set_all_config(dict(request["config"]), list(request["secret_keys"]))
+
+    error = None
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            error = {"kind": "program_error", "type": "SystemExit", "message": f"exit {exc.code}"}
+    except BaseException as exc:  # noqa: BLE001 - whatever the program raised is reported
+        error = _classify(exc, project_dir.resolve())
+    del pulumi
+
+    plaintexts = tuple(v for v in request.get("secret_plaintexts", ()) if len(v) >= 4)
+    resources = []
+    for rec in sorted(recorder.records, key=lambda r: r["urn"]):
+        inputs = {k: v for k, v in rec.pop("inputs").items() if not k.startswith("__")}
+        props = object_to_python(_seal(inputs), rec.pop("class"))
+        rec["props"] = _redact(props, plaintexts)
+        resources.append(rec)
+    return {"resources": resources, "error": error}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(
+            "usage: python -m checks.sources.program_worker REQUEST.json RESULT.json",
+            file=sys.stderr,
+        )
+        return 2
+    request_path, result_path = argv[1], argv[2]
+    with open(request_path, encoding="utf-8") as fh:
+        request = json.load(fh)
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    result = run(request)
+    with open(result_path, "w", encoding="utf-8") as fh:
+        json.dump(result, fh)
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    # The result is on disk. Skip the interpreter's teardown of the program's whole object
+    # graph (a large share of the run for big programs); nothing is left to flush but stdio.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -1,0 +1,175 @@
+"""Answers to data-source calls (invokes) for a program run under mocks.
+
+The answers that programs build security-relevant values from are computed for real:
+`aws.iam.get_policy_document` renders the policy JSON from its arguments exactly as the
+provider does, so checks see the statements the program wrote. Identity and placement
+(`get_caller_identity`, `get_partition`, `get_region`, `get_availability_zones`) answer for
+the scan's account and region. Every other data source gets a plausible value for each
+property its result class declares, with its arguments echoed back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from checks.sources.pulumi_schema import Context, invoke_result_class, synthesize_object
+
+
+def _one_or_many(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def _sorted_unique(values: Any) -> list[Any]:
+    # The provider models actions, resources and identifiers as sets: sorted, no duplicates.
+    return sorted({str(v) for v in values or []})
+
+
+def _render_statement(stmt: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if stmt.get("sid"):
+        out["Sid"] = stmt["sid"]
+    out["Effect"] = stmt.get("effect") or "Allow"
+    for key, field in (
+        ("actions", "Action"),
+        ("notActions", "NotAction"),
+        ("resources", "Resource"),
+        ("notResources", "NotResource"),
+    ):
+        if stmt.get(key):
+            out[field] = _one_or_many(_sorted_unique(stmt[key]))
+    for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        blocks = stmt.get(key) or []
+        if not blocks:
+            continue
+        if any(b.get("type") == "*" for b in blocks):
+            out[field] = "*"
+            continue
+        principal: dict[str, Any] = {}
+        for block in blocks:
+            ids = _sorted_unique(
+                list(principal.get(block["type"], [])) + list(block.get("identifiers") or [])
+            )
+            principal[block["type"]] = ids
+        out[field] = {k: _one_or_many(v) for k, v in sorted(principal.items())}
+    conditions = stmt.get("conditions") or []
+    if conditions:
+        rendered: dict[str, dict[str, Any]] = {}
+        for cond in conditions:
+            values = [str(v) for v in cond.get("values") or []]
+            rendered.setdefault(cond["test"], {})[cond["variable"]] = _one_or_many(values)
+        out["Condition"] = rendered
+    return out
+
+
+def _merge_by_sid(base: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged = list(base)
+    for stmt in extra:
+        sid = stmt.get("Sid")
+        index = next((i for i, s in enumerate(merged) if sid and s.get("Sid") == sid), None)
+        if index is None:
+            merged.append(stmt)
+        else:
+            merged[index] = stmt
+    return merged
+
+
+def _statements_of(document: str) -> list[dict[str, Any]]:
+    parsed = json.loads(document)
+    stmts = parsed.get("Statement", [])
+    return [stmts] if isinstance(stmts, dict) else list(stmts)
+
+
+def render_policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The result of aws:iam/getPolicyDocument for the given (engine-named) arguments."""
+    statements: list[dict[str, Any]] = []
+    for source in args.get("sourcePolicyDocuments") or []:
+        statements = _merge_by_sid(statements, _statements_of(source))
+    statements = _merge_by_sid(
+        statements, [_render_statement(s) for s in args.get("statements") or []]
+    )
+    for override in args.get("overridePolicyDocuments") or []:
+        statements = _merge_by_sid(statements, _statements_of(override))
+    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    document["Statement"] = statements
+    text = json.dumps(document, indent=2)
+    return {
+        "id": hashlib.sha256(text.encode()).hexdigest()[:16],
+        "json": text,
+        "minifiedJson": json.dumps(document, separators=(",", ":")),
+        **{k: v for k, v in args.items() if k != "statements"},
+        "statements": args.get("statements") or [],
+    }
+
+
+def _caller_identity(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": ctx.account,
+        "accountId": ctx.account,
+        "arn": f"arn:{ctx.partition}:iam::{ctx.account}:user/safeguard-scan",
+        "userId": "AIDASAFEGUARDSCAN0001",
+    }
+
+
+def _partition(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": ctx.partition,
+        "partition": ctx.partition,
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    }
+
+
+def _region(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    region = args.get("region") or args.get("name") or ctx.region
+    return {
+        "id": region,
+        "name": region,
+        "region": region,
+        "description": f"AWS region {region}",
+        "endpoint": f"ec2.{region}.amazonaws.com",
+    }
+
+
+def _availability_zones(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    letters = "abc"
+    short = "".join(part[0] for part in ctx.region.split("-")[:-1]) + ctx.region.split("-")[-1]
+    return {
+        **args,
+        "id": ctx.region,
+        "names": [f"{ctx.region}{x}" for x in letters],
+        "zoneIds": [f"{short}-az{i}" for i in range(1, len(letters) + 1)],
+        "groupNames": [ctx.region],
+    }
+
+
+def _ami(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    result_cls = invoke_result_class("aws:ec2/getAmi:getAmi")
+    base = synthesize_object(result_cls, ctx) if result_cls else {}
+    ami_id = f"ami-{ctx.digest[:17]}"
+    return {**base, **args, "id": ami_id, "imageId": ami_id}
+
+
+_HANDLERS: dict[str, Callable[[Context, Mapping[str, Any]], dict[str, Any]]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:ec2/getAmi:getAmi": _ami,
+}
+
+
+def answer(token: str, args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """The result of the data source `token` called with `args` (engine naming both ways)."""
+    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        return render_policy_document(args)
+    handler = _HANDLERS.get(token)
+    if handler is not None:
+        return handler(ctx, args)
+    result_cls = invoke_result_class(token)
+    base = synthesize_object(result_cls, ctx) if result_cls else {}
+    return {**base, **args}

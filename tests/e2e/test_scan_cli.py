@@ -1,0 +1,195 @@
+"""`safeguard scan` run as a subprocess, as a user would: exit codes, files, messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PROGRAMS = REPO / "tests" / "programs"
+SAFEGUARD = Path(sys.executable).with_name("safeguard")
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    return subprocess.run(
+        [str(SAFEGUARD), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        check=False,
+    )
+
+
+def findings(out: Path) -> list[dict]:
+    return json.loads((out / "safeguard-scan.json").read_text())["findings"]
+
+
+@pytest.fixture(scope="module")
+def repo_scan(tmp_path_factory):
+    out = tmp_path_factory.mktemp("repo")
+    return run("scan", "--out", str(out)), out
+
+
+def test_repo_program_passes_every_check(repo_scan):
+    proc, out = repo_scan
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((out / "safeguard-scan.json").read_text())
+    statuses = {f["status"] for f in doc["findings"]}
+    assert statuses == {"PASS"}, [f for f in doc["findings"] if f["status"] != "PASS"]
+    assert doc["schema_version"] == "1.0"
+    assert doc["source"]["project"] == "hipaa-billing"
+    assert doc["inventory"]["by_type"]["aws:rds/instance:Instance"] == 1
+    assert doc["summary"]["findings"]["PASS"] >= 12
+    assert f"Report written: {out / 'safeguard-scan.md'}" in proc.stdout
+
+
+def test_repo_program_prod_stack_passes_too(tmp_path):
+    proc = run("scan", "--stack", "prod", "--out", str(tmp_path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert {f["status"] for f in findings(tmp_path)} == {"PASS"}
+
+
+@pytest.fixture(scope="module")
+def insecure_scan(tmp_path_factory):
+    out = tmp_path_factory.mktemp("insecure")
+    return run("scan", str(PROGRAMS / "insecure"), "--out", str(out)), out
+
+
+def _failure(out: Path, check_id: str) -> dict:
+    matches = [f for f in findings(out) if f["check_id"] == check_id and f["status"] == "FAIL"]
+    assert matches, f"expected {check_id} to fail"
+    return matches[0]
+
+
+def test_insecure_program_fails_with_resource_check_citation_and_observed_value(insecure_scan):
+    proc, out = insecure_scan
+    assert proc.returncode == 1, proc.stderr
+    db = _failure(out, "rds_storage_encrypted_cmk")
+    assert db["resource"]["type"] == "aws:rds/instance:Instance"
+    assert "164.312(a)(2)(iv)" in db["citations"]
+    assert db["evidence"]["storage_encrypted"] is False
+
+    public = _failure(out, "s3_bucket_public_access_blocked")
+    assert public["resource"]["type"] == "aws:s3/bucket:Bucket"
+    assert public["severity"] == "critical"
+
+    ssh = _failure(out, "sg_no_internet_admin_ports")
+    rules = ssh["evidence"]["offending_rules"]
+    assert any(r["cidr"] == "0.0.0.0/0" and 22 in r["exposed_ports"] for r in rules), rules
+    assert "164.312(e)(1)" in ssh["citations"]
+
+    md = (out / "safeguard-scan.md").read_text()
+    assert "rds_storage_encrypted_cmk" in md and "storage_encrypted=false" in md
+    assert len(md) < 60_000
+
+
+def test_fail_on_threshold_decides_the_exit_code(tmp_path):
+    # The insecure program's worst failures are critical: a critical threshold still blocks.
+    proc = run("scan", str(PROGRAMS / "insecure"), "--out", str(tmp_path), "--fail-on", "critical")
+    assert proc.returncode == 1
+    doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
+    criticals = [
+        f for f in doc["findings"] if f["status"] == "FAIL" and f["severity"] == "critical"
+    ]
+    assert doc["gate"]["blocking_failures"] == len(criticals) > 0
+
+
+def test_same_input_gives_same_bytes(tmp_path):
+    env = {"SOURCE_DATE_EPOCH": "1790000000"}
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        proc = run("scan", str(PROGRAMS / "insecure"), "--out", str(out), env=env)
+        assert proc.returncode == 1, proc.stderr
+    for name in ("safeguard-scan.json", "safeguard-scan.md"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    assert (
+        json.loads((a / "safeguard-scan.json").read_text())["generated_at"]
+        == "2026-09-21T14:13:20Z"
+    )
+
+
+def test_program_with_data_sources_and_output_arithmetic_scans_to_a_verdict(tmp_path):
+    proc = run("scan", str(PROGRAMS / "datasources"), "--out", str(tmp_path))
+    assert proc.returncode in (0, 1), proc.stderr
+    doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
+    assert doc["inventory"]["components"] >= 1
+    assert doc["inventory"]["providers"] >= 1
+    types = doc["inventory"]["by_type"]
+    assert types.get("aws:route53/record:Record") == 1  # built from a certificate's outputs
+    assert types.get("aws:ec2/instance:Instance") == 1  # built from an AMI lookup
+
+
+def _error_line(proc) -> str:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("safeguard: error:")]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        ("raises", "the program raised ValueError: the billing tier is not configured"),
+        ("missing_import", "imports 'pulumi_acme_does_not_exist', which is not installed"),
+        ("needs_config", "needs configuration 'needs_config:dbName': pass --config"),
+        ("bad_stack_yaml", "Pulumi.dev.yaml: line 4: malformed YAML"),
+    ],
+)
+def test_broken_programs_get_one_clear_line_and_exit_2(tmp_path, program, expected):
+    line = _error_line(run("scan", str(PROGRAMS / program), "--out", str(tmp_path)))
+    assert expected in line
+    assert not (tmp_path / "safeguard-scan.json").exists()
+
+
+def test_missing_directory_and_non_project_directory(tmp_path):
+    line = _error_line(run("scan", str(tmp_path / "nope")))
+    assert line.endswith(f"{tmp_path / 'nope'}: no such directory")
+    line = _error_line(run("scan", str(tmp_path)))
+    assert "no Pulumi.yaml here" in line
+
+
+def test_bad_options_are_usage_errors(tmp_path):
+    assert "unknown format" in _error_line(run("scan", "--format", "pdfx", "--out", str(tmp_path)))
+    assert "unknown severity" in _error_line(run("scan", "--fail-on", "urgent"))
+    assert run("scan", "--no-such-flag").returncode == 2
+
+
+def test_help_documents_the_exit_codes():
+    proc = run("scan", "--help")
+    assert proc.returncode == 0
+    for code in (
+        "0  no check failed",
+        "1  at least one check failed",
+        "2  usage or input",
+        "3  no blocking",
+    ):
+        assert code in proc.stdout
+
+
+def test_secret_config_values_reach_no_output_and_no_log(tmp_path):
+    token = "tok-Zq8Hh2LmYx41"
+    proc = run(
+        "scan",
+        str(PROGRAMS / "secrets"),
+        "--secret",
+        f"apiToken={token}",
+        "--out",
+        str(tmp_path),
+    )
+    assert proc.returncode in (0, 1, 3), proc.stderr
+    texts = [proc.stdout, proc.stderr] + [p.read_text() for p in tmp_path.iterdir()]
+    for text in texts:
+        assert token not in text
+        assert "secret-placeholder" not in text  # the stand-in for a `secure:` stack value
+        assert "v1:AAAAAAAAAAAAAAAA" not in text  # the ciphertext from Pulumi.dev.yaml
+    doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
+    assert "secrets:dbPassword" in doc["source"]["secret_config_keys"]
+    assert "secrets:apiToken" in doc["source"]["secret_config_keys"]

@@ -1,0 +1,177 @@
+"""Security group checks and the network helpers they share."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.aws.netutil import covers_port, is_internet
+from checks.aws.network import sg_no_internet_admin_ports, sg_no_internet_db_ports
+from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.registry import Status
+
+SG_URN = "urn:pulumi:dev::phi::aws:ec2/securityGroup:SecurityGroup::web"
+
+
+def group(*ingress: dict) -> Resource:
+    props = {"vpc_id": "vpc-0abc", "ingress": list(ingress)}
+    return Resource("aws:ec2/securityGroup:SecurityGroup", "web", props, urn=SG_URN, id="sg-0web")
+
+
+def rule(port: int | None, cidrs=("0.0.0.0/0",), protocol="tcp", to_port=None, v6=()) -> dict:
+    return {
+        "protocol": protocol,
+        "from_port": port,
+        "to_port": port if to_port is None else to_port,
+        "cidr_blocks": list(cidrs),
+        "ipv6_cidr_blocks": list(v6),
+    }
+
+
+def run(fn, target: Resource, *others: Resource):
+    return fn(target, Inventory([target, *others]))
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0", "::0/0", " 0.0.0.0/0 "])
+def test_any_address_blocks_are_the_internet(cidr):
+    assert is_internet(cidr) is True
+
+
+@pytest.mark.parametrize(
+    "cidr", ["10.0.0.0/8", "0.0.0.0/1", "::/1", "192.0.2.10/32", "pl-123", None]
+)
+def test_narrower_or_invalid_blocks_are_not_the_internet(cidr):
+    assert is_internet(cidr) is False
+
+
+@pytest.mark.parametrize(
+    ("protocol", "low", "high", "expected"),
+    [
+        ("-1", 0, 0, True),
+        (-1, None, None, True),
+        ("all", 0, 0, True),
+        ("tcp", 22, 22, True),
+        ("TCP", 0, 65535, True),
+        ("6", 20, 25, True),
+        ("tcp", 23, 3388, False),
+        ("udp", 22, 22, False),
+        ("icmp", -1, -1, False),
+    ],
+)
+def test_covers_port_22_over_tcp(protocol, low, high, expected):
+    assert covers_port(protocol, low, high, 22, "tcp") is expected
+
+
+# -- sg_no_internet_admin_ports ----------------------------------------------------------------
+
+
+def test_ssh_from_anywhere_fails_naming_the_rule():
+    result = run(sg_no_internet_admin_ports, group(rule(443), rule(22)))
+    assert result.status is Status.FAIL
+    assert result.evidence["offending_rules"] == [
+        {
+            "declared_by": SG_URN,
+            "protocol": "tcp",
+            "from_port": 22,
+            "to_port": 22,
+            "cidr": "0.0.0.0/0",
+            "exposed_ports": [22],
+        }
+    ]
+    assert "0.0.0.0/0 -> tcp 22-22" in result.message
+
+
+def test_rdp_from_ipv6_anywhere_fails():
+    result = run(sg_no_internet_admin_ports, group(rule(3389, cidrs=(), v6=("::/0",))))
+    assert result.status is Status.FAIL
+    assert result.evidence["offending_rules"][0]["cidr"] == "::/0"
+
+
+def test_ssh_from_private_range_and_https_from_anywhere_pass():
+    result = run(sg_no_internet_admin_ports, group(rule(22, cidrs=("10.0.0.0/16",)), rule(443)))
+    assert result.status is Status.PASS
+    assert result.evidence == {"offending_rules": []}
+
+
+def test_all_protocols_from_anywhere_fails_admin_and_db():
+    open_all = group(rule(0, protocol="-1"))
+    admin = run(sg_no_internet_admin_ports, open_all)
+    db = run(sg_no_internet_db_ports, open_all)
+    assert admin.status is Status.FAIL and db.status is Status.FAIL
+    assert admin.evidence["offending_rules"][0]["exposed_ports"] == [22, 3389]
+    assert 5432 in db.evidence["offending_rules"][0]["exposed_ports"]
+
+
+def test_unknown_cidr_is_undecidable():
+    with pytest.raises(Undecidable, match="ingress rules of web"):
+        run(sg_no_internet_admin_ports, group(rule(22, cidrs=(UNKNOWN,))))
+
+
+# -- sg_no_internet_db_ports -------------------------------------------------------------------
+
+
+def test_postgres_opened_by_a_separate_rule_resource_fails_naming_that_resource():
+    separate = Resource(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "pg-open",
+        {
+            "security_group_id": "sg-0web",
+            "ip_protocol": "tcp",
+            "from_port": 5432,
+            "to_port": 5432,
+            "cidr_ipv4": "0.0.0.0/0",
+        },
+        urn="urn:pg-open",
+    )
+    result = run(sg_no_internet_db_ports, group(rule(443)), separate)
+    assert result.status is Status.FAIL
+    [offending] = result.evidence["offending_rules"]
+    assert offending["declared_by"] == "urn:pg-open"
+    assert (offending["cidr"], offending["exposed_ports"]) == ("0.0.0.0/0", [5432])
+
+
+def test_wide_tcp_range_rule_resource_exposes_every_db_port():
+    wide = Resource(
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "wide",
+        {
+            "type": "ingress",
+            "security_group_id": "sg-0web",
+            "protocol": "tcp",
+            "from_port": 1024,
+            "to_port": 65535,
+            "cidr_blocks": ["0.0.0.0/0"],
+        },
+        urn="urn:wide",
+    )
+    result = run(sg_no_internet_db_ports, group(), wide)
+    assert result.status is Status.FAIL
+    assert result.evidence["offending_rules"][0]["exposed_ports"] == [
+        1433,
+        1521,
+        3306,
+        5432,
+        5439,
+        6379,
+        9200,
+        9300,
+        11211,
+        27017,
+    ]
+
+
+def test_db_port_from_vpc_only_passes():
+    result = run(sg_no_internet_db_ports, group(rule(5432, cidrs=("10.0.0.0/16",)), rule(443)))
+    assert result.status is Status.PASS
+
+
+def test_rule_resource_with_unknown_group_is_undecidable():
+    pending = Resource(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "pending",
+        {"security_group_id": UNKNOWN, "ip_protocol": "tcp", "from_port": 3306, "to_port": 3306},
+    )
+    with pytest.raises(Undecidable):
+        run(sg_no_internet_db_ports, group(), pending)

@@ -1,0 +1,67 @@
+"""The built-in check library: it loads, and its metadata agrees with the controls reference."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from checks.aws import LIBRARY
+from checks.evaluate import evaluate
+from checks.model import UNKNOWN, Inventory, Resource
+from checks.registry import Status, build_registry
+
+CONTROLS_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "controls.csv"
+
+
+def _controls() -> dict[str, dict[str, set[str]]]:
+    if not CONTROLS_CSV.is_file():
+        pytest.skip(f"the controls reference {CONTROLS_CSV} is not present next to the repo")
+    with CONTROLS_CSV.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        row["id"]: {
+            # "+" marks citations that apply in part; they are citations all the same.
+            "citations": {c for c in re.split(r"[;+\s]+", row["hipaa_citations"]) if c},
+            # Drop notes such as "(not in HIPAA pack)" after a rule name.
+            "config_rules": {r.split(" (")[0].strip() for r in row["aws_config_rules"].split(";")},
+        }
+        for row in rows
+    }
+
+
+def test_library_loads_with_unique_ids_and_enough_checks():
+    registry = build_registry()
+    ids = [chk.id for module in LIBRARY for chk in module.CHECKS]
+    assert len(ids) == len(set(ids))
+    assert len(registry) == len(ids)
+    assert len(registry) >= 12
+
+
+def test_every_check_cites_only_its_controls_citations_and_config_rules():
+    controls = _controls()
+    for chk in build_registry():
+        assert chk.control in controls, f"{chk.id}: unknown control {chk.control}"
+        extra = set(chk.citations) - controls[chk.control]["citations"]
+        assert not extra, f"{chk.id}: citations {sorted(extra)} are not in {chk.control}'s row"
+        if chk.config_rule is not None:
+            assert chk.config_rule in controls[chk.control]["config_rules"], chk.id
+
+
+def test_every_pulumi_fix_is_python():
+    for chk in build_registry():
+        compile(chk.pulumi_fix, f"<pulumi_fix of {chk.id}>", "exec")
+
+
+def test_evaluate_turns_unknown_values_into_not_evaluated_with_the_reason():
+    db = Resource("aws:rds/instance:Instance", "phi-db", {"storage_encrypted": UNKNOWN})
+    evaluation = evaluate(Inventory([db]), build_registry())
+    by_id = {f.check.id: f for f in evaluation.findings}
+    storage = by_id["rds_storage_encrypted_cmk"]
+    assert storage.status is Status.NOT_EVALUATED
+    assert (
+        storage.message == "storage_encrypted of phi-db is not known yet (computed at deployment)"
+    )
+    assert by_id["rds_instance_not_public"].status is Status.PASS
