@@ -20,6 +20,7 @@ class Finding:
     message: str
     evidence: Mapping[str, Any]
     resource: Resource | None
+    waiver_id: str | None = None  # the waiver that covers it (status WAIVED), if any
 
     @property
     def id(self) -> str:

@@ -61,6 +61,8 @@ class Status(enum.StrEnum):
     FAIL = "FAIL"
     NOT_EVALUATED = "NOT_EVALUATED"
     NOT_APPLICABLE = "NOT_APPLICABLE"
+    # Set by the assessment, never by a check: a current, approved waiver covers the finding.
+    WAIVED = "WAIVED"
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,21 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from checks.evaluate import Evaluation, Finding
+from checks.evaluate import Finding
 from checks.model import UNKNOWN, Resource, Secret
-from checks.registry import Registry, Severity, Status
+from checks.registry import Registry, Status
+from policies.assessment import Assessment, SafeguardStatus
 
 SCHEMA_VERSION = "1.0"
 TOOL_NAME = "hipaa-safeguard"
 TOOL_VERSION = "0.1.0"
-STATUS_ORDER = (Status.FAIL, Status.NOT_EVALUATED, Status.PASS, Status.NOT_APPLICABLE)
+STATUS_ORDER = (
+    Status.FAIL,
+    Status.NOT_EVALUATED,
+    Status.WAIVED,
+    Status.PASS,
+    Status.NOT_APPLICABLE,
+)
 
 
 def plain(value: Any) -> Any:
@@ -74,6 +81,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "evidence": plain(f.evidence),
         "remediation": f.check.remediation,
         "pulumi_fix": f.check.pulumi_fix,
+        "waiver_id": f.waiver_id,
     }
 
 
@@ -86,30 +94,46 @@ def _finding_order(f: Finding) -> tuple:
     )
 
 
-def exit_code(evaluation: Evaluation, threshold: Severity) -> int:
-    """0 clean, 1 failures at or above the threshold, 3 checks that could not be evaluated."""
-    if any(f.status is Status.FAIL and f.severity >= threshold for f in evaluation.findings):
-        return 1
-    if any(f.status is Status.NOT_EVALUATED for f in evaluation.findings):
-        return 3
-    return 0
+def _safeguard(sg: SafeguardStatus) -> dict[str, Any]:
+    spec = sg.spec
+    return {
+        "citation": spec.citation,
+        "safeguard": spec.safeguard,
+        "standard": spec.standard,
+        "title": spec.title,
+        "kind": spec.kind,
+        "requirement": spec.requirement,
+        "evidence_sources": list(spec.evidence),
+        "status": sg.status,
+        "reason": sg.reason,
+        "checks": list(sg.checks),
+        "results": sg.results,
+        "attestation": sg.attestation,
+        "decision": sg.decision,
+    }
 
 
 def build_document(
-    evaluation: Evaluation,
+    assessment: Assessment,
     *,
     source: Mapping[str, Any],
-    threshold: Severity,
     generated_at: str,
     graph: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    findings = sorted(evaluation.findings, key=_finding_order)
+    evaluation = assessment.evaluation
+    findings = sorted(assessment.findings, key=_finding_order)
     counts = Counter(f.status.value for f in findings)
     by_check: dict[str, Counter] = {}
     for f in findings:
         by_check.setdefault(f.check.id, Counter())[f.status.value] += 1
-    code = exit_code(evaluation, threshold)
-    blocking = sum(1 for f in findings if f.status is Status.FAIL and f.severity >= threshold)
+    waived: dict[str, list[str]] = {}
+    for f in findings:
+        if f.waiver_id:
+            waived.setdefault(f.waiver_id, []).append(f.id)
+    reopened: dict[str, list[str]] = {}
+    for finding_id, waiver_id in assessment.reopened:
+        reopened.setdefault(waiver_id, []).append(finding_id)
+    profile = assessment.profile
     inventory = evaluation.inventory
     return {
         "schema_version": SCHEMA_VERSION,
@@ -121,9 +145,14 @@ def build_document(
         "generated_at": generated_at,
         "source": plain(source),
         "gate": {
-            "fail_on": threshold.label,
-            "exit_code": code,
-            "blocking_failures": blocking,
+            "profile": profile.name,
+            "fail_on": profile.fail_on.label,
+            "not_evaluated_blocks": profile.not_evaluated_blocks,
+            "mandatory_from": profile.mandatory_from.label,
+            "exit_code": assessment.exit_code,
+            "blocking_failures": len(assessment.blocking_failures),
+            "blocking_not_evaluated": len(assessment.blocking_unknowns),
+            "reopened_by_expired_waivers": sorted(f for f, _ in assessment.reopened),
         },
         "summary": {
             "resources": len(inventory),
@@ -152,4 +181,20 @@ def build_document(
             for c in evaluation.registry
         ],
         "findings": [_finding(f) for f in findings],
+        "waivers": [
+            {
+                **w.as_record(assessment.day),
+                "covers_findings": sorted(waived.get(w.id, [])),
+                "reopened_findings": sorted(reopened.get(w.id, [])),
+            }
+            for w in sorted(assessment.waivers, key=lambda w: w.id)
+        ],
+        "framework": {
+            "version": assessment.framework_version,
+            "attestations_file": assessment.attestations.source,
+            "status_counts": dict(
+                sorted(Counter(sg.status for sg in assessment.safeguards).items())
+            ),
+        },
+        "safeguards": [_safeguard(sg) for sg in assessment.safeguards],
     }

@@ -46,16 +46,49 @@ def _row(f: Mapping[str, Any]) -> str:
 def _headline(doc: Mapping[str, Any]) -> str:
     gate, counts = doc["gate"], doc["summary"]["findings"]
     if gate["blocking_failures"]:
-        verdict = f"❌ **{gate['blocking_failures']} failure(s) at or above `{gate['fail_on']}`**"
-    elif counts["NOT_EVALUATED"]:
-        verdict = "⚠️ **no blocking failure, but some checks could not be evaluated**"
+        verdict = (
+            f"❌ **{gate['blocking_failures']} blocking failure(s)** (fail-on `{gate['fail_on']}`)"
+        )
+    elif gate["blocking_not_evaluated"]:
+        unknown = gate["blocking_not_evaluated"]
+        verdict = f"⚠️ **{unknown} mandatory check result(s) could not be evaluated**"
     else:
-        verdict = "✅ **no failure at or above `" + gate["fail_on"] + "`**"
+        verdict = f"✅ **nothing blocks** (fail-on `{gate['fail_on']}`)"
     return (
         f"{verdict} · {counts['FAIL']} failed · {counts['PASS']} passed · "
+        f"{counts['WAIVED']} waived · "
         f"{counts['NOT_EVALUATED']} not evaluated · {counts['NOT_APPLICABLE']} not applicable — "
-        f"{doc['summary']['resources']} resources, {doc['summary']['checks']} checks"
+        f"{doc['summary']['resources']} resources, {doc['summary']['checks']} checks, "
+        f"profile `{gate['profile']}`"
     )
+
+
+def _safeguard_line(doc: Mapping[str, Any]) -> str:
+    counts = doc["framework"]["status_counts"]
+    parts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+    total = len(doc["safeguards"])
+    return f"Security Rule specifications ({total}): {parts}. See `safeguards` in the JSON."
+
+
+def _waived(doc: Mapping[str, Any]) -> list[str]:
+    waivers = {w["id"]: w for w in doc["waivers"]}
+    rows = []
+    for f in doc["findings"]:
+        if f["status"] != "WAIVED":
+            continue
+        w = waivers[f["waiver_id"]]
+        rows.append(
+            f"| `{f['check_id']}` | {_resource(f['resource'])} | `{w['id']}` "
+            f"{w['type'].replace('_', ' ')} | {w['expires']} | {_cell(w['approver'], 60)} |"
+        )
+    if not rows:
+        return []
+    head = [
+        "### Waived (still visible)",
+        "",
+        "| Check | Resource | Waiver | Expires | Approved by |",
+    ]
+    return [*head, "|---|---|---|---|---|", *rows, ""]
 
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
@@ -81,6 +114,12 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for f in unevaluated
         ]
         body.append("")
+    body += _waived(doc)
+    expired = [w for w in doc["waivers"] if w["status"] == "expired"]
+    if expired:
+        names = ", ".join(f"`{w['id']}` (expired {w['expires']})" for w in expired)
+        body += [f"⛔ Expired waivers reopen their findings and fail the gate: {names}", ""]
+    body += [_safeguard_line(doc), ""]
     fixes = {f["check_id"]: f for f in failures}
     if fixes:
         body += ["<details><summary>How to fix</summary>", ""]

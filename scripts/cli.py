@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -60,11 +61,43 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _load_policy_inputs(args: argparse.Namespace, registry, program_dir: Path, stack: str):
+    """The profile, framework, waivers and attestations a run is judged by."""
+    from checks.registry import Severity
+    from policies.attestations import Attestations, load_attestations
+    from policies.framework import load_framework
+    from policies.profiles import load_profile
+    from policies.waivers import load_waivers
+
+    profile = load_profile(args.profile)
+    if args.fail_on:
+        try:
+            profile = dataclasses.replace(profile, fail_on=Severity.parse(args.fail_on))
+        except ValueError as exc:
+            raise InputError(f"--fail-on: {exc}") from None
+    framework = load_framework()
+    waivers_file = (
+        Path(args.waivers)
+        if args.waivers
+        else program_dir / "policies" / "waivers" / f"{stack}.yaml"
+    )
+    waivers = []
+    if args.waivers or waivers_file.is_file():
+        waivers = load_waivers(waivers_file, {c.id for c in registry})
+    attestations = Attestations()
+    if args.attestations:
+        attestations = load_attestations(
+            Path(args.attestations), framework.citations, framework.addressable
+        )
+    return profile, framework, tuple(waivers), (waivers_file if waivers else None), attestations
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     from checks.evaluate import evaluate
     from checks.model import Inventory
-    from checks.registry import Severity, build_registry
-    from checks.sources.program import MOCK_ACCOUNT, scan_program
+    from checks.registry import build_registry
+    from checks.sources.program import MOCK_ACCOUNT, default_stack, load_project, scan_program
+    from policies.assessment import assess
     from reports.document import build_document
     from reports.renderers import build_renderers
 
@@ -76,23 +109,33 @@ def cmd_scan(args: argparse.Namespace) -> int:
             f"--format {args.format!r}: unknown format(s) {', '.join(unknown) or '(none)'}; "
             f"choose from {', '.join(renderers)}"
         )
-    try:
-        threshold = Severity.parse(args.fail_on)
-    except ValueError as exc:
-        raise InputError(f"--fail-on: {exc}") from None
     overrides = _key_values(args.config, "--config")
     secrets = _key_values(args.secret, "--secret")
     registry = build_registry()
     progress = Progress(args.quiet)
+    generated_at = _generated_at()
+    day = dt.date.fromisoformat(generated_at[:10])
 
     program_dir = Path(args.program_dir) if args.program_dir else _default_program_dir()
+    stack = args.stack or default_stack(load_project(program_dir))
+    profile, framework, waivers, waivers_file, attestations = _load_policy_inputs(
+        args, registry, program_dir, stack
+    )
     progress(f"running the Pulumi program in {program_dir} under mocks (no cloud, no CLI)…")
-    scan = scan_program(program_dir, args.stack, overrides, secrets)
+    scan = scan_program(program_dir, stack, overrides, secrets)
     progress(
         f"{len(scan.resources)} resources registered by {scan.project.name} (stack {scan.stack}); "
         f"evaluating {len(registry)} checks…"
     )
     evaluation = evaluate(Inventory(scan.resources), registry)
+    assessment = assess(
+        evaluation,
+        profile=profile,
+        framework=framework,
+        day=day,
+        waivers=waivers,
+        attestations=attestations,
+    )
     source = {
         "kind": "program",
         "program_dir": str(program_dir),
@@ -103,19 +146,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "account": f"{MOCK_ACCOUNT} (mocks)",
         "config_keys": sorted(scan.config.values),
         "secret_config_keys": sorted(scan.config.secret_keys),
+        "waivers_file": str(waivers_file) if waivers_file else None,
     }
     graph = {
         "components": len(scan.components),
         "providers": len(scan.providers),
         "read_not_managed": len(scan.reads),
     }
-    document = build_document(
-        evaluation,
-        source=source,
-        threshold=threshold,
-        generated_at=_generated_at(),
-        graph=graph,
-    )
+    document = build_document(assessment, source=source, generated_at=generated_at, graph=graph)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -129,14 +167,64 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise InputError(f"{out}: cannot write the report: {exc.strerror}") from None
 
     counts = document["summary"]["findings"]
+    gate = document["gate"]
     progress(
-        f"{counts['FAIL']} failed ({document['gate']['blocking_failures']} at or above "
-        f"{threshold.label}), {counts['PASS']} passed, {counts['NOT_EVALUATED']} not evaluated, "
+        f"{counts['FAIL']} failed ({gate['blocking_failures']} blocking under profile "
+        f"{gate['profile']}, fail-on {gate['fail_on']}), {counts['PASS']} passed, "
+        f"{counts['WAIVED']} waived, {counts['NOT_EVALUATED']} not evaluated, "
         f"{counts['NOT_APPLICABLE']} not applicable"
     )
     for path in written:
         print(f"Report written: {path}")
-    return int(document["gate"]["exit_code"])
+    return int(gate["exit_code"])
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from checks.registry import build_registry
+
+    rows = [
+        (c.id, c.severity.label, c.control, c.scope, c.config_rule or "-", ", ".join(c.citations))
+        for c in build_registry()
+    ]
+    _print_table(
+        ("CHECK", "SEVERITY", "CONTROL", "SCOPE", "AWS CONFIG RULE", "HIPAA (45 CFR)"), rows
+    )
+    print(f"\n{len(rows)} checks")
+    return EXIT_OK
+
+
+def cmd_framework(args: argparse.Namespace) -> int:
+    from checks.registry import build_registry
+    from policies.framework import checks_by_citation, load_framework
+
+    framework = load_framework()
+    mapping = checks_by_citation(framework, build_registry())
+    rows = []
+    for spec in framework.specifications:
+        checks = mapping[spec.citation]
+        sources = []
+        if "automated" in spec.evidence:
+            sources.append(f"{len(checks)} check(s)" if checks else "automated (no check yet)")
+        sources += [e for e in spec.evidence if e != "automated"]
+        rows.append(
+            (spec.citation, spec.requirement[0].upper(), spec.title[:44], " + ".join(sources))
+        )
+    _print_table(("CITATION", "R/A", "SPECIFICATION", "EVIDENCE"), rows)
+    automated = sum(1 for s in framework.specifications if mapping[s.citation])
+    attest_only = sum(1 for s in framework.specifications if not mapping[s.citation])
+    print(
+        f"\n{len(rows)} standards and implementation specifications of 45 CFR 164.308-316: "
+        f"{automated} evidenced by automated checks (most also need an attestation), "
+        f"{attest_only} by attestation or AWS inheritance only. Nothing here is a claim of "
+        "compliance."
+    )
+    return EXIT_OK
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,13 +275,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--fail-on",
-        default="low",
         metavar="SEVERITY",
         help="lowest severity whose failures fail the run: critical, high, medium, low, info "
-        "(default: low)",
+        "(default: the profile's, low for the default profile)",
+    )
+    scan.add_argument(
+        "--profile",
+        default="default",
+        help="gate profile: default, strict, advisory, or a YAML file (see policies/profiles/)",
+    )
+    scan.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="waivers YAML (default: policies/waivers/<stack>.yaml in the program folder, if any)",
+    )
+    scan.add_argument(
+        "--attestations",
+        metavar="FILE",
+        help="attestations and addressable decisions YAML, for the safeguard status",
     )
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     scan.set_defaults(handler=cmd_scan)
+    sub.add_parser(
+        "checks", help="list the checks: id, severity, control, AWS Config rule, citations"
+    ).set_defaults(handler=cmd_checks)
+    sub.add_parser(
+        "framework",
+        help="show how each Security Rule specification is evidenced (checks, attestation, AWS)",
+    ).set_defaults(handler=cmd_framework)
     return parser
 
 

@@ -179,6 +179,17 @@ class Recorder:
         return answer(args.token, args.args, ctx), []
 
 
+_ROOT_PREFIX = "pulumi:pulumi:Stack$"
+
+
+def _engine_urn(urn: str) -> str:
+    """The URN the real engine would give: it leaves the root stack out of qualified types."""
+    parts = urn.split("::", 3)
+    if len(parts) == 4 and parts[2].startswith(_ROOT_PREFIX):
+        parts[2] = parts[2][len(_ROOT_PREFIX) :]
+    return "::".join(parts)
+
+
 def _make_monitor(recorder: Recorder):
     from pulumi.runtime.mocks import MockMonitor, Mocks
 
@@ -209,7 +220,8 @@ def _make_monitor(recorder: Recorder):
                     "inputs": {},
                     "class": None,
                 }
-            last.update(urn=urn, parent=request.parent or None, read=read)
+            parent = _engine_urn(request.parent) if request.parent else None
+            last.update(urn=_engine_urn(urn), parent=parent, read=read)
             with recorder.lock:
                 recorder.records.append(last)
 

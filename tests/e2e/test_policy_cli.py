@@ -1,0 +1,103 @@
+"""The policy side of the command: waivers, profiles, `safeguard checks` and `framework`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.test_scan_cli import PROGRAMS, run
+
+INSECURE_DB_URN = "urn:pulumi:dev::insecure::aws:rds/instance:Instance::patients-db"
+
+
+def _waivers(tmp_path: Path, expires: str) -> Path:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n"
+        "  - id: W-TEST-1\n"
+        "    check: rds_instance_deletion_protection\n"
+        f'    resources: ["{INSECURE_DB_URN}"]\n'
+        "    type: risk_acceptance\n"
+        "    justification: Test fixture database, rebuilt nightly.\n"
+        "    approver: Dana Lee, Security Official\n"
+        "    approved: 2026-01-01\n"
+        f"    expires: {expires}\n"
+    )
+    return path
+
+
+def test_waived_finding_stays_visible_in_every_output(tmp_path):
+    out = tmp_path / "out"
+    proc = run(
+        "scan",
+        str(PROGRAMS / "insecure"),
+        "--waivers",
+        str(_waivers(tmp_path, "2099-01-01")),
+        "--out",
+        str(out),
+        env={"SOURCE_DATE_EPOCH": "1790000000"},
+    )
+    assert proc.returncode == 1, proc.stderr  # other failures still block
+    doc = json.loads((out / "safeguard-scan.json").read_text())
+    waived = [f for f in doc["findings"] if f["status"] == "WAIVED"]
+    assert [(f["check_id"], f["waiver_id"]) for f in waived] == [
+        ("rds_instance_deletion_protection", "W-TEST-1")
+    ]
+    assert doc["waivers"][0]["status"] == "active"
+    assert doc["waivers"][0]["covers_findings"] == [waived[0]["id"]]
+    md = (out / "safeguard-scan.md").read_text()
+    assert "### Waived (still visible)" in md and "W-TEST-1" in md
+
+
+def test_expired_waiver_fails_the_gate_even_under_a_lenient_threshold(tmp_path):
+    out = tmp_path / "out"
+    proc = run(
+        "scan",
+        str(PROGRAMS / "insecure"),
+        "--waivers",
+        str(_waivers(tmp_path, "2026-02-01")),
+        "--fail-on",
+        "critical",
+        "--format",
+        "json,md",
+        "--out",
+        str(out),
+        env={"SOURCE_DATE_EPOCH": "1790000000"},
+    )
+    assert proc.returncode == 1
+    doc = json.loads((out / "safeguard-scan.json").read_text())
+    assert doc["waivers"][0]["status"] == "expired"
+    assert len(doc["gate"]["reopened_by_expired_waivers"]) == 1
+    assert "Expired waivers reopen their findings" in (out / "safeguard-scan.md").read_text()
+
+
+def test_malformed_waiver_file_is_exit_2_with_file_and_line(tmp_path):
+    bad = tmp_path / "waivers.yaml"
+    bad.write_text("waivers:\n  - id: W-1\n    check: rds_instance_deletion_protection\n")
+    proc = run("scan", str(PROGRAMS / "insecure"), "--waivers", str(bad), "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert f"{bad}: line 2: waiver W-1 is missing" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unknown_profile_is_exit_2(tmp_path):
+    proc = run("scan", "--profile", "lenient", "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert "no such profile" in proc.stderr
+
+
+def test_checks_command_lists_every_check_with_its_metadata():
+    proc = run("checks")
+    assert proc.returncode == 0
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("rds_storage_encrypted_cmk"))
+    assert "high" in line and "RDS-01" in line and "rds-storage-encrypted" in line
+    assert "164.312(a)(2)(iv)" in line
+
+
+def test_framework_command_accounts_for_every_specification():
+    proc = run("framework")
+    assert proc.returncode == 0
+    rows = [x for x in proc.stdout.splitlines() if x.startswith("164.3")]
+    assert len(rows) == 68
+    assert any(r.startswith("164.310(a)(2)(ii)") and "inherited" in r for r in rows)
+    assert "Nothing here is a claim of compliance" in proc.stdout
