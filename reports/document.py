@@ -66,6 +66,20 @@ def _resource_ref(res: Resource | None) -> dict[str, Any] | None:
     }
 
 
+# Tag keys that say what data a resource holds, and values that mean ePHI.
+CLASSIFICATION_TAGS = ("data-classification", "DataClassification", "data_classification")
+EPHI_VALUES = frozenset({"ephi", "phi", "e-phi"})
+
+
+def _inventory_row(res: Resource) -> dict[str, Any]:
+    """What the report may say about a resource: identity and classification, no other props."""
+    tags = res.tags
+    raw = next((tags[k] for k in CLASSIFICATION_TAGS if isinstance(tags.get(k), str)), None)
+    role = "unknown" if raw is None else "ephi" if raw.strip().lower() in EPHI_VALUES else "none"
+    owner = tags.get("owner") if isinstance(tags.get("owner"), str) else None
+    return {**_resource_ref(res), "data_classification": raw, "ephi_role": role, "owner": owner}
+
+
 def _finding(f: Finding) -> dict[str, Any]:
     return {
         "id": f.id,
@@ -163,6 +177,13 @@ def build_document(
             "resources": len(inventory),
             "by_type": dict(sorted(Counter(r.type for r in inventory).items())),
             "not_covered_types": list(evaluation.uncovered_types),
+            "ephi_roles": dict(
+                sorted(Counter(_inventory_row(r)["ephi_role"] for r in inventory).items())
+            ),
+            "items": sorted(
+                (_inventory_row(r) for r in inventory),
+                key=lambda r: (r["type"], r["urn"] or r["name"]),
+            ),
             **{k: v for k, v in sorted((graph or {}).items())},
         },
         "checks": [
