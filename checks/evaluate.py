@@ -75,8 +75,10 @@ def is_cloud_resource(token: str) -> bool:
 
 
 def evaluate(inventory: Inventory, registry: Registry) -> Evaluation:
+    from checks.aws import READ_THROUGH_JOINS
+
     findings: list[Finding] = []
-    covered = registry.covered_types | JOINED_TYPES
+    covered = registry.covered_types | JOINED_TYPES | READ_THROUGH_JOINS
     for res in inventory:
         for chk in registry.for_type(res.type):
             findings.append(_run_resource_check(chk, res, inventory))

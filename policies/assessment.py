@@ -154,9 +154,10 @@ def safeguard_statuses(
             results.update(by_check.get(check_id, Counter()))
         att, att_current = attestations.attestation(spec.citation, day)
         dec, dec_current = attestations.decision(spec.citation, day)
-        status, reason = _status(
-            spec, results, att_current, dec.decision if dec and dec_current else None
-        )
+        decision = dec.decision if dec and dec_current else None
+        # A current "implemented" decision is a named person's statement too.
+        attested = att_current or decision == "implemented"
+        status, reason = _status(spec, results, attested, decision)
         if spec.addressable and (dec is None or not dec_current) and status != NOT_ASSESSED:
             reason += "; no current addressable decision is documented"
         statuses.append(

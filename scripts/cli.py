@@ -92,50 +92,16 @@ def _load_policy_inputs(args: argparse.Namespace, registry, program_dir: Path, s
     return profile, framework, tuple(waivers), (waivers_file if waivers else None), attestations
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
-    from checks.evaluate import evaluate
-    from checks.model import Inventory
-    from checks.registry import build_registry
+def _collect_program(args: argparse.Namespace, progress: Progress):
+    """Run the program under mocks: (resources, source record, graph counts, folder, stack)."""
     from checks.sources.program import MOCK_ACCOUNT, default_stack, load_project, scan_program
-    from policies.assessment import assess
-    from reports.document import build_document
-    from reports.renderers import build_renderers
-
-    renderers = build_renderers()
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in renderers]
-    if unknown or not formats:
-        raise InputError(
-            f"--format {args.format!r}: unknown format(s) {', '.join(unknown) or '(none)'}; "
-            f"choose from {', '.join(renderers)}"
-        )
-    overrides = _key_values(args.config, "--config")
-    secrets = _key_values(args.secret, "--secret")
-    registry = build_registry()
-    progress = Progress(args.quiet)
-    generated_at = _generated_at()
-    day = dt.date.fromisoformat(generated_at[:10])
 
     program_dir = Path(args.program_dir) if args.program_dir else _default_program_dir()
     stack = args.stack or default_stack(load_project(program_dir))
-    profile, framework, waivers, waivers_file, attestations = _load_policy_inputs(
-        args, registry, program_dir, stack
-    )
+    overrides = _key_values(args.config, "--config")
+    secrets = _key_values(args.secret, "--secret")
     progress(f"running the Pulumi program in {program_dir} under mocks (no cloud, no CLI)…")
     scan = scan_program(program_dir, stack, overrides, secrets)
-    progress(
-        f"{len(scan.resources)} resources registered by {scan.project.name} (stack {scan.stack}); "
-        f"evaluating {len(registry)} checks…"
-    )
-    evaluation = evaluate(Inventory(scan.resources), registry)
-    assessment = assess(
-        evaluation,
-        profile=profile,
-        framework=framework,
-        day=day,
-        waivers=waivers,
-        attestations=attestations,
-    )
     source = {
         "kind": "program",
         "program_dir": str(program_dir),
@@ -146,26 +112,74 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "account": f"{MOCK_ACCOUNT} (mocks)",
         "config_keys": sorted(scan.config.values),
         "secret_config_keys": sorted(scan.config.secret_keys),
-        "waivers_file": str(waivers_file) if waivers_file else None,
     }
     graph = {
         "components": len(scan.components),
         "providers": len(scan.providers),
         "read_not_managed": len(scan.reads),
     }
-    document = build_document(assessment, source=source, generated_at=generated_at, graph=graph)
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in formats:
-            renderer = renderers[name]
-            path = out / renderer.filename
-            _write(path, renderer.render(document))
-            written.append(path)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write the report: {exc.strerror}") from None
+    return scan.resources, source, graph, program_dir, scan.stack
 
+
+def _collect_file(args: argparse.Namespace, progress: Progress):
+    """Read a file the Pulumi CLI wrote: `pulumi preview --json` or `pulumi stack export`."""
+    from checks.sources.preview import load_preview
+    from checks.sources.state import load_state
+
+    kind, path = ("preview", Path(args.preview)) if args.preview else ("state", Path(args.state))
+    if args.program_dir or args.config or args.secret:
+        raise InputError(f"--{kind} reads a file: PROGRAM_DIR, --config and --secret do not apply")
+    progress(f"reading the {kind} file {path}…")
+    collected = (load_preview if kind == "preview" else load_state)(path)
+    source = {
+        "kind": kind,
+        "file": str(path),
+        "project": collected.project,
+        "stack": args.stack or collected.stack,
+        "excluded": [
+            {"urn": e.urn, "type": e.type, "reason": e.reason} for e in collected.excluded
+        ],
+        "notes": list(collected.notes),
+    }
+    graph = {"components": len(collected.components), "providers": len(collected.providers)}
+    return collected.resources, source, graph, Path.cwd(), source["stack"] or "dev"
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from checks.evaluate import evaluate
+    from checks.model import Inventory
+    from checks.registry import build_registry
+    from policies.assessment import assess
+    from reports.document import build_document
+    from reports.renderers import build_renderers
+
+    renderers = build_renderers()
+    formats = _formats(args.format, renderers)
+    if args.preview and args.state:
+        raise InputError("--preview and --state: give one source at a time")
+    registry = build_registry()
+    progress = Progress(args.quiet)
+    generated_at = _generated_at()
+    day = dt.date.fromisoformat(generated_at[:10])
+
+    collect = _collect_file if (args.preview or args.state) else _collect_program
+    resources, source, graph, base_dir, stack = collect(args, progress)
+    profile, framework, waivers, waivers_file, attestations = _load_policy_inputs(
+        args, registry, base_dir, stack
+    )
+    source["waivers_file"] = str(waivers_file) if waivers_file else None
+    progress(f"{len(resources)} resources; evaluating {len(registry)} checks…")
+    evaluation = evaluate(Inventory(resources), registry)
+    assessment = assess(
+        evaluation,
+        profile=profile,
+        framework=framework,
+        day=day,
+        waivers=waivers,
+        attestations=attestations,
+    )
+    document = build_document(assessment, source=source, generated_at=generated_at, graph=graph)
+    written = _write_outputs(document, formats, renderers, Path(args.out))
     counts = document["summary"]["findings"]
     gate = document["gate"]
     progress(
@@ -177,6 +191,89 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for path in written:
         print(f"Report written: {path}")
     return int(gate["exit_code"])
+
+
+def _formats(spec: str, renderers: dict) -> list[str]:
+    formats = [f.strip() for f in spec.split(",") if f.strip()]
+    if formats == ["all"]:
+        return list(renderers)
+    unknown = [f for f in formats if f not in renderers]
+    if unknown or not formats:
+        raise InputError(
+            f"--format {spec!r}: unknown format(s) {', '.join(unknown) or '(none)'}; "
+            f"choose from {', '.join(renderers)} or all"
+        )
+    return formats
+
+
+def _write_outputs(document: dict, formats: list[str], renderers: dict, out: Path) -> list[Path]:
+    """Render every format, then the manifest of SHA-256 digests over what was written."""
+    from reports.manifest import write_manifest
+
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in formats:
+            renderer = renderers[name]
+            path = out / renderer.filename
+            _write(path, renderer.render(document))
+            written.append(path)
+        written.append(write_manifest(out, written))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the report: {exc.strerror}") from None
+    return written
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Re-render a stored run document in other formats, without re-auditing."""
+    import json
+
+    from reports.document import SCHEMA_VERSION
+    from reports.renderers import build_renderers
+
+    renderers = build_renderers()
+    formats = _formats(args.format, renderers)
+    source = Path(args.run)
+    if source.is_dir():
+        source = source / "safeguard-scan.json"
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such run document") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(document, dict) or "schema_version" not in document:
+        raise InputError(f"{source}: not a safeguard run document (no schema_version)")
+    if str(document["schema_version"]).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise InputError(
+            f"{source}: schema_version {document['schema_version']} is not supported "
+            f"(this version reads {SCHEMA_VERSION.split('.')[0]}.x)"
+        )
+    out = Path(args.out)
+    if out.resolve() == source.parent.resolve() and "json" in formats:
+        formats.remove("json")  # never overwrite the record being rendered
+    for path in _write_outputs(document, formats, renderers, out):
+        print(f"Report written: {path}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from reports.manifest import ManifestMissing, verify
+
+    directory = Path(args.directory)
+    try:
+        problems = verify(directory)
+    except ManifestMissing:
+        raise InputError(
+            f"{directory}: no manifest.json here (not a safeguard run folder)"
+        ) from None
+    for problem in problems:
+        print(f"safeguard: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{directory}: {len(problems)} problem(s): the run's artifacts are not as written")
+        return EXIT_FAILED
+    print(f"{directory}: every artifact matches its SHA-256 in manifest.json")
+    return EXIT_OK
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -249,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder holding Pulumi.yaml (default: this repository's billing-system program)",
     )
     scan.add_argument(
+        "--preview",
+        metavar="FILE",
+        help="scan a `pulumi preview --json` output instead of running a program",
+    )
+    scan.add_argument(
+        "--state", metavar="FILE", help="scan a `pulumi stack export` file (version 3 or 4)"
+    )
+    scan.add_argument(
         "--stack", help="stack whose Pulumi.<stack>.yaml config to use (default: dev)"
     )
     scan.add_argument(
@@ -265,11 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="set a secret config value; it never appears in any output (repeatable)",
     )
-    scan.add_argument(
-        "--format",
-        default="json,md",
-        help="comma-separated output formats: json, md (default: both)",
-    )
+    format_help = "comma-separated formats: json, md, sarif, junit, ocsf, csv, or all"
+    scan.add_argument("--format", default="json,md", help=format_help + " (default: json,md)")
     scan.add_argument(
         "--out", default="safeguard-report", help="output folder (default: ./safeguard-report)"
     )
@@ -299,6 +401,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "checks", help="list the checks: id, severity, control, AWS Config rule, citations"
     ).set_defaults(handler=cmd_checks)
+    report = sub.add_parser(
+        "report", help="re-render a stored run (its JSON document) in other formats"
+    )
+    report.add_argument(
+        "run", metavar="RUN", help="a run's safeguard-scan.json, or the folder holding it"
+    )
+    report.add_argument("--format", default="all", help=format_help + " (default: all)")
+    report.add_argument("--out", required=True, help="output folder")
+    report.set_defaults(handler=cmd_report)
+    verify = sub.add_parser(
+        "verify", help="check a run folder's artifacts against its manifest (SHA-256)"
+    )
+    verify.add_argument("directory", metavar="DIR")
+    verify.set_defaults(handler=cmd_verify)
     sub.add_parser(
         "framework",
         help="show how each Security Rule specification is evidenced (checks, attestation, AWS)",

@@ -1,7 +1,62 @@
 """The built-in AWS check library: one module per service, each exposing `CHECKS`."""
 
-from checks.aws import cloudtrail, iam, kms, network, rds, s3
+from checks.aws import (
+    alarms,
+    backup,
+    cloudtrail,
+    cloudtrail_delivery,
+    detection,
+    dynamodb,
+    ec2,
+    elb,
+    governance,
+    iam,
+    iam_roles,
+    iam_users,
+    kms,
+    lambda_,
+    logs,
+    messaging,
+    nacl,
+    network,
+    rds,
+    rds_operations,
+    s3,
+    s3_access,
+    s3_audit,
+    secrets,
+    vpc,
+    waf,
+)
+from checks.aws.joins import READ_THROUGH_JOINS
 
-LIBRARY = [rds, s3, network, kms, iam, cloudtrail]
+LIBRARY = [
+    rds,
+    rds_operations,
+    s3,
+    s3_access,
+    s3_audit,
+    network,
+    vpc,
+    nacl,
+    ec2,
+    kms,
+    iam,
+    iam_users,
+    iam_roles,
+    cloudtrail,
+    cloudtrail_delivery,
+    logs,
+    alarms,
+    backup,
+    elb,
+    waf,
+    detection,
+    secrets,
+    dynamodb,
+    lambda_,
+    messaging,
+    governance,
+]
 
-__all__ = ["LIBRARY"]
+__all__ = ["LIBRARY", "READ_THROUGH_JOINS"]

@@ -32,7 +32,7 @@ _LEAST_PRIVILEGE = (
 )
 
 
-def _documents(res: Resource) -> list[tuple[str, Any]]:
+def policy_documents(res: Resource) -> list[tuple[str, Any]]:
     """(name, document) of each policy the resource declares itself."""
     if res.type != ROLE:
         return [(res.name, known(res, "policy"))]
@@ -60,7 +60,7 @@ def iam_policy_no_admin_access(res: Resource, inv: Inventory) -> Result:
     """No identity gets unrestricted access to every service and every piece of ePHI."""
     admin = [
         {"policy": name, **s.evidence()}
-        for name, doc in _documents(res)
+        for name, doc in policy_documents(res)
         for s in allows_star_on_star(parse_policy(doc, f"the policy {name} of {res.name}"))
     ]
     if admin:
@@ -94,3 +94,36 @@ def iam_no_administrator_access_attached(res: Resource, inv: Inventory) -> Resul
     if admin:
         return failed("AdministratorAccess is attached", admin_policy_arns=admin)
     return passed("no administrator managed policy is attached", admin_policy_arns=[])
+
+
+def _full_service_actions(actions: tuple[str, ...]) -> list[str]:
+    """Actions of the form 'service:*' (every action of one service); '*' is IAM-03's own check."""
+    return [a for a in actions if a.endswith(":*") and a.strip() != "*:*"]
+
+
+@check(
+    into=CHECKS,
+    id="iam_policy_no_full_service_access",
+    control="IAM-03",
+    title="IAM policy does not grant every action of a service ('service:*')",
+    severity=Severity.MEDIUM,
+    config_rule="iam-policy-no-statements-with-full-access",
+    resource_types=(*POLICY_TYPES, ROLE),
+    remediation=_LEAST_PRIVILEGE,
+    pulumi_fix=(
+        'aws.iam.RolePolicy("app", role=role.id, policy=json.dumps({\n'
+        '    "Version": "2012-10-17", "Statement": [{"Effect": "Allow",\n'
+        '        "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{bucket_name}/*"}]}))'
+    ),
+)
+def iam_policy_no_full_service_access(res: Resource, inv: Inventory) -> Result:
+    """Identities get the actions they use, not every present and future action of a service."""
+    broad = [
+        {"policy": name, "service_wildcards": wild, **s.evidence()}
+        for name, doc in policy_documents(res)
+        for s in parse_policy(doc, f"the policy {name} of {res.name}")
+        if s.effect == "Allow" and (wild := _full_service_actions(s.actions))
+    ]
+    if broad:
+        return failed(f"{len(broad)} statement(s) allow 'service:*'", broad_statements=broad)
+    return passed("no statement allows every action of a service", broad_statements=[])

@@ -1,9 +1,12 @@
-"""KMS customer-managed keys: automatic rotation, and no key policy open to anyone
-(controls KMS-01, KMS-03)."""
+"""KMS customer-managed keys: automatic rotation, enabled, no key policy open to anyone, and no
+identity policy that decrypts with every key (controls KMS-01, KMS-02, KMS-03)."""
 
 from __future__ import annotations
 
-from checks.aws.policydoc import has_wildcard_principal, parse_policy
+from fnmatch import fnmatchcase
+
+from checks.aws.iam import POLICY_TYPES, ROLE, policy_documents
+from checks.aws.policydoc import Statement, has_wildcard_principal, parse_policy
 from checks.aws.props import flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
@@ -79,3 +82,72 @@ def kms_key_policy_no_wildcard_principal(res: Resource, inv: Inventory) -> Resul
             f"the key policy allows any principal without a condition ({labels})", **evidence
         )
     return passed("no key policy statement allows '*' without a condition", **evidence)
+
+
+@check(
+    into=CHECKS,
+    id="kms_key_enabled",
+    control="KMS-02",
+    title="KMS customer-managed key is enabled",
+    severity=Severity.MEDIUM,
+    config_rule="kms-cmk-not-scheduled-for-deletion",
+    resource_types=(KEY,),
+    remediation=(
+        "Leave is_enabled at its default (True); retire a key deliberately after re-encrypting "
+        "what it protects, never by disabling it under live data."
+    ),
+    pulumi_fix='aws.kms.Key("phi", enable_key_rotation=True, is_enabled=True)',
+)
+def kms_key_enabled(res: Resource, inv: Inventory) -> Result:
+    """The data the key protects stays readable by those entitled to it (availability)."""
+    enabled = flag(known(res, "is_enabled", True))
+    if enabled:
+        return passed("the key is enabled", is_enabled=True)
+    return failed("the key is disabled: everything it encrypts is unreadable", is_enabled=False)
+
+
+# Actions that expose plaintext of data a key protects.
+DECRYPT_ACTIONS = ("kms:decrypt", "kms:reencryptfrom")
+
+
+def _decrypts_every_key(s: Statement) -> bool:
+    """An unconditioned Allow of kms:Decrypt or kms:ReEncryptFrom on Resource '*'."""
+    actions = [a.lower() for a in s.actions]
+    return (
+        s.effect == "Allow"
+        and not s.condition
+        and "*" in s.resources
+        and any(fnmatchcase(d, a) for a in actions for d in DECRYPT_ACTIONS)
+    )
+
+
+@check(
+    into=CHECKS,
+    id="iam_policy_no_kms_decrypt_all_keys",
+    control="KMS-03",
+    title="IAM policy does not allow kms:Decrypt or kms:ReEncrypt on all keys",
+    severity=Severity.MEDIUM,
+    config_rule="iam-customer-policy-blocked-kms-actions",
+    resource_types=(*POLICY_TYPES, ROLE),
+    remediation=(
+        "Name the key ARNs the workload needs, or narrow the statement with a Condition such as "
+        "kms:ViaService or kms:EncryptionContext."
+    ),
+    pulumi_fix=(
+        'aws.iam.RolePolicy("app-kms", role=role.id,\n'
+        "    policy=key.arn.apply(lambda arn: json.dumps({\n"
+        '    "Version": "2012-10-17", "Statement": [{"Effect": "Allow",\n'
+        '        "Action": ["kms:Decrypt"], "Resource": arn}]})))'
+    ),
+)
+def iam_policy_no_kms_decrypt_all_keys(res: Resource, inv: Inventory) -> Result:
+    """An identity cannot decrypt with keys it was never meant to use."""
+    broad = [
+        {"policy": name, **s.evidence()}
+        for name, doc in policy_documents(res)
+        for s in parse_policy(doc, f"the policy {name} of {res.name}")
+        if _decrypts_every_key(s)
+    ]
+    if broad:
+        return failed(f"{len(broad)} statement(s) decrypt with every key", broad_statements=broad)
+    return passed("no statement decrypts with every key", broad_statements=[])

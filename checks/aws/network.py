@@ -1,12 +1,15 @@
-"""Security groups: no ingress from the whole internet to admin or database ports (NET-01)."""
+"""Security groups: no ingress from the whole internet to admin or database ports, nothing but
+HTTP(S) open to the internet, and every VPC's default group closed (NET-01)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from checks.aws.netutil import covers_port, is_internet
-from checks.model import SECURITY_GROUP, IngressRule, Inventory, Resource
+from checks.aws.joins import referrers
+from checks.aws.netutil import covers_port, is_internet, normalise_protocol
+from checks.aws.props import blocks, known
+from checks.model import SECURITY_GROUP, SECURITY_GROUP_RULES, IngressRule, Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
 
 CHECKS: list[Check] = []
@@ -113,3 +116,106 @@ def sg_no_internet_admin_ports(res: Resource, inv: Inventory) -> Result:
 def sg_no_internet_db_ports(res: Resource, inv: Inventory) -> Result:
     """Data stores holding ePHI are not reachable from the internet."""
     return _verdict(res, inv, DATABASE_PORTS, "database")
+
+
+# Ports a security group may open to the whole internet: the HTTPS front door (and its redirect).
+AUTHORIZED_INTERNET_TCP_PORTS = frozenset({80, 443})
+# Protocols without ports, left to the port-based checks' judgement (ICMP path MTU discovery).
+_PORTLESS = frozenset({"icmp", "icmpv6"})
+
+
+def _authorized(rule: IngressRule) -> bool:
+    proto = normalise_protocol(rule.protocol)
+    if proto in _PORTLESS:
+        return True
+    if proto != "tcp" or rule.from_port is None or rule.to_port is None:
+        return False
+    low, high = int(rule.from_port), int(rule.to_port)
+    return low == high and low in AUTHORIZED_INTERNET_TCP_PORTS
+
+
+@check(
+    into=CHECKS,
+    id="sg_internet_ingress_authorized_ports",
+    control="NET-01",
+    title="Security group opens only HTTP/HTTPS to the internet",
+    severity=Severity.HIGH,
+    config_rule="vpc-sg-open-only-to-authorized-ports",
+    resource_types=(SECURITY_GROUP,),
+    remediation=(
+        "Open only TCP 443 (and 80 for the redirect) to 0.0.0.0/0 or ::/0, on the load "
+        "balancer's group; reach everything else through private addresses."
+    ),
+    pulumi_fix=(
+        'aws.vpc.SecurityGroupIngressRule("alb-https", security_group_id=alb_sg.id,\n'
+        '    ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0")'
+    ),
+)
+def sg_internet_ingress_authorized_ports(res: Resource, inv: Inventory) -> Result:
+    """The only door open to the internet is the web front end."""
+    offending = [
+        {
+            "declared_by": r.declared_by,
+            "protocol": r.protocol,
+            "from_port": r.from_port,
+            "to_port": r.to_port,
+            "cidr": cidr,
+        }
+        for r in inv.ingress_rules(res)
+        if not _authorized(r)
+        for cidr in (*r.cidr_ipv4, *r.cidr_ipv6)
+        if is_internet(cidr)
+    ]
+    if offending:
+        return failed(
+            f"{len(offending)} internet ingress rule(s) beyond TCP 80/443",
+            offending_rules=offending,
+        )
+    return passed("internet ingress is limited to TCP 80/443", offending_rules=[])
+
+
+VPC_TYPES = ("aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc")
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+
+
+def _default_group_rules(group: Resource, inv: Inventory) -> list[str]:
+    inline = [
+        f"{kind}[{i}]"
+        for kind in ("ingress", "egress")
+        for i, _ in enumerate(blocks(known(group, kind)))
+    ]
+    separate = [
+        r.name for r in referrers(inv, group, tuple(SECURITY_GROUP_RULES), "security_group_id")
+    ]
+    return inline + separate
+
+
+@check(
+    into=CHECKS,
+    id="vpc_default_security_group_closed",
+    control="NET-01",
+    title="VPC's default security group allows no traffic",
+    severity=Severity.MEDIUM,
+    config_rule="vpc-default-security-group-closed",
+    resource_types=VPC_TYPES,
+    remediation=(
+        "Adopt the default group with aws.ec2.DefaultSecurityGroup and no ingress or egress "
+        "rules, so anything launched without a group is isolated rather than open to its peers."
+    ),
+    pulumi_fix='aws.ec2.DefaultSecurityGroup("default-deny", vpc_id=vpc.id)  # no rules',
+)
+def vpc_default_security_group_closed(res: Resource, inv: Inventory) -> Result:
+    """A resource that forgot its security group is cut off, not silently connected."""
+    adopted = referrers(inv, res, (DEFAULT_SECURITY_GROUP,), "vpc_id")
+    if not adopted:
+        return failed(
+            "the default security group is not managed: it keeps AWS's allow rules "
+            "(all traffic from itself, all egress)",
+            default_group=None,
+            rules=[],
+        )
+    rules = [r for g in adopted for r in _default_group_rules(g, inv)]
+    evidence = {"default_group": adopted[0].name, "rules": rules}
+    if rules:
+        return failed(f"the default security group has {len(rules)} rule(s)", **evidence)
+    return passed("the default security group has no rules", **evidence)

@@ -158,3 +158,43 @@ def denies_insecure_transport(statements: Sequence[Statement], bucket_arn: str) 
         and all(any(fnmatchcase(t, r) for r in s.resources) for t in targets)
         for s in statements
     )
+
+
+def _condition_tests(condition: Mapping[str, Any], operators: tuple[str, ...], key: str) -> list:
+    """The values a condition tests `key` against under any of `operators` (lower case)."""
+    found: list[str] = []
+    for operator, tests in condition.items():
+        if str(operator).lower() not in operators or not isinstance(tests, Mapping):
+            continue
+        for name, expected in tests.items():
+            if str(name).lower() == key:
+                values = expected if isinstance(expected, (list, tuple)) else [expected]
+                found += [str(v).lower() for v in values]
+    return found
+
+
+_BOOL = ("bool", "boolifexists")
+_MFA_PRESENT = "aws:multifactorauthpresent"
+
+
+def denies_without_mfa(statements: Sequence[Statement]) -> list[Statement]:
+    """Deny statements that apply when no MFA was used (aws:MultiFactorAuthPresent false)."""
+    return [
+        s
+        for s in statements
+        if s.effect == "Deny" and "false" in _condition_tests(s.condition, _BOOL, _MFA_PRESENT)
+    ]
+
+
+def requires_mfa(statement: Statement) -> bool:
+    """True when an Allow holds only for MFA-authenticated sessions."""
+    present = _condition_tests(statement.condition, ("bool",), _MFA_PRESENT)
+    age = _condition_tests(
+        statement.condition, ("numericlessthan", "numericlessthanequals"), "aws:multifactorauthage"
+    )
+    return "true" in present or bool(age)
+
+
+def grants_nothing(statements: Sequence[Statement]) -> bool:
+    """True for a guard-rail document: every statement is a Deny."""
+    return all(s.effect == "Deny" for s in statements)

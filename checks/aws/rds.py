@@ -1,22 +1,43 @@
-"""RDS and Aurora: encryption at rest with a customer key, no public endpoint, backups, and
-deletion protection (controls RDS-01, RDS-02, RDS-05, RDS-08)."""
+"""RDS and Aurora: encryption at rest with a customer key, no public endpoint, TLS required,
+backups, and deletion protection (controls RDS-01, RDS-02, RDS-03, RDS-05, RDS-08)."""
 
 from __future__ import annotations
 
-from checks.aws.props import flag, known
-from checks.model import Inventory, Resource
+import re
+from typing import Any
+
+from checks.aws.joins import resolve
+from checks.aws.props import blocks, flag, known
+from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 
 CHECKS: list[Check] = []
 
 INSTANCE = "aws:rds/instance:Instance"
 CLUSTER = "aws:rds/cluster:Cluster"
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+PARAMETER_GROUPS = (
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+)
+# Engine prefix -> the parameter that makes the server refuse unencrypted connections.
+TLS_PARAMETERS = (
+    ("aurora-postgresql", "rds.force_ssl"),
+    ("postgres", "rds.force_ssl"),
+    ("sqlserver", "rds.force_ssl"),
+    ("aurora", "require_secure_transport"),  # aurora-mysql and the legacy "aurora"
+    ("mysql", "require_secure_transport"),
+    ("mariadb", "require_secure_transport"),
+)
+TLS_ON_VALUES = frozenset({"1", "on", "true"})
+# RDS for PostgreSQL 15 and later ship rds.force_ssl=1 in their default parameter groups.
+POSTGRES_FORCE_SSL_DEFAULT_FROM = 15
 MIN_BACKUP_DAYS = 7
 # Aliases of the keys AWS manages for a service: encryption, but not under the customer's control.
 _AWS_MANAGED_KEY_MARKER = "alias/aws/"
 
 
-def _cluster_member(res: Resource) -> Result | None:
+def cluster_member(res: Resource) -> Result | None:
     """Aurora member instances inherit storage, backup and deletion settings from the cluster."""
     ident = res.get("cluster_identifier")
     if res.type == INSTANCE and ident is not None:
@@ -49,7 +70,7 @@ def _cluster_member(res: Resource) -> Result | None:
 )
 def rds_storage_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     """Storage is encrypted at rest under a key the covered entity controls."""
-    if member := _cluster_member(res):
+    if member := cluster_member(res):
         return member
     encrypted, key = flag(known(res, "storage_encrypted", False)), known(res, "kms_key_id")
     evidence = {"storage_encrypted": encrypted, "kms_key_id": key}
@@ -69,7 +90,7 @@ def rds_storage_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     title="RDS instance is not publicly accessible",
     severity=Severity.HIGH,
     config_rule="rds-instance-public-access-check",
-    resource_types=(INSTANCE,),
+    resource_types=(INSTANCE, CLUSTER_INSTANCE),
     remediation=(
         "Set publicly_accessible=False and place the instance in private subnets; reach it "
         "through the application tier, a VPN or SSM port forwarding."
@@ -106,7 +127,7 @@ def rds_instance_not_public(res: Resource, inv: Inventory) -> Result:
 )
 def rds_backup_retention_7_days(res: Resource, inv: Inventory) -> Result:
     """Automated backups exist and reach back far enough to restore from."""
-    if member := _cluster_member(res):
+    if member := cluster_member(res):
         return member
     days = known(res, "backup_retention_period")
     if days is None or int(days) < MIN_BACKUP_DAYS:
@@ -141,7 +162,7 @@ _DELETION_FIX = (
 )
 def rds_instance_deletion_protection(res: Resource, inv: Inventory) -> Result:
     """A stand-alone instance cannot be deleted by one mistaken call."""
-    return _cluster_member(res) or _deletion_protection(res)
+    return cluster_member(res) or _deletion_protection(res)
 
 
 @check(
@@ -159,3 +180,72 @@ def rds_instance_deletion_protection(res: Resource, inv: Inventory) -> Result:
 def rds_cluster_deletion_protection(res: Resource, inv: Inventory) -> Result:
     """A cluster cannot be deleted by one mistaken call."""
     return _deletion_protection(res)
+
+
+def _tls_parameter(engine: str) -> str:
+    for prefix, parameter in TLS_PARAMETERS:
+        if engine.startswith(prefix):
+            return parameter
+    raise Undecidable(f"TLS for {engine or 'this engine'} is set in an option group, not read here")
+
+
+def _major(version: Any) -> int | None:
+    match = re.search(r"(\d+)", str(version)) if version else None
+    return int(match.group(1)) if match else None
+
+
+def _engine_default(engine: str, version: Any) -> str:
+    """The TLS parameter's value when no parameter group sets it (None version = AWS's latest)."""
+    if engine != "postgres":
+        return "0"
+    major = _major(version)
+    return "1" if major is None or major >= POSTGRES_FORCE_SSL_DEFAULT_FROM else "0"
+
+
+def _tls_setting(res: Resource, inv: Inventory, parameter: str) -> dict[str, Any]:
+    """Where the TLS parameter's value comes from, and the value."""
+    key = "db_cluster_parameter_group_name" if res.type == CLUSTER else "parameter_group_name"
+    name = known(res, key)
+    engine, version = str(known(res, "engine", "")), known(res, "engine_version")
+    group = None
+    if isinstance(name, str) and not name.startswith("default."):
+        group = resolve(inv, name, PARAMETER_GROUPS, f"{key} of {res.name}")
+        if group is None:
+            raise Undecidable(f"the parameter group {name} of {res.name} is not in the inventory")
+        version = known(group, "family", version)
+    for param in blocks(known(group, "parameters")) if group else []:
+        if str(param.get("name", "")).lower() == parameter:
+            return {"parameter_group": name, "value": str(param.get("value")), "from": "group"}
+    return {"parameter_group": name, "value": _engine_default(engine, version), "from": "default"}
+
+
+@check(
+    into=CHECKS,
+    id="rds_tls_enforced",
+    control="RDS-03",
+    title="RDS/Aurora refuses client connections that are not encrypted with TLS",
+    severity=Severity.HIGH,
+    resource_types=(INSTANCE, CLUSTER),
+    remediation=(
+        "Attach a parameter group (a cluster parameter group for Aurora) that sets rds.force_ssl=1 "
+        "(PostgreSQL, SQL Server) or require_secure_transport=1 (MySQL, MariaDB)."
+    ),
+    pulumi_fix=(
+        'pg = aws.rds.ParameterGroup("tls", family="postgres16", parameters=[\n'
+        '    {"name": "rds.force_ssl", "value": "1"}])\n'
+        'aws.rds.Instance("db", ..., parameter_group_name=pg.name)'
+    ),
+)
+def rds_tls_enforced(res: Resource, inv: Inventory) -> Result:
+    """ePHI and credentials never cross the network to the database in clear text."""
+    if member := cluster_member(res):
+        return member
+    parameter = _tls_parameter(str(known(res, "engine", "")))
+    setting = _tls_setting(res, inv, parameter)
+    evidence = {"parameter": parameter, **setting}
+    where = "the engine default" if setting["from"] == "default" else "the parameter group"
+    if setting["value"].strip().lower() in TLS_ON_VALUES:
+        return passed(f"{parameter}={setting['value']} ({where}): TLS is required", **evidence)
+    return failed(
+        f"{parameter}={setting['value']} ({where}): plain connections are accepted", **evidence
+    )

@@ -1,6 +1,9 @@
 """S3 buckets: SSE-KMS by default, versioning, no public access, TLS-only policy
 (controls S3-01 to S3-04).
 
+A bucket that receives S3 server access logs or load balancer access logs may only use SSE-S3:
+those log deliveries do not support SSE-KMS, so SSE-S3 is the right setting there.
+
 pulumi_aws v7 splits bucket settings into companion resources (found through
 `Inventory.bucket_companions`); the deprecated inline properties of `aws.s3.Bucket` are honoured
 too, the companion winning where both are declared, since it is what the provider manages last.
@@ -11,14 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from checks.aws.joins import refers_to
 from checks.aws.policydoc import denies_insecure_transport, parse_policy
-from checks.aws.props import blocks, flag, known
+from checks.aws.props import blocks, flag, known, known_value
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, passed
 
 CHECKS: list[Check] = []
 
 BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+LOAD_BALANCERS = (
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/loadBalancer:LoadBalancer",
+    "aws:elb/loadBalancer:LoadBalancer",
+)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_GRANTEES = frozenset(
@@ -37,17 +47,47 @@ PUBLIC_ACCESS_BLOCK_FLAGS = (
 )
 
 
-def _companions(res: Resource, inv: Inventory, role: str) -> list[Resource]:
+def companions(res: Resource, inv: Inventory, role: str) -> list[Resource]:
     return list(inv.bucket_companions(res).get(role, ()))
 
 
-def _one(values: list[Any]) -> Any:
+def one(values: list[Any]) -> Any:
     """Evidence shape: None for nothing, the value for one, the list for several."""
     return None if not values else values[0] if len(values) == 1 else values
 
 
+def _named_in(res: Resource, sources: list[tuple[Resource, Any]]) -> list[str]:
+    named = [
+        src.address
+        for src, ref in sources
+        if refers_to(known_value(ref, f"the log bucket named by {src.name}"), res)
+    ]
+    return sorted(set(named))
+
+
+def s3_access_log_sources(res: Resource, inv: Inventory) -> list[str]:
+    """The buckets (or logging resources) whose S3 server access logs land in `res`."""
+    sources = [(r, r.props.get("target_bucket")) for r in inv.by_type(BUCKET_LOGGING)]
+    sources += [
+        (b, block.get("target_bucket"))
+        for b in inv.by_type(BUCKET)
+        for block in blocks(b.get("logging"))
+    ]
+    return _named_in(res, sources)
+
+
+def log_deliveries(res: Resource, inv: Inventory) -> list[str]:
+    """What delivers logs into `res` with a service that supports only SSE-S3."""
+    lbs = [
+        (lb, block.get("bucket"))
+        for lb in inv.by_type(*LOAD_BALANCERS)
+        for block in blocks(lb.get("access_logs"))
+    ]
+    return s3_access_log_sources(res, inv) + _named_in(res, lbs)
+
+
 def _encryption_defaults(res: Resource, inv: Inventory) -> list[Mapping[str, Any]]:
-    configs = _companions(res, inv, "encryption")
+    configs = companions(res, inv, "encryption")
     if configs:
         rules = [rule for c in configs for rule in blocks(known(c, "rules"))]
     else:
@@ -58,7 +98,7 @@ def _encryption_defaults(res: Resource, inv: Inventory) -> list[Mapping[str, Any
 
 def _versioning_status(res: Resource, inv: Inventory) -> tuple[Any, str | None]:
     """The versioning status ('Enabled', 'Suspended', ...) and the resource that declared it."""
-    for comp in _companions(res, inv, "versioning"):
+    for comp in companions(res, inv, "versioning"):
         for conf in blocks(known(comp, "versioning_configuration")):
             return conf.get("status"), comp.address
     for conf in blocks(known(res, "versioning")):
@@ -68,7 +108,7 @@ def _versioning_status(res: Resource, inv: Inventory) -> tuple[Any, str | None]:
 
 def _public_acl(res: Resource, inv: Inventory) -> list[str]:
     """The canned ACLs and grantee groups that open the bucket to anyone."""
-    acl_resources = [res, *_companions(res, inv, "acl")]
+    acl_resources = [res, *companions(res, inv, "acl")]
     canned = [known(r, "acl") for r in acl_resources]
     grantees = list(blocks(known(res, "grants")))
     for r in acl_resources[1:]:
@@ -80,7 +120,7 @@ def _public_acl(res: Resource, inv: Inventory) -> list[str]:
     return public + [g["uri"] for g in grantees if g.get("uri") in PUBLIC_GRANTEES]
 
 
-def _bucket_arn(res: Resource) -> str:
+def bucket_arn(res: Resource) -> str:
     for arn in (res.arn, res.get("arn")):
         if isinstance(arn, str) and arn:
             return arn
@@ -117,15 +157,21 @@ def s3_bucket_sse_kms(res: Resource, inv: Inventory) -> Result:
     defaults = _encryption_defaults(res, inv)
     algorithms = [d.get("sse_algorithm") for d in defaults]
     evidence = {
-        "sse_algorithm": _one(algorithms),
-        "kms_master_key_id": _one([d.get("kms_master_key_id") for d in defaults]),
+        "sse_algorithm": one(algorithms),
+        "kms_master_key_id": one([d.get("kms_master_key_id") for d in defaults]),
     }
+    if all(a == "AES256" for a in algorithms) and (sources := log_deliveries(res, inv)):
+        return passed(
+            "a log destination: SSE-S3 is the encryption its log deliveries support",
+            **evidence,
+            log_delivery=sources,
+        )
     if not algorithms:
         return failed(
             "no default encryption is declared: S3 applies SSE-S3 (AES256) only", **evidence
         )
     if not all(a in KMS_ALGORITHMS for a in algorithms):
-        return failed(f"default encryption is {_one(algorithms)}, not SSE-KMS", **evidence)
+        return failed(f"default encryption is {one(algorithms)}, not SSE-KMS", **evidence)
     return passed("default encryption is SSE-KMS", **evidence)
 
 
@@ -175,9 +221,9 @@ def s3_bucket_versioning_enabled(res: Resource, inv: Inventory) -> Result:
 )
 def s3_bucket_public_access_blocked(res: Resource, inv: Inventory) -> Result:
     """Neither an ACL nor a policy can expose the bucket to the internet."""
-    pabs = _companions(res, inv, "public_access_block")
+    pabs = companions(res, inv, "public_access_block")
     flags = {f: any(flag(known(p, f, False)) for p in pabs) for f in PUBLIC_ACCESS_BLOCK_FLAGS}
-    evidence = {**flags, "public_acl": _one(_public_acl(res, inv))}
+    evidence = {**flags, "public_acl": one(_public_acl(res, inv))}
     if evidence["public_acl"]:
         return failed(f"the bucket ACL grants public access ({evidence['public_acl']})", **evidence)
     if not pabs:
@@ -209,15 +255,15 @@ def s3_bucket_public_access_blocked(res: Resource, inv: Inventory) -> Result:
 )
 def s3_bucket_tls_only(res: Resource, inv: Inventory) -> Result:
     """ePHI in transit to and from the bucket is always encrypted."""
-    documents = [(p.address, known(p, "policy")) for p in _companions(res, inv, "policy")]
+    documents = [(p.address, known(p, "policy")) for p in companions(res, inv, "policy")]
     if res.get("policy") is not None:
         documents.append((res.address, known(res, "policy")))
-    evidence: dict[str, Any] = {"bucket_policy": _one([a for a, _ in documents])}
+    evidence: dict[str, Any] = {"bucket_policy": one([a for a, _ in documents])}
     if not documents:
         return failed(
             "no bucket policy is declared, so plain-HTTP requests are allowed", **evidence
         )
-    arn = _bucket_arn(res)
+    arn = bucket_arn(res)
     what = f"the bucket policy of {res.name}"
     evidence["denies_insecure_transport"] = any(
         denies_insecure_transport(parse_policy(doc, what), arn) for _, doc in documents

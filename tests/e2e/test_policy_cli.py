@@ -101,3 +101,85 @@ def test_framework_command_accounts_for_every_specification():
     assert len(rows) == 68
     assert any(r.startswith("164.310(a)(2)(ii)") and "inherited" in r for r in rows)
     assert "Nothing here is a claim of compliance" in proc.stdout
+
+
+def test_all_formats_a_manifest_and_verify(tmp_path):
+    out = tmp_path / "run"
+    proc = run("scan", str(PROGRAMS / "insecure"), "--format", "all", "--out", str(out), "-q")
+    assert proc.returncode == 1, proc.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "manifest.json",
+        "safeguard-findings.csv",
+        "safeguard-scan.json",
+        "safeguard-scan.junit.xml",
+        "safeguard-scan.md",
+        "safeguard-scan.ocsf.jsonl",
+        "safeguard-scan.sarif",
+    ]
+    assert run("verify", str(out)).returncode == 0
+    tampered = out / "safeguard-findings.csv"
+    tampered.write_text(tampered.read_text().replace("FAIL", "PASS"))
+    proc = run("verify", str(out))
+    assert proc.returncode == 1
+    assert "safeguard-findings.csv" in proc.stderr
+    assert run("verify", str(tmp_path)).returncode == 2  # no manifest there
+
+
+def test_report_rerenders_a_stored_run_to_the_same_bytes(tmp_path):
+    env = {"SOURCE_DATE_EPOCH": "1790000000"}
+    first = tmp_path / "first"
+    run("scan", str(PROGRAMS / "insecure"), "--format", "all", "--out", str(first), "-q", env=env)
+    again = tmp_path / "again"
+    proc = run("report", str(first / "safeguard-scan.json"), "--out", str(again))
+    assert proc.returncode == 0, proc.stderr
+    for name in ("safeguard-scan.sarif", "safeguard-scan.md", "safeguard-findings.csv"):
+        assert (again / name).read_bytes() == (first / name).read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    proc = run("report", str(bad), "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and f"{bad}: not valid JSON: line 1" in proc.stderr
+
+
+FIXTURES = PROGRAMS.parent / "fixtures" / "pulumi"
+
+
+def test_state_file_with_plaintext_secrets_leaks_nothing(tmp_path):
+    out = tmp_path / "run"
+    proc = run(
+        "scan",
+        "--state",
+        str(FIXTURES / "state_v4_billing_show_secrets.json"),
+        "--format",
+        "all",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode in (1, 3), proc.stderr
+    for text in [proc.stdout, proc.stderr, *(p.read_text() for p in out.iterdir())]:
+        assert "S3cr3t-Billing-Passw0rd!" not in text
+    doc = json.loads((out / "safeguard-scan.json").read_text())
+    assert doc["source"]["kind"] == "state"
+    assert any("pending" in e["reason"] for e in doc["source"]["excluded"])
+
+
+def test_preview_unknowns_are_not_evaluated_never_pass(tmp_path):
+    proc = run(
+        "scan", "--preview", str(FIXTURES / "preview_billing_update.json"), "--out", str(tmp_path)
+    )
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
+    cmk = [f for f in doc["findings"] if f["check_id"] == "rds_storage_encrypted_cmk"]
+    assert [f["status"] for f in cmk] == ["NOT_EVALUATED"]
+    assert "not known" in cmk[0]["message"]
+
+
+def test_bad_state_files_are_exit_2_with_the_file_named(tmp_path):
+    for name, problem in (
+        ("state_v5_unsupported.json", "unsupported deployment version 5 (supported: 3, 4)"),
+        ("state_malformed.json", "not valid JSON: line 44"),
+    ):
+        proc = run("scan", "--state", str(FIXTURES / name), "--out", str(tmp_path))
+        assert proc.returncode == 2
+        assert f"{FIXTURES / name}: {problem}" in proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -42,7 +42,9 @@ def test_repo_program_passes_every_check(repo_scan):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((out / "safeguard-scan.json").read_text())
     statuses = {f["status"] for f in doc["findings"]}
-    assert statuses == {"PASS"}, [f for f in doc["findings"] if f["status"] != "PASS"]
+    bad = [f for f in doc["findings"] if f["status"] in ("FAIL", "NOT_EVALUATED")]
+    assert not bad, bad
+    assert "PASS" in statuses
     assert doc["schema_version"] == "1.0"
     assert doc["source"]["project"] == "hipaa-billing"
     assert doc["inventory"]["by_type"]["aws:rds/instance:Instance"] == 1
@@ -53,7 +55,9 @@ def test_repo_program_passes_every_check(repo_scan):
 def test_repo_program_prod_stack_passes_too(tmp_path):
     proc = run("scan", "--stack", "prod", "--out", str(tmp_path), "--format", "json")
     assert proc.returncode == 0, proc.stderr
-    assert {f["status"] for f in findings(tmp_path)} == {"PASS"}
+    statuses = {f["status"] for f in findings(tmp_path)}
+    assert statuses <= {"PASS", "NOT_APPLICABLE"}, statuses  # prod: nothing waived
+    assert "PASS" in statuses
 
 
 @pytest.fixture(scope="module")

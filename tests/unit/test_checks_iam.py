@@ -6,7 +6,11 @@ import json
 
 import pytest
 
-from checks.aws.iam import iam_no_administrator_access_attached, iam_policy_no_admin_access
+from checks.aws.iam import (
+    iam_no_administrator_access_attached,
+    iam_policy_no_admin_access,
+    iam_policy_no_full_service_access,
+)
 from checks.aws.policydoc import (
     allows_star_on_star,
     denies_insecure_transport,
@@ -177,3 +181,37 @@ def test_unknown_attachment_arn_is_undecidable():
     )
     with pytest.raises(Undecidable):
         run(iam_no_administrator_access_attached, res)
+
+
+# -- iam_policy_no_full_service_access -------------------------------------------------------------
+
+
+def test_service_wildcard_fails_naming_it():
+    res = Resource(
+        "aws:iam/rolePolicy:RolePolicy",
+        "app",
+        {
+            "policy": document(
+                {
+                    "Effect": "Allow",
+                    "Action": ["s3:*", "kms:Decrypt"],
+                    "Resource": "arn:aws:s3:::phi/*",
+                }
+            )
+        },
+    )
+    result = run(iam_policy_no_full_service_access, res)
+    assert result.status is Status.FAIL
+    assert result.evidence["broad_statements"][0]["service_wildcards"] == ["s3:*"]
+
+
+def test_named_actions_and_denies_pass():
+    deny_all = {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}
+    res = Resource("aws:iam/rolePolicy:RolePolicy", "app", {"policy": document(READ, deny_all)})
+    result = run(iam_policy_no_full_service_access, res)
+    assert (result.status, result.evidence) == (Status.PASS, {"broad_statements": []})
+    with pytest.raises(Undecidable):
+        run(
+            iam_policy_no_full_service_access,
+            Resource("aws:iam/policy:Policy", "p", {"policy": UNKNOWN}),
+        )

@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from checks.aws.kms import kms_key_policy_no_wildcard_principal, kms_key_rotation_enabled
+from checks.aws.kms import (
+    iam_policy_no_kms_decrypt_all_keys,
+    kms_key_enabled,
+    kms_key_policy_no_wildcard_principal,
+    kms_key_rotation_enabled,
+)
 from checks.model import SECRET, UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
@@ -113,3 +118,50 @@ def test_wildcard_principal_with_condition_passes():
 def test_unreadable_policy_is_undecidable(policy):
     with pytest.raises(Undecidable):
         run(kms_key_policy_no_wildcard_principal, key(policy=policy))
+
+
+# -- kms_key_enabled -------------------------------------------------------------------------------
+
+
+def test_key_enabled_by_default_and_disabled_fails():
+    on = kms_key_enabled(Resource("aws:kms/key:Key", "phi", {}), Inventory([]))
+    off = kms_key_enabled(Resource("aws:kms/key:Key", "phi", {"is_enabled": False}), Inventory([]))
+    assert (on.status, on.evidence) == (Status.PASS, {"is_enabled": True})
+    assert (off.status, off.evidence) == (Status.FAIL, {"is_enabled": False})
+    with pytest.raises(Undecidable):
+        kms_key_enabled(Resource("aws:kms/key:Key", "phi", {"is_enabled": UNKNOWN}), Inventory([]))
+
+
+# -- iam_policy_no_kms_decrypt_all_keys ------------------------------------------------------------
+
+
+def _identity_policy(*statements: dict) -> Resource:
+    doc = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    return Resource("aws:iam/policy:Policy", "app", {"policy": doc})
+
+
+@pytest.mark.parametrize("action", ["kms:Decrypt", "kms:*", "kms:ReEncrypt*", "*"])
+def test_decrypt_on_every_key_fails(action):
+    res = _identity_policy({"Effect": "Allow", "Action": action, "Resource": "*"})
+    result = iam_policy_no_kms_decrypt_all_keys(res, Inventory([res]))
+    assert result.status is Status.FAIL
+    assert result.evidence["broad_statements"][0]["action"] == [action]
+
+
+def test_decrypt_on_a_named_key_or_with_a_condition_passes():
+    key = "arn:aws:kms:us-east-1:1:key/k"
+    res = _identity_policy(
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key},
+        {
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+        },
+        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"},
+    )
+    result = iam_policy_no_kms_decrypt_all_keys(res, Inventory([res]))
+    assert (result.status, result.evidence) == (Status.PASS, {"broad_statements": []})
+    with pytest.raises(Undecidable):
+        pending = Resource("aws:iam/policy:Policy", "app", {"policy": UNKNOWN})
+        iam_policy_no_kms_decrypt_all_keys(pending, Inventory([pending]))

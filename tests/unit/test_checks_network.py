@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from checks.aws.netutil import covers_port, is_internet
-from checks.aws.network import sg_no_internet_admin_ports, sg_no_internet_db_ports
+from checks.aws.network import (
+    sg_internet_ingress_authorized_ports,
+    sg_no_internet_admin_ports,
+    sg_no_internet_db_ports,
+    vpc_default_security_group_closed,
+)
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
@@ -175,3 +180,79 @@ def test_rule_resource_with_unknown_group_is_undecidable():
     )
     with pytest.raises(Undecidable):
         run(sg_no_internet_db_ports, group(), pending)
+
+
+# -- sg_internet_ingress_authorized_ports ----------------------------------------------------------
+
+
+def test_https_and_http_from_anywhere_are_authorized():
+    result = run(
+        sg_internet_ingress_authorized_ports,
+        group(rule(443), rule(80), rule(8080, cidrs=("10.0.0.0/8",))),
+    )
+    assert (result.status, result.evidence) == (Status.PASS, {"offending_rules": []})
+
+
+def test_other_port_from_anywhere_fails():
+    result = run(sg_internet_ingress_authorized_ports, group(rule(443), rule(8443, v6=("::/0",))))
+    assert result.status is Status.FAIL
+    assert [(r["from_port"], r["cidr"]) for r in result.evidence["offending_rules"]] == [
+        (8443, "0.0.0.0/0"),
+        (8443, "::/0"),
+    ]
+
+
+def test_port_range_spanning_80_to_443_is_not_authorized():
+    result = run(sg_internet_ingress_authorized_ports, group(rule(80, to_port=443)))
+    assert result.status is Status.FAIL
+
+
+def test_unknown_ingress_is_undecidable_for_authorized_ports():
+    with pytest.raises(Undecidable):
+        run(sg_internet_ingress_authorized_ports, group(rule(443, cidrs=(UNKNOWN,))))
+
+
+# -- vpc_default_security_group_closed -------------------------------------------------------------
+
+
+def vpc() -> Resource:
+    return Resource("aws:ec2/vpc:Vpc", "vpc", {"cidr_block": "10.0.0.0/16"}, id="vpc-0abc")
+
+
+def default_group(**props) -> Resource:
+    return Resource(
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "default-deny",
+        {"vpc_id": "vpc-0abc", **props},
+        id="sg-0default",
+    )
+
+
+def test_adopted_default_group_without_rules_passes():
+    result = run(vpc_default_security_group_closed, vpc(), default_group(ingress=[], egress=[]))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"default_group": "default-deny", "rules": []},
+    )
+
+
+def test_default_group_with_rules_or_not_adopted_fails():
+    open_group = default_group(egress=[{"protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}])
+    result = run(vpc_default_security_group_closed, vpc(), open_group)
+    assert (result.status, result.evidence["rules"]) == (Status.FAIL, ["egress[0]"])
+    assert run(vpc_default_security_group_closed, vpc()).status is Status.FAIL
+
+
+def test_separate_rule_on_the_default_group_fails():
+    extra = Resource(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "self-ingress",
+        {"security_group_id": "sg-0default", "ip_protocol": "-1"},
+    )
+    result = run(vpc_default_security_group_closed, vpc(), default_group(), extra)
+    assert (result.status, result.evidence["rules"]) == (Status.FAIL, ["self-ingress"])
+
+
+def test_default_group_of_an_unknown_vpc_is_undecidable():
+    with pytest.raises(Undecidable):
+        run(vpc_default_security_group_closed, vpc(), default_group(vpc_id=UNKNOWN))

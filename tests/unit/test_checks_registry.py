@@ -65,3 +65,9 @@ def test_evaluate_turns_unknown_values_into_not_evaluated_with_the_reason():
         storage.message == "storage_encrypted of phi-db is not known yet (computed at deployment)"
     )
     assert by_id["rds_instance_not_public"].status is Status.PASS
+
+
+def test_types_read_through_joins_are_read_by_no_check_of_their_own():
+    from checks.aws import READ_THROUGH_JOINS
+
+    assert READ_THROUGH_JOINS.isdisjoint(build_registry().covered_types)

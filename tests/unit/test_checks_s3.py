@@ -84,6 +84,51 @@ def test_no_encryption_config_fails_naming_sse_s3():
     assert result.evidence == {"sse_algorithm": None, "kms_master_key_id": None}
 
 
+def log_bucket(**props) -> Resource:
+    return Resource(
+        "aws:s3/bucket:Bucket",
+        "logs",
+        {"bucket": "access-logs-1a2b", **props},
+        id="access-logs-1a2b",
+    )
+
+
+def test_sse_s3_on_an_access_log_target_passes_naming_the_delivery():
+    logging = companion("BucketLogging", "phi-logging", target_bucket="access-logs-1a2b")
+    result = s3_bucket_sse_kms(log_bucket(), Inventory([bucket(), log_bucket(), logging]))
+    assert result.status is Status.PASS
+    assert result.evidence == {
+        "sse_algorithm": None,
+        "kms_master_key_id": None,
+        "log_delivery": ["urn:phi-logging"],
+    }
+
+
+def test_sse_s3_on_a_load_balancer_log_bucket_passes():
+    alb = Resource(
+        "aws:lb/loadBalancer:LoadBalancer",
+        "web",
+        {"access_logs": {"bucket": "access-logs-1a2b", "enabled": True}},
+        urn="urn:web",
+    )
+    aes = Resource(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "logs-sse",
+        {
+            "bucket": "access-logs-1a2b",
+            "rules": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+        },
+    )
+    result = s3_bucket_sse_kms(log_bucket(), Inventory([log_bucket(), alb, aes]))
+    assert (result.status, result.evidence["log_delivery"]) == (Status.PASS, ["urn:web"])
+
+
+def test_log_target_that_is_not_known_yet_makes_an_sse_s3_bucket_undecidable():
+    pending = companion("BucketLogging", "phi-logging", target_bucket=UNKNOWN)
+    with pytest.raises(Undecidable):
+        s3_bucket_sse_kms(log_bucket(), Inventory([log_bucket(), pending]))
+
+
 def test_deprecated_inline_encryption_is_honoured():
     inline = {"rule": {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}}}
     passing = run(s3_bucket_sse_kms, bucket(server_side_encryption_configuration=inline))

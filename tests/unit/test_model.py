@@ -130,5 +130,6 @@ def test_unknown_inline_ingress_is_undecidable():
 
 
 def test_resource_types_no_check_covers_are_listed():
-    inv = Inventory([Resource("aws:sqs/queue:Queue", "q", {}), Resource(BUCKET, "b", {}, id="b")])
-    assert evaluate(inv, build_registry()).uncovered_types == ("aws:sqs/queue:Queue",)
+    odd = "aws:sagemaker/notebookInstance:NotebookInstance"
+    inv = Inventory([Resource(odd, "nb", {}), Resource(BUCKET, "b", {}, id="b")])
+    assert evaluate(inv, build_registry()).uncovered_types == (odd,)

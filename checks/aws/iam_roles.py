@@ -1,0 +1,128 @@
+"""IAM roles people assume: short sessions, and an MFA-protected break-glass role for emergencies
+(controls IAM-06, IAM-07)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+from checks.aws.iam import ROLE
+from checks.aws.policydoc import Statement, parse_policy, requires_mfa
+from checks.aws.props import known
+from checks.model import Inventory, Resource
+from checks.registry import (
+    Check,
+    Result,
+    Severity,
+    Status,
+    check,
+    failed,
+    not_applicable,
+    passed,
+)
+
+CHECKS: list[Check] = []
+
+# Sessions people hold on a role end within a working half-day (AWS allows up to 12 hours).
+MAX_HUMAN_SESSION_SECONDS = 4 * 3600
+DEFAULT_SESSION_SECONDS = 3600
+# Trust principal types through which a person (not an AWS service) assumes a role.
+HUMAN_PRINCIPALS = ("aws", "federated")
+BREAK_GLASS = re.compile(r"break[-_ ]?glass|emergency[-_ ]?access", re.IGNORECASE)
+
+
+def _trust(res: Resource) -> list[Statement]:
+    return list(parse_policy(known(res, "assume_role_policy"), f"the trust policy of {res.name}"))
+
+
+def _human_statements(res: Resource) -> list[Statement]:
+    """Trust statements that let an account, user or identity provider assume the role."""
+    return [
+        s
+        for s in _trust(res)
+        if s.effect == "Allow"
+        and (
+            s.principal == "*"
+            or isinstance(s.principal, Mapping)
+            and any(k in s.principal for k in HUMAN_PRINCIPALS)
+        )
+    ]
+
+
+@check(
+    into=CHECKS,
+    id="iam_role_session_duration",
+    control="IAM-06",
+    title=f"Role that people assume ends sessions within {MAX_HUMAN_SESSION_SECONDS // 3600} hours",
+    severity=Severity.LOW,
+    resource_types=(ROLE,),
+    remediation=(
+        f"Keep max_session_duration at or below {MAX_HUMAN_SESSION_SECONDS} seconds on roles "
+        "assumed by people, so an abandoned session ends on its own (automatic logoff)."
+    ),
+    pulumi_fix='aws.iam.Role("operator", assume_role_policy=trust, max_session_duration=3600)',
+)
+def iam_role_session_duration(res: Resource, inv: Inventory) -> Result:
+    """An unattended session to ePHI systems expires after a bounded time."""
+    if not _human_statements(res):
+        return not_applicable("only AWS services assume this role")
+    seconds = int(
+        known(res, "max_session_duration", DEFAULT_SESSION_SECONDS) or DEFAULT_SESSION_SECONDS
+    )
+    evidence = {"max_session_duration": seconds, "limit": MAX_HUMAN_SESSION_SECONDS}
+    if seconds <= MAX_HUMAN_SESSION_SECONDS:
+        return passed(f"sessions last at most {seconds // 60} minutes", **evidence)
+    return failed(f"sessions may last {seconds // 3600} hours", **evidence)
+
+
+def _is_break_glass(res: Resource) -> bool:
+    tags = known(res, "tags", {}) or {}
+    labels = [res.name, str(res.props.get("name") or ""), *map(str, tags), *map(str, tags.values())]
+    return any(BREAK_GLASS.search(label) for label in labels)
+
+
+@check(
+    into=CHECKS,
+    id="iam_break_glass_role",
+    control="IAM-07",
+    title="A break-glass role exists and can be assumed only with MFA",
+    severity=Severity.MEDIUM,
+    scope="account",
+    remediation=(
+        "Declare an emergency-access role (named or tagged 'break-glass') whose trust policy "
+        "allows only named administrators with Condition Bool aws:MultiFactorAuthPresent true, "
+        "and alarm on every AssumeRole of it."
+    ),
+    pulumi_fix=(
+        'aws.iam.Role("break-glass", name="break-glass", max_session_duration=3600,\n'
+        '    assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{\n'
+        '        "Effect": "Allow", "Action": "sts:AssumeRole",\n'
+        '        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},\n'
+        '        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}))'
+    ),
+)
+def iam_break_glass_role(inv: Inventory) -> list[Result]:
+    """ePHI can be reached in an emergency, by a strongly authenticated person."""
+    if not len(inv):
+        return []
+    roles = [r for r in inv.by_type(ROLE) if _is_break_glass(r)]
+    if not roles:
+        return [failed("no role named or tagged 'break-glass' is declared", break_glass_roles=[])]
+    return [replace(_break_glass_verdict(role), resource=role) for role in roles]
+
+
+def _break_glass_verdict(role: Resource) -> Result:
+    human = _human_statements(role)
+    if not human:
+        return failed(f"no person can assume {role.name}", statements_without_mfa=[])
+    if any(isinstance(s.principal, Mapping) and "federated" in s.principal for s in human):
+        return Result(
+            Status.NOT_EVALUATED,
+            f"{role.name} trusts an identity provider, whose MFA is not visible here",
+            {"statements_without_mfa": []},
+        )
+    if open_ := [s.label for s in human if not requires_mfa(s)]:
+        message = f"{role.name} can be assumed without MFA ({', '.join(open_)})"
+        return failed(message, statements_without_mfa=open_)
+    return passed(f"{role.name} can be assumed only with MFA", statements_without_mfa=[])

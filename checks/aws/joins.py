@@ -1,0 +1,216 @@
+"""Joins the check library shares beyond the model's own: references between resources by id,
+ARN or name; the regions an inventory spans; what AWS Backup selects; data classification.
+
+A reference property (`vpc_id`, `parameter_group_name`, `web_acl_arn`, ...) may hold any of a
+resource's identifiers, so a resource is matched on its id, its ARN and its name properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from checks.aws.props import blocks, known, known_value
+from checks.model import Inventory, Resource, Undecidable, contains_unknown
+
+# Properties that carry a resource's own name, by which other resources may refer to it.
+NAME_KEYS = ("name", "identifier", "cluster_identifier", "bucket", "function_name")
+
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+BUCKET = "aws:s3/bucket:Bucket"
+DYNAMODB_TABLE = "aws:dynamodb/table:Table"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+EFS_FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+BACKUP_SELECTION = "aws:backup/selection:Selection"
+
+# Where ePHI comes to rest: what must be classified (GOV-02) and, bar S3, backed up (BKP-04).
+DATA_STORE_TYPES = (
+    RDS_INSTANCE,
+    RDS_CLUSTER,
+    BUCKET,
+    DYNAMODB_TABLE,
+    EBS_VOLUME,
+    EFS_FILE_SYSTEM,
+    BACKUP_VAULT,
+)
+BACKED_UP_TYPES = (RDS_INSTANCE, RDS_CLUSTER, DYNAMODB_TABLE, EBS_VOLUME, EFS_FILE_SYSTEM)
+
+CLASSIFICATION_TAG = "data-classification"
+EPHI_CLASSES = frozenset({"ephi", "phi"})
+
+
+def names(res: Resource) -> set[str]:
+    """Every identifier by which another resource may refer to `res`."""
+    found = {res.id, res.arn, *(res.props.get(k) for k in NAME_KEYS)}
+    return {n for n in found if isinstance(n, str) and n}
+
+
+def refers_to(ref: Any, res: Resource) -> bool:
+    return isinstance(ref, str) and ref in names(res)
+
+
+def resolve(inv: Inventory, ref: Any, types: Iterable[str], what: str) -> Resource | None:
+    """The resource of one of `types` that `ref` names; None when the inventory has none.
+
+    Undecidable when the reference itself is not known yet.
+    """
+    ref = known_value(ref, what)
+    if not isinstance(ref, str) or not ref:
+        return None
+    candidates = inv.by_type(*types)
+    return next((r for r in candidates if refers_to(ref, r)), None)
+
+
+def _refs(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def referrers(inv: Inventory, target: Resource, types: Iterable[str], key: str) -> list[Resource]:
+    """Resources of `types` whose property `key` (one reference or a list) names `target`.
+
+    Undecidable when none does but some reference is not known yet: it may be the target.
+    """
+    found: list[Resource] = []
+    pending: list[Resource] = []
+    for res in inv.by_type(*types):
+        refs = _refs(res.props.get(key))
+        if any(refers_to(r, target) for r in refs):
+            found.append(res)
+        elif contains_unknown(refs):
+            pending.append(res)
+    if not found and pending:
+        raise Undecidable(
+            f"the {key} of {pending[0].name} is not known yet, so whether it names "
+            f"{target.name} cannot be told"
+        )
+    return found
+
+
+def audited_regions(inv: Inventory) -> list[str]:
+    """The regions the inventory's resources live in: those account-wide services must cover."""
+    return sorted({r.region for r in inv if isinstance(r.region, str) and r.region})
+
+
+def arn_of(res: Resource) -> str:
+    for arn in (res.arn, res.props.get("arn")):
+        if isinstance(arn, str) and arn:
+            return arn
+    raise Undecidable(f"the ARN of {res.name} is not known yet")
+
+
+# -- data classification -------------------------------------------------------------------
+
+
+def classification(res: Resource) -> str | None:
+    """The resource's data-classification tag, or None when it has none."""
+    value = known(res, "tags", {}) or {}
+    found = value.get(CLASSIFICATION_TAG) if isinstance(value, Mapping) else None
+    return str(found) if found is not None else None
+
+
+def may_hold_ephi(res: Resource) -> bool:
+    """False only for resources classified as something other than ePHI: unclassified ones
+    may hold it, so they are held to the ePHI bar."""
+    value = classification(res)
+    return value is None or value.strip().lower() in EPHI_CLASSES
+
+
+# -- AWS Backup selections -------------------------------------------------------------------
+
+
+def _tag_test(operator: str, entry: Mapping[str, Any], tags: Mapping[str, Any]) -> bool:
+    key = str(entry.get("key", "")).removeprefix("aws:ResourceTag/")
+    value, expected = tags.get(key), str(entry.get("value", ""))
+    like = operator.endswith("likes")
+    hit = isinstance(value, str) and (fnmatchcase(value, expected) if like else value == expected)
+    return not hit if "_not_" in operator else hit
+
+
+def _conditions_hold(conditions: list[Mapping[str, Any]], tags: Mapping[str, Any]) -> bool:
+    """Backup `conditions` are ANDed: every test of every operator must hold."""
+    return all(
+        _tag_test(operator, entry, tags)
+        for block in conditions
+        for operator, entries in block.items()
+        for entry in blocks(entries)
+    )
+
+
+def _selects(selection: Resource, res: Resource) -> bool:
+    patterns = [str(p) for p in known(selection, "resources") or []]
+    excluded = [str(p) for p in known(selection, "not_resources") or []]
+    by_tags = blocks(known(selection, "selection_tags"))
+    conditions = blocks(known(selection, "conditions"))
+    arn = arn_of(res) if patterns or excluded else ""
+    tags = (known(res, "tags", {}) or {}) if by_tags or conditions else {}
+    by_arn = any(fnmatchcase(arn, p) for p in patterns)
+    by_tag = any(
+        str(t.get("type", "STRINGEQUALS")).upper() == "STRINGEQUALS"
+        and tags.get(t.get("key")) == t.get("value")
+        for t in by_tags
+    )
+    # Resource ARNs and ListOfTags each add resources; conditions and exclusions narrow them.
+    chosen = (by_arn or by_tag) if patterns or by_tags else True
+    excluded_hit = any(fnmatchcase(arn, p) for p in excluded)
+    return chosen and not excluded_hit and _conditions_hold(conditions, tags)
+
+
+def backup_selections(res: Resource, inv: Inventory) -> list[Resource]:
+    """The AWS Backup selections that select `res`, by ARN pattern or by tag."""
+    return [s for s in inv.by_type(BACKUP_SELECTION) if _selects(s, res)]
+
+
+def is_cluster_member(res: Resource) -> bool:
+    """An Aurora member instance: its cluster holds its data and is what gets backed up."""
+    return res.type == RDS_INSTANCE and res.props.get("cluster_identifier") is not None
+
+
+# Types no check is declared for, but that checks read through the joins above (or account-level
+# checks read whole): a scan that holds them has not left them unexamined.
+READ_THROUGH_JOINS: frozenset[str] = frozenset(
+    {
+        "aws:backup/restoreTestingPlan:RestoreTestingPlan",
+        "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+        "aws:backup/selection:Selection",
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+        "aws:backup/vaultPolicy:VaultPolicy",
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws:cfg/recorder:Recorder",
+        "aws:cfg/recorderStatus:RecorderStatus",
+        "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+        "aws:ebs/encryptionByDefault:EncryptionByDefault",
+        "aws:ec2/defaultRouteTable:DefaultRouteTable",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/eip:Eip",
+        "aws:ec2/flowLog:FlowLog",
+        "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults",
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
+        "aws:ec2/networkAclRule:NetworkAclRule",
+        "aws:ec2/route:Route",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:efs/mountTarget:MountTarget",
+        "aws:elasticache/subnetGroup:SubnetGroup",
+        "aws:guardduty/detector:Detector",
+        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+        "aws:iam/group:Group",
+        "aws:iam/groupMembership:GroupMembership",
+        "aws:iam/userGroupMembership:UserGroupMembership",
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "aws:rds/parameterGroup:ParameterGroup",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+        "aws:secretsmanager/secretRotation:SecretRotation",
+        "aws:securityhub/account:Account",
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "aws:wafv2/webAclAssociation:WebAclAssociation",
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+        "aws:wafv2/webAclRule:WebAclRule",
+        "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation",
+    }
+)

@@ -1,0 +1,92 @@
+"""Network ACLs: no ingress from the whole internet to SSH or RDP (control NET-05).
+
+Rules are evaluated as AWS does: in rule-number order, the first rule that matches a packet
+decides. Only rules for the whole internet (/0) decide for "anyone on the internet"; a narrower
+deny does not shut the door to everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from checks.aws.joins import referrers
+from checks.aws.netutil import covers_port, is_internet
+from checks.aws.props import blocks, flag, known
+from checks.model import Inventory, Resource
+from checks.registry import Check, Result, Severity, check, failed, passed
+
+CHECKS: list[Check] = []
+
+NETWORK_ACL = "aws:ec2/networkAcl:NetworkAcl"
+DEFAULT_NETWORK_ACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
+NETWORK_ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
+
+
+def _entry(rule: Mapping[str, Any], declared_by: str, separate: bool) -> dict[str, Any]:
+    """A rule in one shape, whether inline (rule_no/action) or a NetworkAclRule resource."""
+    number, action = ("rule_number", "rule_action") if separate else ("rule_no", "action")
+    return {
+        "rule_number": int(rule.get(number) or 0),
+        "action": str(rule.get(action, "")).lower(),
+        "protocol": rule.get("protocol"),
+        "from_port": rule.get("from_port"),
+        "to_port": rule.get("to_port"),
+        "cidr": rule.get("cidr_block") or rule.get("ipv6_cidr_block"),
+        "declared_by": declared_by,
+    }
+
+
+def _ingress(acl: Resource, inv: Inventory) -> list[dict[str, Any]]:
+    rules = [_entry(r, acl.name, False) for r in blocks(known(acl, "ingress"))]
+    rules += [
+        _entry(dict(r.props), r.name, True)
+        for r in referrers(inv, acl, (NETWORK_ACL_RULE,), "network_acl_id")
+        if not flag(known(r, "egress", False))
+    ]
+    return sorted(rules, key=lambda r: r["rule_number"])
+
+
+def _deciding_rule(rules: list[dict[str, Any]], port: int, ipv6: bool) -> dict[str, Any] | None:
+    """The first rule, in number order, that decides for the whole IPv4 (or IPv6) internet."""
+    for rule in rules:
+        if (
+            is_internet(rule["cidr"])
+            and (":" in str(rule["cidr"])) == ipv6
+            and covers_port(rule["protocol"], rule["from_port"], rule["to_port"], port, "tcp")
+        ):
+            return rule
+    return None
+
+
+@check(
+    into=CHECKS,
+    id="nacl_no_internet_admin_ingress",
+    control="NET-05",
+    title="Network ACL does not admit SSH or RDP from the whole internet",
+    severity=Severity.MEDIUM,
+    config_rule="nacl-no-unrestricted-ssh-rdp",
+    resource_types=(NETWORK_ACL, DEFAULT_NETWORK_ACL),
+    remediation=(
+        "Add deny entries for TCP 22 and 3389 from 0.0.0.0/0 and ::/0 numbered before any broad "
+        "allow, or allow only the ports the subnet serves."
+    ),
+    pulumi_fix='aws.ec2.NetworkAclRule("deny-ssh", network_acl_id=acl.id, rule_number=50,\n'
+    '    egress=False, protocol="tcp", rule_action="deny", cidr_block="0.0.0.0/0",\n'
+    "    from_port=22, to_port=22)",
+)
+def nacl_no_internet_admin_ingress(res: Resource, inv: Inventory) -> Result:
+    """A second layer, under the security groups, keeps remote administration off the internet."""
+    rules = _ingress(res, inv)
+    admitted = {
+        name: rule
+        for port, name in ADMIN_PORTS.items()
+        for ipv6 in (False, True)
+        if (rule := _deciding_rule(rules, port, ipv6)) is not None and rule["action"] == "allow"
+    }
+    if admitted:
+        return failed(
+            f"the ACL admits {', '.join(admitted)} from the internet", allowing_rules=admitted
+        )
+    return passed("SSH and RDP from the internet are not admitted", allowing_rules={})

@@ -1,0 +1,139 @@
+"""S3 access: ACLs disabled, no bucket policy open to anyone, and the account-wide public access
+block (control S3-02, beside `s3_bucket_public_access_blocked` in `s3.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from checks.aws.policydoc import has_wildcard_principal, parse_policy
+from checks.aws.props import blocks, flag, known
+from checks.aws.s3 import BUCKET, PUBLIC_ACCESS_BLOCK_FLAGS, companions
+from checks.model import Inventory, Resource
+from checks.registry import Check, Result, Severity, check, failed, passed
+
+CHECKS: list[Check] = []
+
+ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+# Since April 2023 S3 creates buckets with ACLs disabled (BucketOwnerEnforced).
+DEFAULT_OWNERSHIP = "BucketOwnerEnforced"
+HARMLESS_CANNED_ACLS = frozenset({None, "private"})
+
+
+def _ownership(res: Resource, inv: Inventory) -> str:
+    for comp in companions(res, inv, "ownership_controls"):
+        for rule in blocks(known(comp, "rule")):
+            return str(rule.get("object_ownership"))
+    return DEFAULT_OWNERSHIP
+
+
+def _acl_resources(res: Resource, inv: Inventory) -> list[str]:
+    """BucketAcl companions that grant more than the owner's own access."""
+    return [
+        a.address
+        for a in companions(res, inv, "acl")
+        if known(a, "acl") not in HARMLESS_CANNED_ACLS or known(a, "access_control_policy")
+    ]
+
+
+@check(
+    into=CHECKS,
+    id="s3_bucket_acls_disabled",
+    control="S3-02",
+    title="S3 bucket has ACLs disabled (bucket owner enforced)",
+    severity=Severity.MEDIUM,
+    config_rule="s3-bucket-acl-prohibited",
+    resource_types=(BUCKET,),
+    remediation=(
+        "Declare aws.s3.BucketOwnershipControls with object_ownership 'BucketOwnerEnforced' (the "
+        "default for new buckets) and drop ACL resources; grant access with policies instead."
+    ),
+    pulumi_fix=(
+        'aws.s3.BucketOwnershipControls("phi-owner", bucket=bucket.id,\n'
+        '    rule={"object_ownership": "BucketOwnerEnforced"})'
+    ),
+)
+def s3_bucket_acls_disabled(res: Resource, inv: Inventory) -> Result:
+    """Access to ePHI objects is decided by policies alone, never by per-object ACLs."""
+    ownership = _ownership(res, inv)
+    declared = [a for a in [known(res, "acl")] if a not in HARMLESS_CANNED_ACLS]
+    declared += [g for g in blocks(known(res, "grants"))] + _acl_resources(res, inv)
+    evidence = {"object_ownership": ownership, "declared_acls": declared}
+    if ownership != DEFAULT_OWNERSHIP:
+        return failed(f"object ownership is {ownership}: ACLs are honoured", **evidence)
+    if declared:
+        return failed("ACLs are declared on a bucket that should use policies only", **evidence)
+    return passed("ACLs are disabled (bucket owner enforced)", **evidence)
+
+
+@check(
+    into=CHECKS,
+    id="s3_bucket_policy_not_public",
+    control="S3-02",
+    title="S3 bucket policy allows no one-and-all ('*') principal without a condition",
+    severity=Severity.CRITICAL,
+    config_rule="s3-bucket-public-write-prohibited",
+    resource_types=(BUCKET,),
+    remediation=(
+        "Name the principals that need access, or narrow a '*' principal with a Condition "
+        "(aws:SourceArn, aws:PrincipalOrgID, aws:SourceVpce)."
+    ),
+    pulumi_fix=(
+        'aws.s3.BucketPolicy("phi-read", bucket=bucket.id, policy=json.dumps({\n'
+        '    "Version": "2012-10-17", "Statement": [{"Effect": "Allow",\n'
+        '        "Principal": {"AWS": app_role_arn}, "Action": "s3:GetObject",\n'
+        '        "Resource": f"arn:aws:s3:::{bucket_name}/*"}]}))'
+    ),
+)
+def s3_bucket_policy_not_public(res: Resource, inv: Inventory) -> Result:
+    """No bucket policy hands ePHI to anyone on the internet."""
+    documents = [(p.name, known(p, "policy")) for p in companions(res, inv, "policy")]
+    if res.get("policy") is not None:
+        documents.append((res.name, known(res, "policy")))
+    open_statements = [
+        {"policy": name, **s.evidence()}
+        for name, doc in documents
+        for s in has_wildcard_principal(parse_policy(doc, f"the bucket policy {name}"))
+    ]
+    if open_statements:
+        return failed(
+            "the bucket policy allows '*' without a condition", public_statements=open_statements
+        )
+    return passed("no bucket policy statement allows '*' unconditionally", public_statements=[])
+
+
+@check(
+    into=CHECKS,
+    id="s3_account_public_access_block",
+    control="S3-02",
+    title="The account-level S3 public access block is fully on",
+    severity=Severity.HIGH,
+    config_rule="s3-account-level-public-access-blocks-periodic",
+    scope="account",
+    remediation=(
+        "Declare aws.s3.AccountPublicAccessBlock with all four settings true, so no bucket in "
+        "the account (including ones created outside this program) can be made public."
+    ),
+    pulumi_fix=(
+        'aws.s3.AccountPublicAccessBlock("account", block_public_acls=True,\n'
+        "    block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)"
+    ),
+)
+def s3_account_public_access_block(inv: Inventory) -> list[Result]:
+    """A guard rail under every bucket: a public bucket needs two mistakes, not one."""
+    if not inv.by_type(BUCKET):
+        return []
+    blocks_ = inv.by_type(ACCOUNT_PUBLIC_ACCESS_BLOCK)
+    if not blocks_:
+        return [failed("no account-level public access block is declared", account_blocks=[])]
+    best = max(
+        blocks_, key=lambda b: sum(flag(known(b, f, False)) for f in PUBLIC_ACCESS_BLOCK_FLAGS)
+    )
+    settings = {f: flag(known(best, f, False)) for f in PUBLIC_ACCESS_BLOCK_FLAGS}
+    if off := [f for f, on in settings.items() if not on]:
+        return [
+            replace(
+                failed(f"the account block leaves {', '.join(off)} off", **settings), resource=best
+            )
+        ]
+    verdict = passed("all four account-level public access block settings are on", **settings)
+    return [replace(verdict, resource=best)]

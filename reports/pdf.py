@@ -1,0 +1,109 @@
+"""The HTML report printed to PDF by headless Chromium (Debian `chromium`).
+
+The page's print stylesheet does the layout (paper size, running header, page numbers, a page
+of its own for the sign-off). Chromium runs with a fresh, empty profile and every network path
+closed: the report needs nothing from outside, and a renderer that could fetch would be a leak.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from checks.errors import InputError
+
+INSTALL_HINT = "run scripts/setup-browser.sh (it installs Debian's chromium and poppler-utils)"
+TIMEOUT_SECONDS = 120.0
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-extensions",
+    # Nothing may leave the page: no name resolves, and any proxy use goes to a closed port.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+)
+
+
+def find_chromium() -> str:
+    """The Chromium executable, or an InputError saying how to install it."""
+    found = shutil.which("chromium")
+    if not found:
+        raise InputError(
+            f"the PDF report needs headless Chromium, which is not installed: {INSTALL_HINT}"
+        )
+    return found
+
+
+def chromium_command(chromium: str, profile: Path, *args: str) -> list[str]:
+    """A headless Chromium command line with an empty profile and no network."""
+    return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+
+
+def run_chromium(command: list[str], profile: Path, timeout: float) -> subprocess.CompletedProcess:
+    """Run Chromium in its own process group, so a timeout ends its helpers too."""
+    env = {
+        **os.environ,
+        "HOME": str(profile),
+        "XDG_CONFIG_HOME": str(profile / "config"),
+        "XDG_CACHE_HOME": str(profile / "cache"),
+    }
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
+def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
+    """Print `html_path` to `pdf_path`; InputError with one line if Chromium is missing or fails."""
+    chromium = find_chromium()
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    if not html_path.is_file():
+        raise InputError(f"{html_path}: no such HTML report to print")
+    partial = pdf_path.with_name(pdf_path.name + ".tmp")
+    with tempfile.TemporaryDirectory(prefix="safeguard-chromium-") as tmp:
+        profile = Path(tmp)
+        command = chromium_command(
+            chromium,
+            profile,
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={partial.resolve()}",
+            html_path.as_uri(),
+        )
+        try:
+            proc = run_chromium(command, profile, timeout)
+        except subprocess.TimeoutExpired:
+            partial.unlink(missing_ok=True)
+            raise InputError(
+                f"{html_path}: Chromium did not finish printing the PDF in {timeout:g}s"
+            ) from None
+        except OSError as exc:
+            raise InputError(f"{chromium}: cannot run Chromium: {exc.strerror}") from None
+    if proc.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
+        partial.unlink(missing_ok=True)
+        lines = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise InputError(
+            f"{html_path}: Chromium could not print the PDF (exit {proc.returncode}): "
+            f"{lines[-1] if lines else 'no message'}"
+        )
+    partial.replace(pdf_path)

@@ -1,0 +1,250 @@
+"""The IAM actions the live audit (`safeguard audit`) may call, as data.
+
+The auditor role (stacks/billing/identity.py) is granted exactly these actions, and each live
+collector will declare the actions it calls; a test can then hold the two against each other
+(`missing(collector_actions)` must be empty). Every action is a read of configuration: Describe,
+List and Get of settings and policies, never of the data itself. `DATA_ACCESS_DENIED` is denied
+outright, so attaching a broader policy to the role later still cannot read ePHI through it.
+
+This module imports nothing from Pulumi, so tools outside the program can load it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
+
+AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "acm": ("acm:DescribeCertificate", "acm:ListCertificates"),
+    "backup": (
+        "backup:DescribeBackupVault",
+        "backup:GetBackupPlan",
+        "backup:GetBackupSelection",
+        "backup:GetBackupVaultAccessPolicy",
+        "backup:GetBackupVaultNotifications",
+        "backup:GetRestoreTestingPlan",
+        "backup:GetRestoreTestingSelection",
+        "backup:ListBackupJobs",
+        "backup:ListBackupPlans",
+        "backup:ListBackupSelections",
+        "backup:ListBackupVaults",
+        "backup:ListProtectedResources",
+        "backup:ListRecoveryPointsByBackupVault",
+        "backup:ListRestoreJobs",
+        "backup:ListRestoreTestingPlans",
+        "backup:ListRestoreTestingSelections",
+        "backup:ListTags",
+    ),
+    "cloudtrail": (
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetEventSelectors",
+        "cloudtrail:GetInsightSelectors",
+        "cloudtrail:GetTrail",
+        "cloudtrail:GetTrailStatus",
+        "cloudtrail:ListTags",
+        "cloudtrail:ListTrails",
+    ),
+    "cloudwatch": ("cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmsForMetric"),
+    "config": (
+        "config:DescribeConfigRules",
+        "config:DescribeConfigurationRecorderStatus",
+        "config:DescribeConfigurationRecorders",
+        "config:DescribeDeliveryChannelStatus",
+        "config:DescribeDeliveryChannels",
+    ),
+    "dynamodb": (
+        "dynamodb:DescribeContinuousBackups",
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeTimeToLive",
+        "dynamodb:ListTables",
+        "dynamodb:ListTagsOfResource",
+    ),
+    "ec2": (
+        "ec2:DescribeFlowLogs",
+        "ec2:DescribeInstances",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribeNatGateways",
+        "ec2:DescribeNetworkAcls",
+        "ec2:DescribeRegions",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroupRules",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSnapshotAttribute",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeVpcEndpoints",
+        "ec2:DescribeVpcs",
+        "ec2:GetEbsDefaultKmsKeyId",
+        "ec2:GetEbsEncryptionByDefault",
+    ),
+    "elasticloadbalancing": (
+        "elasticloadbalancing:DescribeListenerAttributes",
+        "elasticloadbalancing:DescribeListenerCertificates",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeSSLPolicies",
+        "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
+        "elasticloadbalancing:DescribeTargetGroups",
+    ),
+    "guardduty": (
+        "guardduty:GetDetector",
+        "guardduty:GetFindings",
+        "guardduty:GetFindingsStatistics",
+        "guardduty:ListDetectors",
+        "guardduty:ListFindings",
+    ),
+    "iam": (
+        "iam:GenerateCredentialReport",
+        "iam:GetAccessKeyLastUsed",
+        "iam:GetAccountPasswordPolicy",
+        "iam:GetAccountSummary",
+        "iam:GetCredentialReport",
+        "iam:GetGroup",
+        "iam:GetGroupPolicy",
+        "iam:GetLoginProfile",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:GetUser",
+        "iam:GetUserPolicy",
+        "iam:ListAccessKeys",
+        "iam:ListAttachedGroupPolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListAttachedUserPolicies",
+        "iam:ListEntitiesForPolicy",
+        "iam:ListGroupPolicies",
+        "iam:ListGroups",
+        "iam:ListGroupsForUser",
+        "iam:ListMFADevices",
+        "iam:ListPolicies",
+        "iam:ListPolicyVersions",
+        "iam:ListRolePolicies",
+        "iam:ListRoles",
+        "iam:ListUserPolicies",
+        "iam:ListUsers",
+        "iam:ListVirtualMFADevices",
+    ),
+    "kms": (
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListAliases",
+        "kms:ListKeys",
+        "kms:ListResourceTags",
+    ),
+    "lambda": (
+        "lambda:GetFunctionConfiguration",
+        "lambda:GetFunctionUrlConfig",
+        "lambda:GetPolicy",
+        "lambda:ListFunctionUrlConfigs",
+        "lambda:ListFunctions",
+        "lambda:ListTags",
+    ),
+    "logs": (
+        "logs:DescribeLogGroups",
+        "logs:DescribeMetricFilters",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeSubscriptionFilters",
+        "logs:ListTagsForResource",
+    ),
+    "rds": (
+        "rds:DescribeDBClusterParameterGroups",
+        "rds:DescribeDBClusterParameters",
+        "rds:DescribeDBClusterSnapshotAttributes",
+        "rds:DescribeDBClusterSnapshots",
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBParameterGroups",
+        "rds:DescribeDBParameters",
+        "rds:DescribeDBSnapshotAttributes",
+        "rds:DescribeDBSnapshots",
+        "rds:DescribeDBSubnetGroups",
+        "rds:DescribeEventSubscriptions",
+        "rds:ListTagsForResource",
+    ),
+    "s3": (
+        "s3:GetAccountPublicAccessBlock",
+        "s3:GetBucketAcl",
+        "s3:GetBucketLocation",
+        "s3:GetBucketLogging",
+        "s3:GetBucketObjectLockConfiguration",
+        "s3:GetBucketOwnershipControls",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketPolicyStatus",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketTagging",
+        "s3:GetBucketVersioning",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetLifecycleConfiguration",
+        "s3:GetReplicationConfiguration",
+        "s3:ListAllMyBuckets",
+    ),
+    "secretsmanager": (
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetResourcePolicy",
+        "secretsmanager:ListSecrets",
+    ),
+    "securityhub": (
+        "securityhub:DescribeHub",
+        "securityhub:DescribeStandardsControls",
+        "securityhub:GetEnabledStandards",
+    ),
+    "sns": (
+        "sns:GetTopicAttributes",
+        "sns:ListSubscriptionsByTopic",
+        "sns:ListTagsForResource",
+        "sns:ListTopics",
+    ),
+    "sqs": ("sqs:GetQueueAttributes", "sqs:ListQueueTags", "sqs:ListQueues"),
+    "wafv2": (
+        "wafv2:GetLoggingConfiguration",
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
+        "wafv2:ListLoggingConfigurations",
+        "wafv2:ListResourcesForWebACL",
+        "wafv2:ListWebACLs",
+    ),
+}
+
+# Reads of the data itself, denied to the auditor whatever else is attached to it.
+DATA_ACCESS_DENIED: tuple[str, ...] = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "kms:Decrypt",
+    "lambda:GetFunction",
+    "logs:FilterLogEvents",
+    "logs:GetLogEvents",
+    "logs:StartQuery",
+    "rds-db:connect",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+)
+
+
+def all_actions() -> tuple[str, ...]:
+    """Every granted action, sorted."""
+    return tuple(sorted(a for actions in AUDITOR_ACTIONS.values() for a in actions))
+
+
+def grants(action: str) -> bool:
+    """True when the auditor role is allowed `action` (IAM matches actions case-insensitively)."""
+    wanted = action.lower()
+    return any(fnmatchcase(wanted, granted.lower()) for granted in all_actions())
+
+
+def missing(actions: Iterable[str]) -> list[str]:
+    """The actions of `actions` the auditor role is not granted, sorted: what a collector
+    calls but the role would be refused."""
+    return sorted({a for a in actions if not grants(a)})

@@ -1,0 +1,212 @@
+"""Trend between two run documents: findings matched by id, classified, and scopes checked."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from reports.html import assessment_id
+from reports.trend import history_points, trend
+
+STATUSES = ("FAIL", "NOT_EVALUATED", "WAIVED", "PASS", "NOT_APPLICABLE")
+
+
+def document(
+    generated_at: str,
+    findings: dict[str, tuple[str, str]],
+    *,
+    checks: tuple[str, ...] = ("c_old",),
+    library: str = "lib-1",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A run document with `findings` as {finding id: (check id, status)}."""
+    rows = [
+        {
+            "id": fid,
+            "check_id": check,
+            "title": f"title of {check}",
+            "severity": "high",
+            "status": status,
+            "resource": {"name": f"res-{fid}", "type": "aws:s3/bucket:Bucket"},
+        }
+        for fid, (check, status) in sorted(findings.items())
+    ]
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
+    return {
+        "schema_version": "1.0",
+        "tool": {"name": "hipaa-safeguard", "version": "0.1.0", "check_library": library},
+        "generated_at": generated_at,
+        "source": {"kind": "program", "project": "billing", "stack": "dev"},
+        "summary": {"findings": counts},
+        "checks": [{"id": c} for c in checks],
+        "findings": rows,
+        "waivers": extra.pop("waivers", []),
+        "framework": {"version": "2026.11"},
+        "safeguards": extra.pop("safeguards", []),
+        **extra,
+    }
+
+
+def ids(result: dict[str, Any], category: str) -> list[str]:
+    return [e["id"] for e in result["findings"][category]]
+
+
+def test_findings_are_classified_by_what_they_were_and_are():
+    previous = document(
+        "2026-10-01T00:00:00Z",
+        {
+            "F-persist": ("c_old", "FAIL"),
+            "F-fixed": ("c_old", "FAIL"),
+            "F-gone": ("c_old", "FAIL"),
+            "F-waived": ("c_old", "FAIL"),
+            "F-unknown": ("c_old", "FAIL"),
+            "F-broke": ("c_old", "PASS"),
+            "F-steady": ("c_old", "PASS"),
+        },
+    )
+    current = document(
+        "2026-11-01T00:00:00Z",
+        {
+            "F-persist": ("c_old", "FAIL"),
+            "F-fixed": ("c_old", "PASS"),
+            "F-waived": ("c_old", "WAIVED"),
+            "F-unknown": ("c_old", "NOT_EVALUATED"),
+            "F-broke": ("c_old", "FAIL"),
+            "F-appeared": ("c_old", "FAIL"),
+            "F-steady": ("c_old", "PASS"),
+            "F-newcheck": ("c_new", "FAIL"),
+        },
+        checks=("c_old", "c_new"),
+        library="lib-2",
+    )
+    result = trend(current, previous)
+    assert ids(result, "persisting") == ["F-persist"]
+    assert ids(result, "resolved") == ["F-fixed", "F-gone"]
+    assert ids(result, "accepted") == ["F-waived"]
+    assert ids(result, "unverified") == ["F-unknown"]  # unknown is never counted as fixed
+    assert ids(result, "new") == ["F-appeared", "F-broke"]
+    assert ids(result, "new_check") == ["F-newcheck"]
+    assert ids(result, "regressed") == []  # two documents cannot tell a regression
+    assert result["counts"]["new"] == 2
+    assert result["check_library_changed"] is True
+    gone = result["findings"]["resolved"][1]
+    assert (gone["before"], gone["now"], gone["resource"]) == ("FAIL", None, "res-F-gone")
+
+
+def test_a_finding_resolved_earlier_that_fails_again_is_a_regression():
+    first = document("2026-09-01T00:00:00Z", {"F-1": ("c_old", "FAIL")})
+    second = document("2026-10-01T00:00:00Z", {"F-1": ("c_old", "PASS")})
+    second["trend"] = trend(second, first)
+    assert second["trend"]["resolved_earlier"] == ["F-1"]
+    third = document("2026-11-01T00:00:00Z", {"F-1": ("c_old", "FAIL")})
+    result = trend(third, second)
+    assert ids(result, "regressed") == ["F-1"]
+    assert ids(result, "new") == []
+    assert result["resolved_earlier"] == []
+
+
+def test_history_accumulates_along_the_chain_of_documents():
+    first = document("2026-09-01T00:00:00Z", {"F-1": ("c_old", "FAIL")})
+    second = document("2026-10-01T00:00:00Z", {"F-1": ("c_old", "PASS")})
+    second["trend"] = trend(second, first)
+    third = document("2026-11-01T00:00:00Z", {"F-1": ("c_old", "FAIL")})
+    history = trend(third, second)["history"]
+    assert [p["generated_at"][:10] for p in history] == ["2026-09-01", "2026-10-01", "2026-11-01"]
+    assert [p["counts"]["FAIL"] for p in history] == [1, 0, 1]
+    assert history[1]["assessment_id"] == assessment_id(second)
+
+
+def test_safeguard_status_and_waiver_changes_are_reported():
+    waiver = {"check": "c_old", "status": "active", "expires": "2026-12-01"}
+    previous = document(
+        "2026-10-01T00:00:00Z",
+        {},
+        safeguards=[
+            {"citation": "164.312(b)", "title": "Audit controls", "status": "not_assessed"}
+        ],
+        waivers=[
+            {**waiver, "id": "W-ends"},
+            {**waiver, "id": "W-renew"},
+            {**waiver, "id": "W-dropped"},
+        ],
+    )
+    current = document(
+        "2026-12-02T00:00:00Z",
+        {},
+        safeguards=[{"citation": "164.312(b)", "title": "Audit controls", "status": "implemented"}],
+        waivers=[
+            {**waiver, "id": "W-ends", "status": "expired"},
+            {**waiver, "id": "W-renew", "expires": "2027-06-01"},
+            {**waiver, "id": "W-new"},
+        ],
+    )
+    result = trend(current, previous)
+    assert result["safeguards"] == [
+        {
+            "citation": "164.312(b)",
+            "title": "Audit controls",
+            "before": "not_assessed",
+            "now": "implemented",
+        }
+    ]
+    assert result["waivers"] == {
+        "created": ["W-new"],
+        "removed": ["W-dropped"],
+        "expired": ["W-ends"],
+        "renewed": ["W-renew"],
+    }
+
+
+def test_risk_level_changes_are_reported_when_both_documents_have_a_register():
+    previous = document("2026-10-01T00:00:00Z", {})
+    current = document("2026-11-01T00:00:00Z", {})
+    assert "risks" not in trend(current, previous)
+    previous["risks"] = [{"risk_id": "R-1", "title": "db", "risk": "high"}]
+    current["risks"] = [
+        {"risk_id": "R-1", "title": "db", "risk": "moderate"},
+        {"risk_id": "R-2", "title": "key", "risk": "low"},
+    ]
+    assert trend(current, previous)["risks"] == [
+        {"risk_id": "R-1", "title": "db", "before": "high", "now": "moderate"},
+        {"risk_id": "R-2", "title": "key", "before": None, "now": "low"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("project", "other-project", "project 'other-project' \\(previous\\)"),
+        ("stack", "prod", "stack 'prod' \\(previous\\)"),
+        ("kind", "aws", "kind 'aws' \\(previous\\)"),
+    ],
+)
+def test_a_previous_document_of_another_scope_is_refused(key, value, message):
+    current = document("2026-11-01T00:00:00Z", {})
+    previous = copy.deepcopy(current)
+    previous["generated_at"] = "2026-10-01T00:00:00Z"
+    previous["source"][key] = value
+    with pytest.raises(ValueError, match=f"different scope: {message}"):
+        trend(current, previous)
+
+
+def test_a_newer_schema_or_a_newer_previous_document_is_refused():
+    current = document("2026-11-01T00:00:00Z", {})
+    future = document("2026-10-01T00:00:00Z", {}, schema_version="2.0")
+    with pytest.raises(ValueError, match="schema_version 2.0, newer than this tool reads"):
+        trend(current, future)
+    later = document("2026-12-01T00:00:00Z", {})
+    with pytest.raises(ValueError, match="is newer than the current one"):
+        trend(current, later)
+
+
+def test_history_points_are_ordered_by_time_and_refuse_mixed_scopes():
+    a = document("2026-11-01T00:00:00Z", {"F-1": ("c_old", "FAIL")})
+    b = document("2026-09-01T00:00:00Z", {"F-1": ("c_old", "PASS")})
+    points = history_points([a, b])
+    assert [p["generated_at"] for p in points] == [b["generated_at"], a["generated_at"]]
+    assert points[1]["counts"]["FAIL"] == 1
+    b["source"]["stack"] = "prod"
+    with pytest.raises(ValueError, match="different scopes"):
+        history_points([a, b])
