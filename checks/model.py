@@ -7,10 +7,13 @@ know are `UNKNOWN`; values that are secret are `Secret` and never carry their pl
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class _Unknown:
@@ -55,10 +58,15 @@ def is_unknown(value: Any) -> bool:
     return value is UNKNOWN
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def contains_unknown(value: Any) -> bool:
     """True when the value or anything nested in it is unknown."""
     if value is UNKNOWN:
         return True
+    if type(value) in _SCALARS:  # the common case, without an ABC instance check
+        return False
     if isinstance(value, Mapping):
         return any(contains_unknown(v) for v in value.values())
     if isinstance(value, (list, tuple)):
@@ -101,6 +109,11 @@ class Resource:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)
+
+    @functools.cached_property
+    def has_unknown(self) -> bool:
+        """Whether any property holds a value the source could not know (computed once)."""
+        return contains_unknown(self.props)
 
     @property
     def address(self) -> str:
@@ -172,6 +185,7 @@ class Inventory:
                     self._by_id.setdefault(ident, []).append(res)
         self._companions: dict[str, dict[str, list[Resource]]] | None = None
         self._sg_rules: dict[str, list[Resource]] | None = None
+        self._memo: dict[Hashable, Any] = {}
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self._resources)
@@ -197,6 +211,12 @@ class Inventory:
             if type_ is None or res.type == type_:
                 return res
         return None
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A value derived from this inventory (an index for a join), built once."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     # -- joins ---------------------------------------------------------------------------
 

@@ -52,6 +52,17 @@ def refers_to(ref: Any, res: Resource) -> bool:
     return isinstance(ref, str) and ref in names(res)
 
 
+def _name_index(inv: Inventory) -> dict[str, list[Resource]]:
+    def build() -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        for res in inv:
+            for name in names(res):
+                index.setdefault(name, []).append(res)
+        return index
+
+    return inv.memo("joins.names", build)
+
+
 def resolve(inv: Inventory, ref: Any, types: Iterable[str], what: str) -> Resource | None:
     """The resource of one of `types` that `ref` names; None when the inventory has none.
 
@@ -60,12 +71,37 @@ def resolve(inv: Inventory, ref: Any, types: Iterable[str], what: str) -> Resour
     ref = known_value(ref, what)
     if not isinstance(ref, str) or not ref:
         return None
-    candidates = inv.by_type(*types)
-    return next((r for r in candidates if refers_to(ref, r)), None)
+    order = {t: i for i, t in enumerate(types)}
+    matches = [r for r in _name_index(inv).get(ref, ()) if r.type in order]
+    return min(matches, key=lambda r: order[r.type]) if matches else None
 
 
 def _refs(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _reference_index(
+    inv: Inventory, types: tuple[str, ...], key: str
+) -> tuple[dict[str, list[Resource]], list[Resource]]:
+    """Resources of `types` by each reference their `key` holds, and those whose is unknown."""
+
+    def build() -> tuple[dict[str, list[Resource]], list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        pending: list[Resource] = []
+        for res in inv.by_type(*types):
+            refs = _refs(res.props.get(key))
+            for ref in refs:
+                if isinstance(ref, str):
+                    index.setdefault(ref, []).append(res)
+            if contains_unknown(refs):
+                pending.append(res)
+        return index, pending
+
+    return inv.memo(("joins.refs", types, key), build)
+
+
+def _positions(inv: Inventory, types: Iterable[str]) -> dict[int, int]:
+    return {id(r): i for i, r in enumerate(inv.by_type(*types))}
 
 
 def referrers(inv: Inventory, target: Resource, types: Iterable[str], key: str) -> list[Resource]:
@@ -73,14 +109,13 @@ def referrers(inv: Inventory, target: Resource, types: Iterable[str], key: str) 
 
     Undecidable when none does but some reference is not known yet: it may be the target.
     """
+    index, pending = _reference_index(inv, tuple(types), key)
     found: list[Resource] = []
-    pending: list[Resource] = []
-    for res in inv.by_type(*types):
-        refs = _refs(res.props.get(key))
-        if any(refers_to(r, target) for r in refs):
-            found.append(res)
-        elif contains_unknown(refs):
-            pending.append(res)
+    for name in sorted(names(target)):
+        found.extend(r for r in index.get(name, ()) if not any(r is f for f in found))
+    if len(found) > 1:  # keep the inventory's order, as a plain scan would
+        order = inv.memo(("joins.order", tuple(types)), lambda: _positions(inv, types))
+        found.sort(key=lambda r: order[id(r)])
     if not found and pending:
         raise Undecidable(
             f"the {key} of {pending[0].name} is not known yet, so whether it names "

@@ -10,7 +10,10 @@ from checks.model import Resource, Secret, Undecidable, contains_unknown
 
 def known(res: Resource, key: str, default: Any = None) -> Any:
     """The property `key`, or `default` when unset; Undecidable when it cannot be seen."""
-    return known_value(res.props.get(key, default), f"{key} of {res.name}")
+    value = res.props.get(key, default)
+    if not res.has_unknown and not isinstance(value, Secret):
+        return value  # nothing in this resource is unknown: skip the deep look
+    return known_value(value, f"{key} of {res.name}")
 
 
 def known_value(value: Any, what: str) -> Any:

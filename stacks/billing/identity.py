@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from billing import COMPONENT_PREFIX
 from billing.context import StackContext
 from billing.policy import Condition, document, document_output, statement, trust
-from billing.service_roles import attach_policy
+from billing.service_roles import SERVICE_SESSION_SECONDS, attach_policy
 from billing.tagging import INTERNAL
 
 # A person's session on a role ends after an hour of use (automatic logoff, 164.312(a)(2)(iii)).
@@ -251,7 +251,7 @@ class Identity(pulumi.ComponentResource):
                     ],
                 )
             ),
-            max_session_duration=HUMAN_SESSION_SECONDS,
+            max_session_duration=SERVICE_SESSION_SECONDS,
             tags=ctx.tags(INTERNAL),
             opts=self._child,
         )

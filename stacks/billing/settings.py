@@ -114,10 +114,6 @@ class Settings:
         """Physical-name prefix, e.g. ``hipaa-billing-dev``."""
         return f"{self.project}-{self.environment}"
 
-    @property
-    def db_parameter_group_family(self) -> str:
-        return f"postgres{self.db_engine_version.split('.')[0]}"
-
 
 def _unless_set(value: T | None, fallback: T) -> T:
     """Config getters return None for unset keys; 0 and False are real choices."""

@@ -17,7 +17,7 @@ from checks.errors import InputError
 from checks.evaluate import evaluate
 from checks.model import SECRET
 from checks.registry import Status, build_registry
-from tests.program.stack import REPO, Stack
+from tests.program.stack import REPO, Stack, by_sid
 
 WAIVERS = REPO / "policies" / "waivers" / "dev.yaml"
 SAFEGUARD = Path(sys.executable).with_name("safeguard")
@@ -150,3 +150,44 @@ def test_every_config_key_is_documented_and_every_stack_states_its_choices():
         keys = {k.split(":", 1)[1] for k in config if k.startswith("hipaa-billing:")}
         assert required <= keys, f"Pulumi.{stack}.yaml misses {sorted(required - keys)}"
         assert keys <= set(declared), f"Pulumi.{stack}.yaml sets undeclared keys"
+
+
+def test_optional_knobs_build_what_they_promise():
+    stack = Stack.load(
+        "dev",
+        overrides={
+            "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+            "alertEmails": '["security@practice.example", "oncall@practice.example"]',
+            "auditorAutomationPrincipalArns": '["arn:aws:iam::123456789012:role/ci-audit"]',
+            "auditorExternalId": "audit-2026",
+            "httpRedirect": "false",
+        },
+    )
+    records = {r.name: r for r in stack.of("aws:route53/record:Record")}
+    assert set(records) == {"alb-alias", "certificate-validation"}
+    validation = stack.one(
+        "aws:acm/certificateValidation:CertificateValidation", "certificate-validation"
+    )
+    assert validation.props["validation_record_fqdns"]
+    emails = stack.of("aws:sns/topicSubscription:TopicSubscription")
+    assert sorted(s.props["endpoint"] for s in emails) == [
+        "oncall@practice.example",
+        "security@practice.example",
+    ]
+    trust = by_sid(stack.one("aws:iam/role:Role", "auditor-role"), "assume_role_policy")
+    assert trust["AuditAutomation"]["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "audit-2026"}
+    }
+    assert "Condition" in trust["AuditorsWithMfa"]
+    assert [r.name for r in stack.of("aws:lb/listener:Listener")] == ["https"]
+    ingress = stack.of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert not [r for r in ingress if r.props.get("from_port") == 80]
+    public_acl = stack.one("aws:ec2/networkAcl:NetworkAcl", "public-network-acl")
+    assert not [e for e in public_acl.props["ingress"] if e["from_port"] == 80]
+
+
+def test_an_existing_certificate_is_served_instead_of_a_new_one():
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
+    stack = Stack.load("dev", overrides={"certificateArn": arn})
+    assert stack.of("aws:acm/certificate:Certificate") == []
+    assert stack.one("aws:lb/listener:Listener", "https").props["certificate_arn"] == arn
