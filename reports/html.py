@@ -1,19 +1,16 @@
 """The risk-assessment report as one self-contained HTML file: nothing is fetched, ever.
 
-The page is a view of the run document (report_spec.md §3.2, sections in order). Everything the
-templates show is computed here once, charts included (inline SVG drawn from the data), so the
-templates only lay it out. The same document always gives the same bytes: no clock, no random
-ids, no unordered iteration.
+The page lays out `reports.report_view` (report_spec.md §3.2, sections in order), charts as
+inline SVG from `reports.charts`, with jinja2 templates that escape everything. The same
+document always gives the same bytes: no clock, no random ids, no unordered iteration.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,374 +18,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from reports.charts import (
-    FAMILY_LABELS,
-    LEVELS,
-    SAFEGUARD_STATUSES,
-    heatmap,
-    level_of,
-    safeguard_bars,
-    trend_chart,
-)
-from reports.risk import DEFAULT_SLA_DAYS, risk_register
-from reports.risk_scale import RISK_MATRIX, Level
+from reports.charts import level_of
+from reports.report_view import STATUS_LABELS, readable, report_context
+from reports.risk_scale import Level
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAPER_SIZES = ("A4", "Letter")
-RETENTION_YEARS = 6  # 164.316(b)(2)(i): the minimum; an organisation may keep records longer
-EXPIRING_DAYS = 30
-DERIVED_KEYS = frozenset({"risks", "trend"})
-
-STATUSES = ("FAIL", "NOT_EVALUATED", "WAIVED", "PASS", "NOT_APPLICABLE")
-STATUS_LABELS = {
-    "FAIL": "Fail",
-    "NOT_EVALUATED": "Not evaluated",
-    "WAIVED": "Waived",
-    "PASS": "Pass",
-    "NOT_APPLICABLE": "Not applicable",
-}
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-# Severity → risk level, only to date remediation of a finding that no risk entry rates.
-_SEVERITY_LEVEL = {
-    "critical": Level.VERY_HIGH,
-    "high": Level.HIGH,
-    "medium": Level.MODERATE,
-    "low": Level.LOW,
-    "info": Level.VERY_LOW,
-}
-
-ROLE_LABELS = {
-    "ephi": ("Holds ePHI", "Tagged as storing, processing or transmitting ePHI."),
-    "stores": ("Stores ePHI", "Databases, buckets and volumes holding ePHI."),
-    "processes": ("Processes ePHI", "Compute that reads or changes ePHI."),
-    "transmits": ("Transmits ePHI", "Network paths ePHI crosses."),
-    "supports": ("Supports ePHI systems", "Logging, keys, identity: no ePHI of their own."),
-    "internal": ("Internal data", "Classified as holding internal data, no ePHI."),
-    "public": ("Public data", "Classified as holding data meant to be public."),
-    "none": ("No ePHI", "Classified by tag as holding no ePHI."),
-    "unknown": (
-        "Unknown role: a scope risk",
-        "No data-classification tag. Until a person classifies these resources they are "
-        "treated as if they held ePHI; classify them (tag or ePHI-role mapping).",
-    ),
-}
-ROLE_ORDER = ("ephi", "stores", "processes", "transmits", "supports", "internal", "public", "none")
-SOURCE_KINDS = {
-    "program": ("CI gate", "the Pulumi program run under mocks: intended state, nothing deployed"),
-    "preview": ("Change-triggered", "a `pulumi preview --json` plan: the proposed change"),
-    "state": ("Scheduled", "a `pulumi stack export` state file: what Pulumi last deployed"),
-    "aws": ("Scheduled audit", "the live AWS account, read through the AWS APIs"),
-}
-
-
-def canonical_json(document: Mapping[str, Any]) -> bytes:
-    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-
-
-def document_sha256(document: Mapping[str, Any]) -> str:
-    """The SHA-256 every rendering carries: of the canonical JSON (sorted keys, no spaces)."""
-    return hashlib.sha256(canonical_json(document)).hexdigest()
-
-
-def assessment_id(document: Mapping[str, Any]) -> str:
-    """The run's id: its own if it has one, else from its time and a hash of what it observed.
-
-    Sections derived later (the risk register, the trend) are left out of that hash, so adding
-    them does not change the id; the document SHA-256 is what pins the exact bytes.
-    """
-    if document.get("assessment_id"):
-        return str(document["assessment_id"])
-    stamp = "".join(c for c in str(document.get("generated_at", "")) if c.isalnum())
-    observed = {k: v for k, v in document.items() if k not in DERIVED_KEYS}
-    return f"SA-{stamp}-{hashlib.sha256(canonical_json(observed)).hexdigest()[:8]}"
-
-
-def _title(value: Any) -> str:
-    return str(value).replace("_", " ").strip().capitalize() if value else ""
 
 
 def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _day(text: str) -> dt.date:
-    return dt.date.fromisoformat(str(text)[:10])
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _risks(document: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    """The document's risk register, or the tool's default one (not yet confirmed by anyone)."""
-    if isinstance(document.get("risks"), list):
-        return list(document["risks"]), True
-    roles = {
-        item["urn"]: "ephi"
-        for item in document.get("inventory", {}).get("items", [])
-        if item.get("ephi_role") == "ephi" and item.get("urn")
-    }
-    return risk_register(document, ephi_roles=roles), False
-
-
-def _risk_view(risk: Mapping[str, Any]) -> dict[str, Any]:
-    likelihood = level_of(risk.get("likelihood") or risk.get("likelihood_inherent"))
-    impact = level_of(risk.get("impact") or risk.get("impact_inherent"))
-    level = level_of(risk.get("risk") or risk.get("risk_inherent"))
-    if level is None and likelihood is not None and impact is not None:
-        level = RISK_MATRIX[likelihood][impact]
-    return {
-        **risk,
-        "_likelihood": likelihood,
-        "_impact": impact,
-        "_level": level,
-        "_residual": level_of(risk.get("risk_residual")),
-    }
-
-
-def _remediation(
-    findings: Sequence[Mapping[str, Any]], risks: Sequence[Mapping[str, Any]], generated: dt.date
-) -> list[dict[str, Any]]:
-    """One planned item per check that fails: its fix, the resources, the earliest due date."""
-    risk_by_finding = {fid: r for r in risks for fid in r.get("finding_ids", [])}
-    items: dict[str, dict[str, Any]] = {}
-    for f in findings:
-        if f["status"] != "FAIL":
-            continue
-        item = items.setdefault(
-            f["check_id"],
-            {"finding": f, "findings": [], "risks": [], "levels": [], "dues": [], "owners": set()},
-        )
-        item["findings"].append(f)
-        risk = risk_by_finding.get(f["id"])
-        level = risk["_level"] if risk else None
-        if risk:
-            item["risks"].append(risk)
-            if risk.get("owner"):
-                item["owners"].add(str(risk["owner"]))
-        if level is None:
-            level = _SEVERITY_LEVEL.get(f["severity"], Level.MODERATE)
-        item["levels"].append(level)
-        due = risk.get("due_date") if risk else None
-        item["dues"].append(
-            str(due) if due else (generated + dt.timedelta(DEFAULT_SLA_DAYS[level])).isoformat()
-        )
-    out = []
-    for check_id, item in items.items():
-        out.append(
-            {
-                "id": f"RM-{check_id}",
-                "finding": item["finding"],
-                "count": len(item["findings"]),
-                "resources": [
-                    x["resource"]["name"] if x["resource"] else "account" for x in item["findings"]
-                ],
-                "risk_ids": [r["risk_id"] for r in item["risks"] if r.get("risk_id")],
-                "priority": max(item["levels"]),
-                "due": min(item["dues"]),
-                "owner": ", ".join(sorted(item["owners"])),
-            }
-        )
-    out.sort(key=lambda i: (-i["priority"], i["due"], i["id"]))
-    return out
-
-
-def _inventory_groups(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    roles = Counter(i.get("ephi_role") or "unknown" for i in items)
-    order = [r for r in ROLE_ORDER if roles[r]]
-    order += sorted(set(roles) - set(ROLE_ORDER) - {"unknown"})
-    order += ["unknown"] if roles["unknown"] else []
-    groups = []
-    for role in order:
-        label, about = ROLE_LABELS.get(role, (_title(role), ""))
-        rows = [i for i in items if (i.get("ephi_role") or "unknown") == role]
-        groups.append({"role": role, "label": label, "about": about, "rows": rows})
-    return groups
-
-
-def _safeguard_summary(safeguards: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    required = Counter(s["status"] for s in safeguards if s.get("requirement") == "required")
-    addressable = [s for s in safeguards if s.get("requirement") == "addressable"]
-    decided = sum(1 for s in addressable if (s.get("decision") or {}).get("current"))
-    return {
-        "required": required,
-        "required_total": sum(required.values()),
-        "addressable_total": len(addressable),
-        "addressable_decided": decided,
-    }
-
-
-def _coverage(document: Mapping[str, Any]) -> dict[str, Any]:
-    findings = document["findings"]
-    safeguards = document["safeguards"]
-    not_applicable: dict[str, list[Mapping[str, Any]]] = {}
-    for f in findings:
-        if f["status"] == "NOT_APPLICABLE":
-            not_applicable.setdefault(f["check_id"], []).append(f)
-    return {
-        "not_evaluated": [f for f in findings if f["status"] == "NOT_EVALUATED"],
-        "not_applicable": sorted(not_applicable.items()),
-        "unexercised": [c for c in document["checks"] if not any(c["results"].values())],
-        "not_covered_types": document["inventory"].get("not_covered_types", []),
-        "no_evidence": [s for s in safeguards if s["status"] == "not_assessed"],
-        "unattested": [
-            s
-            for s in safeguards
-            if "attestation" in s.get("evidence_sources", [])
-            and not (s.get("attestation") or {}).get("current")
-        ],
-        "undecided": [
-            s
-            for s in safeguards
-            if s.get("requirement") == "addressable"
-            and not (s.get("decision") or {}).get("current")
-        ],
-    }
-
-
-_FINDING_DEFAULTS = {
-    "control": "",
-    "title": "",
-    "severity": "info",
-    "citations": [],
-    "config_rule": None,
-    "resource": None,
-    "message": "",
-    "evidence": {},
-    "remediation": "",
-    "pulumi_fix": "",
-    "waiver_id": None,
-}
-_GATE_DEFAULTS = {
-    "profile": "?",
-    "fail_on": "?",
-    "blocking_failures": 0,
-    "blocking_not_evaluated": 0,
-    "reopened_by_expired_waivers": [],
-}
-
-
-def _normalised(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with every section the report reads, empty where the document has none.
-
-    `build_document` always writes them all; a hand-made or older document may not.
-    """
-    findings = [{**_FINDING_DEFAULTS, **f} for f in document.get("findings", [])]
-    counts = Counter(f["status"] for f in findings)
-    inventory = document.get("inventory") or {}
-    items = inventory.get("items", [])
-    framework = document.get("framework") or {}
-    safeguards = document.get("safeguards", [])
-    return {
-        **document,
-        "tool": {"name": "hipaa-safeguard", "version": "?", "check_library": "?"}
-        | dict(document.get("tool") or {}),
-        "source": dict(document.get("source") or {}),
-        "gate": _GATE_DEFAULTS | dict(document.get("gate") or {}),
-        "summary": {
-            "resources": len(items),
-            "checks": len(document.get("checks", [])),
-            **(document.get("summary") or {}),
-            "findings": {s: counts.get(s, 0) for s in STATUSES}
-            | ((document.get("summary") or {}).get("findings") or {}),
-        },
-        "inventory": {
-            "resources": len(items),
-            "by_type": dict(sorted(Counter(i["type"] for i in items).items())),
-            "not_covered_types": [],
-            "ephi_roles": dict(sorted(Counter(i.get("ephi_role") for i in items).items())),
-            **inventory,
-            "items": items,
-        },
-        "checks": document.get("checks", []),
-        "findings": findings,
-        "waivers": document.get("waivers", []),
-        "framework": {
-            "version": "?",
-            "attestations_file": None,
-            "status_counts": dict(sorted(Counter(s["status"] for s in safeguards).items())),
-            **framework,
-        },
-        "safeguards": safeguards,
-    }
-
-
-def _context(original: Mapping[str, Any], paper: str) -> dict[str, Any]:
-    sha = document_sha256(original)
-    document = _normalised(original)
-    source = document["source"]
-    generated = _day(document["generated_at"])
-    risk_rows, confirmed = _risks(document)
-    risks = [_risk_view(r) for r in risk_rows]
-    level_counts = Counter(r["_level"] for r in risks if r["_level"] is not None)
-    residual_counts = Counter(r["_residual"] for r in risks if r["_residual"] is not None)
-    waivers = document.get("waivers", [])
-    soon = generated + dt.timedelta(EXPIRING_DAYS)
-    trend = document.get("trend") or None
-    kind = source.get("kind", "")
-    summary = _safeguard_summary(document["safeguards"])
-    coverage = _coverage(document)
-    unknown_items = [
-        i for i in document["inventory"].get("items", []) if i.get("ephi_role") == "unknown"
-    ]
-    regions = sorted(
-        {str(i["region"]) for i in document["inventory"].get("items", []) if i.get("region")}
-    )
-    return {
-        "doc": document,
-        "paper": paper,
-        "sha256": sha,
-        "assessment_id": assessment_id(original),
-        "source": source,
-        "kind": SOURCE_KINDS.get(kind, (_title(kind) or "Ad hoc", f"source kind {kind!r}")),
-        "regions": regions or ([source["region"]] if source.get("region") else []),
-        "retain_until": _add_years(generated, RETENTION_YEARS).isoformat(),
-        "counts": document["summary"]["findings"],
-        "statuses": STATUSES,
-        "status_labels": STATUS_LABELS,
-        "severities": SEVERITIES,
-        "severity_counts": Counter(f["severity"] for f in document["findings"]),
-        "levels": LEVELS,
-        "risks": risks,
-        "risks_confirmed": confirmed,
-        "raters": sorted({str(r["rated_by"]) for r in risks if r.get("rated_by")}),
-        "level_counts": level_counts,
-        "residual_counts": residual_counts,
-        "top_risks": [r for r in risks if r.get("status") != "closed"][:5],
-        "high_risks": sum(level_counts[lv] for lv in (Level.HIGH, Level.VERY_HIGH)),
-        "heatmap": heatmap([(r["_likelihood"], r["_impact"]) for r in risks]),
-        "matrix": [(lv, [RISK_MATRIX[lv][i] for i in sorted(Level)]) for lv in LEVELS],
-        "sla": sorted(DEFAULT_SLA_DAYS.items(), reverse=True),
-        "safeguard_summary": summary,
-        "safeguard_chart": safeguard_bars(document["safeguards"]),
-        "safeguard_statuses": SAFEGUARD_STATUSES,
-        "families": [
-            (
-                FAMILY_LABELS.get(fam, _title(fam)),
-                [s for s in document["safeguards"] if s["safeguard"] == fam],
-            )
-            for fam in dict.fromkeys(s["safeguard"] for s in document["safeguards"])
-        ],
-        "inventory_groups": _inventory_groups(document["inventory"].get("items", [])),
-        "unknown_items": unknown_items,
-        "active_waivers": [w for w in waivers if w.get("status") == "active"],
-        "expired_waivers": [w for w in waivers if w.get("status") == "expired"],
-        "other_waivers": [w for w in waivers if w.get("status") not in ("active", "expired")],
-        "expiring_waivers": [
-            w
-            for w in waivers
-            if w.get("status") == "active" and w.get("expires") and _day(w["expires"]) <= soon
-        ],
-        "remediation": _remediation(document["findings"], risks, generated),
-        "trend": trend,
-        "trend_chart": trend_chart((trend or {}).get("history") or []),
-        "coverage": coverage,
-    }
 
 
 def _token(text: Any) -> str:
@@ -399,13 +40,13 @@ def _token(text: Any) -> str:
 # times. Class names come from _token (letters, digits, dashes); all text goes through escape().
 @functools.lru_cache(maxsize=256)
 def _status_badge(status: str) -> Markup:
-    label = escape(STATUS_LABELS.get(status, _title(status)))
+    label = escape(STATUS_LABELS.get(status, readable(status)))
     return Markup(f'<span class="badge st-{_token(status)}">{label}</span>')
 
 
 @functools.lru_cache(maxsize=256)
 def _severity_badge(severity: str) -> Markup:
-    return Markup(f'<span class="badge sev-{_token(severity)}">{escape(_title(severity))}</span>')
+    return Markup(f'<span class="badge sev-{_token(severity)}">{escape(readable(severity))}</span>')
 
 
 @functools.lru_cache(maxsize=16)
@@ -417,7 +58,7 @@ def _level_badge(level: Level | None) -> Markup:
 
 @functools.lru_cache(maxsize=256)
 def _safeguard_badge(status: str) -> Markup:
-    return Markup(f'<span class="badge ss ss-{_token(status)}">{escape(_title(status))}</span>')
+    return Markup(f'<span class="badge ss ss-{_token(status)}">{escape(readable(status))}</span>')
 
 
 def _cites(refs: Sequence[str]) -> Markup:
@@ -443,7 +84,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        label=_title,
+        label=readable,
         value=_value,
         level=lambda lv: "" if lv is None else lv.label.title(),
         level_class=lambda lv: "none" if lv is None else lv.label.replace(" ", "-"),
@@ -495,7 +136,7 @@ def render_html(document: Mapping[str, Any], *, paper: str = "A4") -> str:
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    context = _context(document, paper)
+    context = {**report_context(document), "paper": paper}
     styles = (TEMPLATES / "report.css").read_text(encoding="utf-8") + _page_rules(paper, context)
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     context.update(

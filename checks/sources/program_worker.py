@@ -113,6 +113,7 @@ class Recorder:
         self.provider_regions: dict[str, str] = {}
         self.local = threading.local()
         self.lock = threading.Lock()
+        self.stack_transforms: list = []
 
     def _region_for(self, provider_ref: str | None) -> str:
         if provider_ref:
@@ -125,10 +126,42 @@ class Recorder:
 
         return Context(token, name, physical, region, self.account, self.partition)
 
+    def _transformed(self, args) -> dict[str, Any]:
+        """The inputs after the resource's own and the stack's transforms, as the engine runs
+        them (Pulumi's mock monitor records transforms but never calls them)."""
+        import asyncio
+        import inspect
+
+        import pulumi
+
+        props = dict(args.inputs)
+        for transform in [*args.transforms, *self.stack_transforms]:
+            result = transform(
+                pulumi.ResourceTransformArgs(
+                    custom=bool(args.custom),
+                    type_=args.typ,
+                    name=args.name,
+                    props=props,
+                    opts=pulumi.ResourceOptions(),
+                )
+            )
+            if inspect.isawaitable(result):
+                loop = asyncio.new_event_loop()
+                try:
+                    result = loop.run_until_complete(result)
+                finally:
+                    loop.close()
+            if result is not None:
+                props = dict(result.props)
+        return props
+
     def new_resource(self, args) -> tuple[str, dict[str, Any]]:
         from checks.sources.pulumi_schema import resource_class, synthesize_object
 
-        token, inputs = args.typ, dict(args.inputs)
+        token = args.typ
+        transforms = getattr(args, "transforms", None) or []
+        has_transforms = bool(transforms or self.stack_transforms)
+        inputs = self._transformed(args) if has_transforms else dict(args.inputs)
         # pulumi_aws v7 lets a resource name its own region, over its provider's.
         own_region = inputs.get("region")
         region = own_region if isinstance(own_region, str) else self._region_for(args.provider)
@@ -196,6 +229,9 @@ def _make_monitor(recorder: Recorder):
     class _Mocks(Mocks):
         def new_resource(self, args):
             return recorder.new_resource(args)
+
+        def register_transform(self, transform):
+            recorder.stack_transforms.append(transform)
 
         def call(self, args):
             return recorder.call(args)

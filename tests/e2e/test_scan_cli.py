@@ -197,3 +197,23 @@ def test_secret_config_values_reach_no_output_and_no_log(tmp_path):
     doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
     assert "secrets:dbPassword" in doc["source"]["secret_config_keys"]
     assert "secrets:apiToken" in doc["source"]["secret_config_keys"]
+
+
+def test_registered_stack_transforms_are_applied_as_the_engine_would(tmp_path):
+    # Pulumi's mock monitor only records transforms; the scan runs them, so a program hardened
+    # by a transform is judged on what it would really deploy.
+    proc = run(
+        "scan", str(REPO / "tests" / "program" / "insecure_for_transform"), "--out", str(tmp_path)
+    )
+    assert proc.returncode == 1, proc.stderr
+    status = {
+        (f["check_id"], f["resource"]["name"]): f["status"]
+        for f in findings(tmp_path)
+        if f["resource"]
+    }
+    assert status[("rds_storage_encrypted_cmk", "patients-db")] == "PASS"
+    assert status[("kms_key_rotation_enabled", "customer-key")] == "PASS"
+    assert status[("ec2_imdsv2_required", "report-worker")] == "PASS"
+    # ... and what a transform cannot fix stays failing.
+    assert status[("sg_no_internet_admin_ports", "ssh-from-anywhere")] == "FAIL"
+    assert status[("s3_bucket_tls_only", "patient-exports")] == "FAIL"

@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 from checks.errors import InputError
-from reports.html import assessment_id, document_sha256, render_html
+from reports.html import render_html
 from reports.pdf import render_pdf
+from reports.report_view import assessment_id, document_sha256
 from tests.unit.test_report_formats import sample_document
 
 REPO = Path(__file__).resolve().parents[2]
@@ -173,13 +174,25 @@ def test_heat_map_counts_risks_per_likelihood_and_impact(doc):
     assert "Likelihood High × impact High: High risk, 2 risk(s)" in heatmap
     assert "Likelihood Low × impact Very High: Moderate risk, 1 risk(s)" in heatmap
     assert heatmap.count('class="n"') == 2  # only non-empty cells print a number
-    assert "The risk register lists 3 risks, 2 of them High or Very High" in html
+    assert "The risk register lists 3 risks, 2 of them High or Very High (all on default" in html
+
+
+def test_ratings_set_by_a_reviewer_are_counted_apart_from_defaults(doc):
+    base = {"title": "t", "likelihood": "low", "impact": "low", "risk": "low"}
+    doc["risks"] = [
+        {**base, "risk_id": "R-1", "rated_by": "Dana Lee, Security Official"},
+        {**base, "risk_id": "R-2", "rated_by": "hipaa-safeguard (default rating, to be confirmed)"},
+    ]
+    html = render_html(doc)
+    assert "1 of 2 ratings were set by a named reviewer" in html
+    assert "(1 on default ratings still to be confirmed)" in html
 
 
 def test_without_a_register_in_the_document_the_tool_proposes_default_ratings(doc):
     html = render_html(doc)
     fails = doc["summary"]["findings"]["FAIL"]
-    assert f"The risk register proposes {fails} risks" in html
+    assert f"The risk register lists {fails} risks" in html
+    assert "(all on default ratings still to be confirmed)" in html
     assert "<b>Ratings are the tool's defaults</b>" in html
 
 

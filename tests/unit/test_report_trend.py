@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reports.html import assessment_id
+from reports.report_view import assessment_id
 from reports.trend import history_points, trend
 
 STATUSES = ("FAIL", "NOT_EVALUATED", "WAIVED", "PASS", "NOT_APPLICABLE")
