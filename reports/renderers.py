@@ -1,12 +1,19 @@
-"""The output formats, by the name `--format` takes. Adding a format touches only this file."""
+"""The output formats, by the name `--format` takes. Adding a format touches only this file.
+
+Text formats render the run document to a string; a printed format (PDF) writes its file from
+the HTML rendering of the same document.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from reports.csv_render import render_csv
+from reports.html import render_html
 from reports.json_render import render_json
 from reports.junit import render_junit
 from reports.markdown import render_markdown
@@ -18,13 +25,25 @@ from reports.sarif import render_sarif
 class Renderer:
     name: str
     filename: str
-    render: Callable[[Mapping[str, Any]], str]
+    render: Callable[[Mapping[str, Any]], str] | None = None
+    write: Callable[[Mapping[str, Any], Path], None] | None = None  # formats that are files
 
 
-def build_renderers() -> dict[str, Renderer]:
+def _write_pdf(document: Mapping[str, Any], path: Path, paper: str) -> None:
+    from reports.pdf import render_pdf
+
+    with tempfile.TemporaryDirectory(prefix="safeguard-pdf-") as tmp:
+        html = Path(tmp) / "report.html"
+        html.write_text(render_html(document, paper=paper), encoding="utf-8")
+        render_pdf(html, path)
+
+
+def build_renderers(paper: str = "A4") -> dict[str, Renderer]:
     renderers = [
         Renderer("json", "safeguard-scan.json", render_json),
         Renderer("md", "safeguard-scan.md", render_markdown),
+        Renderer("html", "safeguard-report.html", lambda doc: render_html(doc, paper=paper)),
+        Renderer("pdf", "safeguard-report.pdf", write=lambda doc, p: _write_pdf(doc, p, paper)),
         Renderer("sarif", "safeguard-scan.sarif", render_sarif),
         Renderer("junit", "safeguard-scan.junit.xml", render_junit),
         Renderer("ocsf", "safeguard-scan.ocsf.jsonl", render_ocsf),

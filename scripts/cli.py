@@ -153,7 +153,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from reports.document import build_document
     from reports.renderers import build_renderers
 
-    renderers = build_renderers()
+    renderers = build_renderers(args.paper)
     formats = _formats(args.format, renderers)
     if args.preview and args.state:
         raise InputError("--preview and --state: give one source at a time")
@@ -179,6 +179,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         attestations=attestations,
     )
     document = build_document(assessment, source=source, generated_at=generated_at, graph=graph)
+    _add_risks_and_trend(document, args)
     written = _write_outputs(document, formats, renderers, Path(args.out))
     counts = document["summary"]["findings"]
     gate = document["gate"]
@@ -191,6 +192,52 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for path in written:
         print(f"Report written: {path}")
     return int(gate["exit_code"])
+
+
+def _read_document(path: Path) -> dict:
+    import json
+
+    from reports.document import SCHEMA_VERSION
+
+    if path.is_dir():
+        path = path / "safeguard-scan.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such run document") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(document, dict) or "schema_version" not in document:
+        raise InputError(f"{path}: not a safeguard run document (no schema_version)")
+    if str(document["schema_version"]).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise InputError(
+            f"{path}: schema_version {document['schema_version']} is not supported "
+            f"(this version reads {SCHEMA_VERSION.split('.')[0]}.x)"
+        )
+    return document
+
+
+def _add_risks_and_trend(document: dict, args: argparse.Namespace) -> None:
+    """The risk register (NIST SP 800-30) and, with --previous, the trend: part of the record,
+    so every format, and the JSON's hash printed in the HTML, agree."""
+    from reports.risk import load_overrides, risk_register
+    from reports.trend import trend
+
+    overrides = None
+    if args.risk_overrides:
+        try:
+            overrides = load_overrides(Path(args.risk_overrides))
+        except OSError as exc:
+            raise InputError(f"{args.risk_overrides}: cannot be read: {exc.strerror}") from None
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    document["risks"] = risk_register(document, overrides=overrides)
+    if args.previous:
+        previous = _read_document(Path(args.previous))
+        try:
+            document["trend"] = trend(document, previous)
+        except ValueError as exc:
+            raise InputError(f"{args.previous}: {exc}") from None
 
 
 def _formats(spec: str, renderers: dict) -> list[str]:
@@ -216,7 +263,10 @@ def _write_outputs(document: dict, formats: list[str], renderers: dict, out: Pat
         for name in formats:
             renderer = renderers[name]
             path = out / renderer.filename
-            _write(path, renderer.render(document))
+            if renderer.write is not None:
+                renderer.write(document, path)
+            else:
+                _write(path, renderer.render(document))
             written.append(path)
         written.append(write_manifest(out, written))
     except OSError as exc:
@@ -226,32 +276,19 @@ def _write_outputs(document: dict, formats: list[str], renderers: dict, out: Pat
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-render a stored run document in other formats, without re-auditing."""
-    import json
-
-    from reports.document import SCHEMA_VERSION
     from reports.renderers import build_renderers
 
-    renderers = build_renderers()
+    renderers = build_renderers(args.paper)
     formats = _formats(args.format, renderers)
     source = Path(args.run)
     if source.is_dir():
         source = source / "safeguard-scan.json"
-    try:
-        document = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such run document") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
-    if not isinstance(document, dict) or "schema_version" not in document:
-        raise InputError(f"{source}: not a safeguard run document (no schema_version)")
-    if str(document["schema_version"]).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        raise InputError(
-            f"{source}: schema_version {document['schema_version']} is not supported "
-            f"(this version reads {SCHEMA_VERSION.split('.')[0]}.x)"
-        )
+    document = _read_document(source)
     out = Path(args.out)
-    if out.resolve() == source.parent.resolve() and "json" in formats:
-        formats.remove("json")  # never overwrite the record being rendered
+    if out.resolve() == source.parent.resolve():
+        raise InputError(
+            f"--out {out}: choose another folder than the run's own (never rewrite a record)"
+        )
     for path in _write_outputs(document, formats, renderers, out):
         print(f"Report written: {path}")
     return EXIT_OK
@@ -370,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="set a secret config value; it never appears in any output (repeatable)",
     )
-    format_help = "comma-separated formats: json, md, sarif, junit, ocsf, csv, or all"
+    format_help = "comma-separated formats: json, md, html, pdf, sarif, junit, ocsf, csv, or all"
     scan.add_argument("--format", default="json,md", help=format_help + " (default: json,md)")
     scan.add_argument(
         "--out", default="safeguard-report", help="output folder (default: ./safeguard-report)"
@@ -396,6 +433,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="attestations and addressable decisions YAML, for the safeguard status",
     )
+    scan.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier run's safeguard-scan.json of the same scope: adds the trend section",
+    )
+    scan.add_argument(
+        "--risk-overrides",
+        metavar="FILE",
+        help="YAML of likelihood/impact overrides, each by a named person with a reason",
+    )
+    scan.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF/print paper size"
+    )
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     scan.set_defaults(handler=cmd_scan)
     sub.add_parser(
@@ -409,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--format", default="all", help=format_help + " (default: all)")
     report.add_argument("--out", required=True, help="output folder")
+    report.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="PDF paper size")
     report.set_defaults(handler=cmd_report)
     verify = sub.add_parser(
         "verify", help="check a run folder's artifacts against its manifest (SHA-256)"

@@ -183,3 +183,38 @@ def test_bad_state_files_are_exit_2_with_the_file_named(tmp_path):
         assert proc.returncode == 2
         assert f"{FIXTURES / name}: {problem}" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_previous_run_adds_a_trend_and_a_different_scope_is_refused(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert run("scan", str(PROGRAMS / "insecure"), "--out", str(first), "-q").returncode == 1
+    proc = run(
+        "scan",
+        str(PROGRAMS / "insecure"),
+        "--previous",
+        str(first / "safeguard-scan.json"),
+        "--format",
+        "json,html",
+        "--out",
+        str(second),
+        "-q",
+    )
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads((second / "safeguard-scan.json").read_text())
+    assert doc["trend"]["counts"]["persisting"] == doc["summary"]["findings"]["FAIL"]
+    assert doc["risks"] and all(r["risk_id"].startswith("R-") for r in doc["risks"])
+    assert "Trend" in (second / "safeguard-report.html").read_text()
+
+    other = run("scan", "--out", str(tmp_path / "x"), "--previous", str(first), "-q")
+    assert other.returncode == 2
+    assert "safeguard: error:" in other.stderr and "Traceback" not in other.stderr
+
+
+def test_html_and_pdf_formats_from_the_command(tmp_path):
+    proc = run(
+        "scan", str(PROGRAMS / "insecure"), "--format", "html,pdf", "--out", str(tmp_path), "-q"
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert (tmp_path / "safeguard-report.pdf").read_bytes()[:5] == b"%PDF-"
+    html = (tmp_path / "safeguard-report.html").read_text()
+    assert "Executive summary" in html and "<svg" in html
