@@ -7,6 +7,7 @@ know are `UNKNOWN`; values that are secret are `Secret` and never carry their pl
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
@@ -124,6 +125,38 @@ class Resource:
     def tags(self) -> Mapping[str, Any]:
         tags = self.props.get("tags")
         return tags if isinstance(tags, Mapping) else {}
+
+
+WITHHELD = "[withheld: may carry ePHI]"
+
+# Resources whose identity or content is data, not configuration: an object's key and body, a
+# table item, a log stream's name. Their values may embed patient identifiers, so sources keep
+# only what a check may need (where they live) and withhold the rest.
+EPHI_BEARING: Mapping[str, frozenset[str]] = {
+    "aws:s3/bucketObject:BucketObject": frozenset(
+        {"bucket", "kms_key_id", "server_side_encryption"}
+    ),
+    "aws:s3/bucketObjectv2:BucketObjectv2": frozenset(
+        {"bucket", "kms_key_id", "server_side_encryption"}
+    ),
+    "aws:s3/objectCopy:ObjectCopy": frozenset({"bucket", "kms_key_id", "server_side_encryption"}),
+    "aws:dynamodb/tableItem:TableItem": frozenset({"table_name"}),
+    "aws:cloudwatch/logStream:LogStream": frozenset({"log_group_name"}),
+}
+
+
+def withhold_ephi(resource: Resource) -> Resource:
+    """The resource with any value that may carry ePHI withheld (object keys, items, bodies)."""
+    keep = EPHI_BEARING.get(resource.type)
+    if keep is None:
+        return resource
+    props = {k: (v if k in keep else WITHHELD) for k, v in resource.props.items()}
+    return dataclasses.replace(
+        resource,
+        props=props,
+        id=WITHHELD if resource.id else None,
+        arn=WITHHELD if resource.arn else None,
+    )
 
 
 def _bucket_ref(resource: Resource) -> Any:

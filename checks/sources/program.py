@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from checks.errors import InputError
-from checks.model import SECRET, UNKNOWN, Resource, canonical_type
+from checks.model import SECRET, UNKNOWN, Resource, canonical_type, withhold_ephi
 
 DEFAULT_REGION = "us-east-1"
 # The account the mocks answer for: AWS's documentation account, never a real one.
@@ -280,17 +280,19 @@ def _to_scan(
         "reads": [],
     }
     for rec in records:
-        res = Resource(
-            type=canonical_type(rec["type"]),
-            name=rec["name"],
-            props=_value(rec.get("props") or {}),
-            urn=rec["urn"],
-            id=rec.get("id"),
-            arn=rec.get("arn"),
-            region=rec.get("region"),
-            account=rec.get("account"),
-            source="program",
-            parent=rec.get("parent"),
+        res = withhold_ephi(
+            Resource(
+                type=canonical_type(rec["type"]),
+                name=rec["name"],
+                props=_value(rec.get("props") or {}),
+                urn=rec["urn"],
+                id=rec.get("id"),
+                arn=rec.get("arn"),
+                region=rec.get("region"),
+                account=rec.get("account"),
+                source="program",
+                parent=rec.get("parent"),
+            )
         )
         if rec["type"].startswith("pulumi:providers:"):
             groups["providers"].append(res)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
-from checks.model import Resource, canonical_type
+from checks.model import Resource, canonical_type, withhold_ephi
 from checks.sources.base import Collected, Excluded
 from checks.sources.engine_values import (
     PROVIDER_TYPE_PREFIX,
@@ -208,7 +208,7 @@ def assemble(entries: Iterable[Entry], *, source: str, fallback_region: str | No
             placed.append((provider_urn, _resource_fields(e, provider_region, source)))
     _share_accounts(placed, providers)
     return Graph(
-        tuple(Resource(**fields) for _, fields in placed),
+        tuple(withhold_ephi(Resource(**fields)) for _, fields in placed),
         tuple(components),
         tuple(Resource(**p) for p in providers.values()),
         tuple(excluded),

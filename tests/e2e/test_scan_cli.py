@@ -178,6 +178,21 @@ def test_help_documents_the_exit_codes():
         assert code in proc.stdout
 
 
+def _artifact_texts(out: Path) -> list[str]:
+    """Every artifact of a run as text; the PDF through pdftotext, as a reader would see it."""
+    texts = []
+    for path in sorted(out.iterdir()):
+        if path.suffix == ".pdf":
+            texts.append(
+                subprocess.run(
+                    ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+                ).stdout
+            )
+        else:
+            texts.append(path.read_text())
+    return texts
+
+
 def test_secret_config_values_reach_no_output_and_no_log(tmp_path):
     token = "tok-Zq8Hh2LmYx41"
     proc = run(
@@ -185,11 +200,14 @@ def test_secret_config_values_reach_no_output_and_no_log(tmp_path):
         str(PROGRAMS / "secrets"),
         "--secret",
         f"apiToken={token}",
+        "--format",
+        "all",
         "--out",
         str(tmp_path),
     )
     assert proc.returncode in (0, 1, 3), proc.stderr
-    texts = [proc.stdout, proc.stderr] + [p.read_text() for p in tmp_path.iterdir()]
+    texts = [proc.stdout, proc.stderr, *_artifact_texts(tmp_path)]
+    assert len(texts) == 2 + 9  # stdout, stderr, eight formats and the manifest
     for text in texts:
         assert token not in text
         assert "secret-placeholder" not in text  # the stand-in for a `secure:` stack value
@@ -197,6 +215,28 @@ def test_secret_config_values_reach_no_output_and_no_log(tmp_path):
     doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
     assert "secrets:dbPassword" in doc["source"]["secret_config_keys"]
     assert "secrets:apiToken" in doc["source"]["secret_config_keys"]
+
+
+def test_ephi_in_object_keys_items_and_streams_reaches_no_artifact(tmp_path):
+    proc = run(
+        "scan",
+        str(PROGRAMS / "ephi_objects"),
+        "--secret",
+        "apiToken=tok-Pq7Rt5Wz9Lm3",
+        "--format",
+        "all",
+        "--out",
+        str(tmp_path),
+    )
+    assert proc.returncode in (0, 1, 3), proc.stderr
+    seeded = ("patient-4711", "Jane Roe", "078-05-1120", "F32.9", "MRN-88213", "tok-Pq7Rt5Wz9Lm3")
+    for text in [proc.stdout, proc.stderr, *_artifact_texts(tmp_path)]:
+        for value in seeded:
+            assert value not in text
+    doc = json.loads((tmp_path / "safeguard-scan.json").read_text())
+    types = doc["inventory"]["by_type"]
+    assert types["aws:s3/bucketObjectv2:BucketObjectv2"] == 1  # seen, counted, never repeated
+    assert types["aws:dynamodb/tableItem:TableItem"] == 1
 
 
 def test_registered_stack_transforms_are_applied_as_the_engine_would(tmp_path):
