@@ -29,6 +29,7 @@ from policies.profiles import load_profile
 from policies.waivers import Waiver
 from reports.csv_render import render_csv
 from reports.document import build_document
+from reports.html import render_html
 from reports.json_render import render_json
 from reports.junit import render_junit
 from reports.manifest import verify, write_manifest
@@ -115,6 +116,7 @@ FORMATS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "junit": render_junit,
     "ocsf": render_ocsf,
     "csv": render_csv,
+    "html": render_html,
     "risk register": risk_register,
 }
 

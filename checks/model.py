@@ -107,6 +107,8 @@ class Resource:
     account: str | None = None
     source: str = "unknown"
     parent: str | None = None
+    # Where a program declared it ({"file": path relative to the project, "line": n}), if known.
+    position: Mapping[str, Any] | None = None
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)

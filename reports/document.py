@@ -56,7 +56,7 @@ def library_version(registry: Registry) -> str:
 def _resource_ref(res: Resource | None) -> dict[str, Any] | None:
     if res is None:
         return None
-    return {
+    ref = {
         "type": res.type,
         "name": res.name,
         "urn": res.urn,
@@ -64,6 +64,9 @@ def _resource_ref(res: Resource | None) -> dict[str, Any] | None:
         "arn": res.arn,
         "region": res.region,
     }
+    if res.position:
+        ref["source"] = {"file": res.position.get("file"), "line": res.position.get("line")}
+    return ref
 
 
 # Tag keys that say what data a resource holds, and values that mean ePHI.

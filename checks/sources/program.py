@@ -270,6 +270,19 @@ def scan_program(
     return _to_scan(project, stack, config, region, result["resources"])
 
 
+def _from_cwd(project: Project, position: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Make a declaring file relative to where the scan runs (the repository, in CI), so code
+    scanning can place findings; outside it, keep the path relative to the project."""
+    if not position:
+        return None
+    path = project.directory / str(position["file"])
+    try:
+        file = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        file = str(position["file"])
+    return {"file": file, "line": position["line"]}
+
+
 def _to_scan(
     project: Project, stack: str, config: StackConfig, region: str, records: list
 ) -> ProgramScan:
@@ -292,6 +305,7 @@ def _to_scan(
                 account=rec.get("account"),
                 source="program",
                 parent=rec.get("parent"),
+                position=_from_cwd(project, rec.get("position")),
             )
         )
         if rec["type"].startswith("pulumi:providers:"):

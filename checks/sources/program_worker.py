@@ -223,6 +223,21 @@ def _engine_urn(urn: str) -> str:
     return "::".join(parts)
 
 
+def _position(request) -> dict[str, Any] | None:
+    """Where the program declared the resource: a file under the project folder, and a line."""
+    from urllib.parse import unquote, urlparse
+
+    pos = getattr(request, "sourcePosition", None)
+    if pos is None or not pos.uri or not pos.line:
+        return None
+    path = Path(unquote(urlparse(pos.uri).path))
+    try:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return None  # declared outside the project (a library's component): no file to point at
+    return {"file": relative.as_posix(), "line": int(pos.line)}
+
+
 def _make_monitor(recorder: Recorder):
     from pulumi.runtime.mocks import MockMonitor, Mocks
 
@@ -257,7 +272,7 @@ def _make_monitor(recorder: Recorder):
                     "class": None,
                 }
             parent = _engine_urn(request.parent) if request.parent else None
-            last.update(urn=_engine_urn(urn), parent=parent, read=read)
+            last.update(urn=_engine_urn(urn), parent=parent, read=read, position=_position(request))
             with recorder.lock:
                 recorder.records.append(last)
 

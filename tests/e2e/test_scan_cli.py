@@ -257,3 +257,23 @@ def test_registered_stack_transforms_are_applied_as_the_engine_would(tmp_path):
     # ... and what a transform cannot fix stays failing.
     assert status[("sg_no_internet_admin_ports", "ssh-from-anywhere")] == "FAIL"
     assert status[("s3_bucket_tls_only", "patient-exports")] == "FAIL"
+
+
+def test_sarif_points_at_the_line_that_declared_the_resource(tmp_path):
+    proc = run(
+        "scan", str(PROGRAMS / "insecure"), "--format", "sarif", "--out", str(tmp_path), cwd=REPO
+    )
+    assert proc.returncode == 1, proc.stderr
+    source = (PROGRAMS / "insecure" / "__main__.py").read_text().splitlines()
+    line = next(i for i, text in enumerate(source, 1) if '"ssh-from-anywhere"' in text)
+    sarif = json.loads((tmp_path / "safeguard-scan.sarif").read_text())
+    rules = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    result = next(
+        r
+        for r in sarif["runs"][0]["results"]
+        if rules[r["ruleIndex"]] == "sg_no_internet_admin_ports"
+    )
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "tests/programs/insecure/__main__.py"
+    # the SDK records the line of the call's first line or of the name argument
+    assert location["region"]["startLine"] in range(line - 1, line + 1)
