@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.test_scan_cli import PROGRAMS, run
+from tests.e2e.test_scan_cli import PROGRAMS, _artifact_texts, run
 
 INSECURE_DB_URN = "urn:pulumi:dev::insecure::aws:rds/instance:Instance::patients-db"
 
@@ -111,6 +111,8 @@ def test_all_formats_a_manifest_and_verify(tmp_path):
     assert names == [
         "manifest.json",
         "safeguard-findings.csv",
+        "safeguard-report.html",
+        "safeguard-report.pdf",
         "safeguard-scan.json",
         "safeguard-scan.junit.xml",
         "safeguard-scan.md",
@@ -156,7 +158,7 @@ def test_state_file_with_plaintext_secrets_leaks_nothing(tmp_path):
         str(out),
     )
     assert proc.returncode in (1, 3), proc.stderr
-    for text in [proc.stdout, proc.stderr, *(p.read_text() for p in out.iterdir())]:
+    for text in [proc.stdout, proc.stderr, *_artifact_texts(out)]:
         assert "S3cr3t-Billing-Passw0rd!" not in text
     doc = json.loads((out / "safeguard-scan.json").read_text())
     assert doc["source"]["kind"] == "state"
