@@ -94,7 +94,13 @@ def _load_policy_inputs(args: argparse.Namespace, registry, program_dir: Path, s
 
 def _collect_program(args: argparse.Namespace, progress: Progress):
     """Run the program under mocks: (resources, source record, graph counts, folder, stack)."""
-    from checks.sources.program import MOCK_ACCOUNT, default_stack, load_project, scan_program
+    from checks.sources.program import (
+        MOCK_ACCOUNT,
+        default_stack,
+        load_project,
+        program_commit,
+        scan_program,
+    )
 
     program_dir = Path(args.program_dir) if args.program_dir else _default_program_dir()
     stack = args.stack or default_stack(load_project(program_dir))
@@ -112,6 +118,7 @@ def _collect_program(args: argparse.Namespace, progress: Progress):
         "account": f"{MOCK_ACCOUNT} (mocks)",
         "config_keys": sorted(scan.config.values),
         "secret_config_keys": sorted(scan.config.secret_keys),
+        "commit": program_commit(program_dir),
     }
     graph = {
         "components": len(scan.components),
@@ -231,7 +238,17 @@ def _add_risks_and_trend(document: dict, args: argparse.Namespace) -> None:
             raise InputError(f"{args.risk_overrides}: cannot be read: {exc.strerror}") from None
         except ValueError as exc:
             raise InputError(str(exc)) from None
-    document["risks"] = risk_register(document, overrides=overrides)
+    sla = None
+    if args.sla:
+        from policies import yamlfile
+
+        sla = yamlfile.load(Path(args.sla))
+        if not isinstance(sla, dict):
+            raise InputError(f"{args.sla}: expected a mapping of risk level to days, e.g. high: 30")
+    try:
+        document["risks"] = risk_register(document, overrides=overrides, sla=sla)
+    except ValueError as exc:
+        raise InputError(f"{args.sla or args.risk_overrides}: {exc}") from None
     if args.previous:
         previous = _read_document(Path(args.previous))
         try:
@@ -445,6 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--paper", choices=("A4", "Letter"), default="A4", help="PDF/print paper size"
+    )
+    scan.add_argument(
+        "--sla",
+        metavar="FILE",
+        help="YAML of remediation days per risk level (default: very high 7, high 30, "
+        "moderate 90, low 180, very low 365)",
     )
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     scan.set_defaults(handler=cmd_scan)

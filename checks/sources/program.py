@@ -49,6 +49,30 @@ class StackConfig:
     file: Path | None = None
 
 
+def program_commit(directory: Path) -> dict[str, Any] | None:
+    """The git commit the program was scanned at, and whether the work tree differed from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "-C", str(directory), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # no git here: the report says "not recorded"
+    return {"sha": head.stdout.strip(), "uncommitted_changes": bool(dirty.stdout.strip())}
+
+
 @dataclass(frozen=True)
 class ProgramScan:
     project: Project

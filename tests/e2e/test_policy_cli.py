@@ -220,3 +220,18 @@ def test_html_and_pdf_formats_from_the_command(tmp_path):
     assert (tmp_path / "safeguard-report.pdf").read_bytes()[:5] == b"%PDF-"
     html = (tmp_path / "safeguard-report.html").read_text()
     assert "Executive summary" in html and "<svg" in html
+
+
+def test_sla_file_sets_due_dates_and_the_program_commit_is_recorded(tmp_path):
+    sla = tmp_path / "sla.yaml"
+    sla.write_text("high: 14\n")
+    env = {"SOURCE_DATE_EPOCH": "1790000000"}  # 2026-09-21
+    proc = run(
+        "scan", str(PROGRAMS / "insecure"), "--sla", str(sla), "--out", str(tmp_path / "o"), env=env
+    )
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads((tmp_path / "o" / "safeguard-scan.json").read_text())
+    high = [r for r in doc["risks"] if r["risk"] == "high"]
+    assert high and {(r["sla_days"], r["due_date"]) for r in high} == {(14, "2026-10-05")}
+    commit = doc["source"]["commit"]
+    assert commit is None or len(commit["sha"]) == 40  # recorded whenever the program is in git
