@@ -285,9 +285,10 @@ def _write_outputs(document: dict, formats: list[str], renderers: dict, out: Pat
             else:
                 _write(path, renderer.render(document))
             written.append(path)
-        written.append(write_manifest(out, written))
+        # Paths inside `out`, relative to it: the manifest must not depend on where we ran.
+        written.append(write_manifest(out, [path.relative_to(out) for path in written]))
     except OSError as exc:
-        raise InputError(f"{out}: cannot write the report: {exc.strerror}") from None
+        raise InputError(f"{out}: cannot write the report: {exc.strerror or exc}") from None
     return written
 
 

@@ -277,3 +277,10 @@ def test_sarif_points_at_the_line_that_declared_the_resource(tmp_path):
     assert location["artifactLocation"]["uri"] == "tests/programs/insecure/__main__.py"
     # the SDK records the line of the call's first line or of the name argument
     assert location["region"]["startLine"] in range(line - 1, line + 1)
+
+
+def test_relative_out_folder_as_the_readme_uses_it(tmp_path):
+    proc = run("scan", str(PROGRAMS / "insecure"), "--out", "report", "-q", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert (tmp_path / "report" / "manifest.json").is_file()
+    assert run("verify", "report", cwd=tmp_path).returncode == 0
