@@ -11,10 +11,10 @@ too, the companion winning where both are declared, since it is what the provide
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from checks.aws.joins import refers_to
+from checks.aws.joins import names
 from checks.aws.policydoc import denies_insecure_transport, parse_policy
 from checks.aws.props import blocks, flag, known, known_value
 from checks.model import Inventory, Resource, Undecidable
@@ -56,34 +56,55 @@ def one(values: list[Any]) -> Any:
     return None if not values else values[0] if len(values) == 1 else values
 
 
-def _named_in(res: Resource, sources: list[tuple[Resource, Any]]) -> list[str]:
-    named = [
-        src.address
-        for src, ref in sources
-        if refers_to(known_value(ref, f"the log bucket named by {src.name}"), res)
-    ]
-    return sorted(set(named))
+def _named_in(
+    res: Resource, inv: Inventory, key: str, sources: Callable[[], list[tuple[Resource, Any]]]
+) -> list[str]:
+    """The addresses of `sources` whose reference names `res` (indexed once per inventory).
+
+    Undecidable while any source's reference is not known: it may name `res`.
+    """
+
+    def build() -> tuple[dict[str, set[str]], tuple[Resource, Any] | None]:
+        index: dict[str, set[str]] = {}
+        pending = None
+        for src, ref in sources():
+            if isinstance(ref, str):
+                index.setdefault(ref, set()).add(src.address)
+            elif ref is not None and pending is None:
+                pending = (src, ref)
+        return index, pending
+
+    index, pending = inv.memo(("s3.log-sources", key), build)
+    if pending is not None:
+        known_value(pending[1], f"the log bucket named by {pending[0].name}")
+    return sorted({a for name in names(res) for a in index.get(name, ())})
 
 
 def s3_access_log_sources(res: Resource, inv: Inventory) -> list[str]:
     """The buckets (or logging resources) whose S3 server access logs land in `res`."""
-    sources = [(r, r.props.get("target_bucket")) for r in inv.by_type(BUCKET_LOGGING)]
-    sources += [
-        (b, block.get("target_bucket"))
-        for b in inv.by_type(BUCKET)
-        for block in blocks(b.get("logging"))
-    ]
-    return _named_in(res, sources)
+
+    def sources() -> list[tuple[Resource, Any]]:
+        found = [(r, r.props.get("target_bucket")) for r in inv.by_type(BUCKET_LOGGING)]
+        return found + [
+            (b, block.get("target_bucket"))
+            for b in inv.by_type(BUCKET)
+            for block in blocks(b.get("logging"))
+        ]
+
+    return _named_in(res, inv, "access-logs", sources)
 
 
 def log_deliveries(res: Resource, inv: Inventory) -> list[str]:
     """What delivers logs into `res` with a service that supports only SSE-S3."""
-    lbs = [
-        (lb, block.get("bucket"))
-        for lb in inv.by_type(*LOAD_BALANCERS)
-        for block in blocks(lb.get("access_logs"))
-    ]
-    return s3_access_log_sources(res, inv) + _named_in(res, lbs)
+
+    def lbs() -> list[tuple[Resource, Any]]:
+        return [
+            (lb, block.get("bucket"))
+            for lb in inv.by_type(*LOAD_BALANCERS)
+            for block in blocks(lb.get("access_logs"))
+        ]
+
+    return s3_access_log_sources(res, inv) + _named_in(res, inv, "lb-logs", lbs)
 
 
 def _encryption_defaults(res: Resource, inv: Inventory) -> list[Mapping[str, Any]]:

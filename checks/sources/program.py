@@ -294,22 +294,28 @@ def scan_program(
     return _to_scan(project, stack, config, region, result["resources"])
 
 
-def _from_cwd(project: Project, position: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _from_cwd(prefix: str | None, position: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Make a declaring file relative to where the scan runs (the repository, in CI), so code
     scanning can place findings; outside it, keep the path relative to the project."""
     if not position:
         return None
-    path = project.directory / str(position["file"])
+    file = str(position["file"])
+    return {"file": f"{prefix}/{file}" if prefix else file, "line": position["line"]}
+
+
+def _project_prefix(project: Project) -> str | None:
+    """The project folder relative to the working directory ('' when they are the same)."""
     try:
-        file = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        relative = project.directory.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        file = str(position["file"])
-    return {"file": file, "line": position["line"]}
+        return None
+    return "" if relative == "." else relative
 
 
 def _to_scan(
     project: Project, stack: str, config: StackConfig, region: str, records: list
 ) -> ProgramScan:
+    prefix = _project_prefix(project)
     groups: dict[str, list[Resource]] = {
         "resources": [],
         "components": [],
@@ -329,7 +335,7 @@ def _to_scan(
                 account=rec.get("account"),
                 source="program",
                 parent=rec.get("parent"),
-                position=_from_cwd(project, rec.get("position")),
+                position=_from_cwd(prefix, rec.get("position")),
             )
         )
         if rec["type"].startswith("pulumi:providers:"):
