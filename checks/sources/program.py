@@ -228,6 +228,12 @@ def _error_line(project: Project, stack: str, error: Mapping[str, Any], secrets:
             f"{project.file}: the program needs configuration '{key}': pass {flag} {key}=VALUE "
             f"or set it in Pulumi.{stack}.yaml"
         )
+    if kind == "internal_error":
+        message = _redact_text(str(error.get("message", "")), secrets).strip().splitlines()
+        return (
+            f"{project.main}: internal error in the scanner's mocks ({error.get('where')}: "
+            f"{error.get('type')}: {message[0] if message else ''}); please report it"
+        )
     where = project.directory / error["where"] if error.get("where") else project.main
     if kind == "missing_import":
         return (

@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 SECRET_MARKER = {"__secret__": True}
 UNKNOWN_MARKER = {"__unknown__": True}
@@ -106,6 +107,7 @@ class Recorder:
     """Pulumi mocks that give realistic outputs and remember every registration."""
 
     def __init__(self, request: Mapping[str, Any]) -> None:
+        self.project_dir = os.path.realpath(request["project_dir"])
         self.account: str = request["account"]
         self.region: str = request["region"]
         self.partition = "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
@@ -213,6 +215,7 @@ class Recorder:
 
 
 _ROOT_PREFIX = "pulumi:pulumi:Stack$"
+_SCANNER_DIR = Path(__file__).resolve().parents[1]  # the checks package
 
 
 def _engine_urn(urn: str) -> str:
@@ -223,19 +226,15 @@ def _engine_urn(urn: str) -> str:
     return "::".join(parts)
 
 
-def _position(request) -> dict[str, Any] | None:
+def _position(request, project_dir: str) -> dict[str, Any] | None:
     """Where the program declared the resource: a file under the project folder, and a line."""
-    from urllib.parse import unquote, urlparse
-
     pos = getattr(request, "sourcePosition", None)
     if pos is None or not pos.uri or not pos.line:
         return None
-    path = Path(unquote(urlparse(pos.uri).path))
-    try:
-        relative = path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
+    path = os.path.normpath(unquote(urlparse(pos.uri).path))
+    if not path.startswith(project_dir + os.sep):
         return None  # declared outside the project (a library's component): no file to point at
-    return {"file": relative.as_posix(), "line": int(pos.line)}
+    return {"file": path[len(project_dir) + 1 :].replace(os.sep, "/"), "line": int(pos.line)}
 
 
 def _make_monitor(recorder: Recorder):
@@ -272,7 +271,8 @@ def _make_monitor(recorder: Recorder):
                     "class": None,
                 }
             parent = _engine_urn(request.parent) if request.parent else None
-            last.update(urn=_engine_urn(urn), parent=parent, read=read, position=_position(request))
+            position = _position(request, recorder.project_dir)
+            last.update(urn=_engine_urn(urn), parent=parent, read=read, position=position)
             with recorder.lock:
                 recorder.records.append(last)
 
@@ -310,6 +310,16 @@ def _classify(exc: BaseException, program_dir: Path) -> dict[str, Any]:
         return {"kind": "config_missing", "key": cause.key, "secret": bool(cause.secret)}
     if isinstance(cause, ModuleNotFoundError) and cause.name:
         return {"kind": "missing_import", "module": cause.name, "where": _where(cause, program_dir)}
+    frames = traceback.extract_tb(cause.__traceback__)
+    if frames and Path(frames[-1].filename).resolve().is_relative_to(_SCANNER_DIR):
+        # Raised by the scanner's own mocks, not by the program: say so, never blame the program.
+        last = frames[-1]
+        return {
+            "kind": "internal_error",
+            "type": type(cause).__name__,
+            "message": str(cause),
+            "where": f"{Path(last.filename).name}:{last.lineno}",
+        }
     return {
         "kind": "program_error",
         "type": type(cause).__name__,

@@ -153,3 +153,29 @@ def test_project_without_python_runtime_is_refused(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: nodejs\n")
     with pytest.raises(InputError, match="only Python programs can be scanned"):
         load_project(tmp_path)
+
+
+def test_errors_of_the_scanner_itself_are_never_blamed_on_the_program(tmp_path):
+    from checks.sources import program_worker
+
+    try:
+        program_worker._engine_urn(None)  # a bug of ours: None has no split()
+    except AttributeError as exc:
+        ours = program_worker._classify(exc, tmp_path)
+    assert ours["kind"] == "internal_error"
+    assert ours["where"].startswith("program_worker.py:")
+
+    program = tmp_path / "__main__.py"
+    program.write_text("def main():\n    raise ValueError('tier missing')\n")
+    namespace: dict = {}
+    exec(compile(program.read_text(), str(program), "exec"), namespace)
+    try:
+        namespace["main"]()
+    except ValueError as exc:
+        theirs = program_worker._classify(exc, tmp_path)
+    assert theirs == {
+        "kind": "program_error",
+        "type": "ValueError",
+        "message": "tier missing",
+        "where": "__main__.py:2",
+    }
