@@ -72,10 +72,15 @@ def rds_storage_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     """Storage is encrypted at rest under a key the covered entity controls."""
     if member := cluster_member(res):
         return member
-    encrypted, key = flag(known(res, "storage_encrypted", False)), known(res, "kms_key_id")
+    encrypted = flag(known(res, "storage_encrypted", False))
+    if not encrypted:  # whatever key is named, nothing is encrypted with it
+        return failed(
+            "storage is not encrypted at rest",
+            storage_encrypted=False,
+            kms_key_id=res.get("kms_key_id"),
+        )
+    key = known(res, "kms_key_id")
     evidence = {"storage_encrypted": encrypted, "kms_key_id": key}
-    if not encrypted:
-        return failed("storage is not encrypted at rest", **evidence)
     if not key or _AWS_MANAGED_KEY_MARKER in str(key):
         return failed(
             "storage is encrypted with the AWS-managed key (aws/rds), not a CMK", **evidence

@@ -3,7 +3,9 @@ block (control S3-02, beside `s3_bucket_public_access_blocked` in `s3.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from checks.aws.policydoc import has_wildcard_principal, parse_policy
 from checks.aws.props import blocks, flag, known
@@ -24,6 +26,16 @@ def _ownership(res: Resource, inv: Inventory) -> str:
         for rule in blocks(known(comp, "rule")):
             return str(rule.get("object_ownership"))
     return DEFAULT_OWNERSHIP
+
+
+def _owner_grant(grant: Mapping[str, Any]) -> bool:
+    """The owner's own FULL_CONTROL grant, which AWS reports on every bucket (state, live)."""
+    permissions = grant.get("permissions") or []
+    return (
+        grant.get("type") == "CanonicalUser"
+        and not grant.get("uri")
+        and list(permissions) == ["FULL_CONTROL"]
+    )
 
 
 def _acl_resources(res: Resource, inv: Inventory) -> list[str]:
@@ -56,7 +68,8 @@ def s3_bucket_acls_disabled(res: Resource, inv: Inventory) -> Result:
     """Access to ePHI objects is decided by policies alone, never by per-object ACLs."""
     ownership = _ownership(res, inv)
     declared = [a for a in [known(res, "acl")] if a not in HARMLESS_CANNED_ACLS]
-    declared += [g for g in blocks(known(res, "grants"))] + _acl_resources(res, inv)
+    declared += [g for g in blocks(known(res, "grants")) if not _owner_grant(g)]
+    declared += _acl_resources(res, inv)
     evidence = {"object_ownership": ownership, "declared_acls": declared}
     if ownership != DEFAULT_OWNERSHIP:
         return failed(f"object ownership is {ownership}: ACLs are honoured", **evidence)

@@ -165,3 +165,16 @@ def test_cluster_deletion_protection():
 def test_cluster_deletion_protection_unknown_is_undecidable():
     with pytest.raises(Undecidable):
         run(rds_cluster_deletion_protection, cluster(deletion_protection=UNKNOWN))
+
+
+def test_unencrypted_storage_fails_even_while_the_key_is_unknown():
+    from checks.aws.rds import rds_storage_encrypted_cmk
+    from checks.model import UNKNOWN, Inventory, Resource
+    from checks.registry import Status
+
+    db = Resource(
+        "aws:rds/instance:Instance", "db", {"storage_encrypted": False, "kms_key_id": UNKNOWN}
+    )
+    result = rds_storage_encrypted_cmk(db, Inventory([db]))
+    assert result.status is Status.FAIL
+    assert result.evidence == {"storage_encrypted": False, "kms_key_id": UNKNOWN}

@@ -75,6 +75,18 @@ def test_declared_acl_fails_and_private_acl_is_harmless():
     assert run(s3_bucket_acls_disabled, bucket(acl="private")).status is Status.PASS
 
 
+def test_the_owners_own_grant_is_not_an_acl_but_a_grant_to_all_users_is():
+    owner_grant = {"type": "CanonicalUser", "id": "abc123", "permissions": ["FULL_CONTROL"]}
+    assert run(s3_bucket_acls_disabled, bucket(grants=[owner_grant])).status is Status.PASS
+    public = {
+        "type": "Group",
+        "uri": "http://acs.amazonaws.com/groups/global/AllUsers",
+        "permissions": ["READ"],
+    }
+    result = run(s3_bucket_acls_disabled, bucket(grants=[owner_grant, public]))
+    assert (result.status, result.evidence["declared_acls"]) == (Status.FAIL, [public])
+
+
 def test_unknown_ownership_is_undecidable():
     owner = companion("BucketOwnershipControls", "phi-owner", rule=UNKNOWN)
     with pytest.raises(Undecidable):
