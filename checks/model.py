@@ -129,6 +129,17 @@ class Resource:
         return tags if isinstance(tags, Mapping) else {}
 
 
+# The tag that says what data a resource holds, and the values of it that mean ePHI.
+CLASSIFICATION_TAG = "data-classification"
+EPHI_CLASSES = frozenset({"ephi", "phi"})
+
+
+def data_classification(resource: Resource) -> str | None:
+    """The resource's data-classification tag when it is known text, else None."""
+    value = resource.tags.get(CLASSIFICATION_TAG)
+    return value if isinstance(value, str) else None
+
+
 WITHHELD = "[withheld: may carry ePHI]"
 
 # Resources whose identity or content is data, not configuration: an object's key and body, a

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from checks.evaluate import Finding
-from checks.model import UNKNOWN, Resource, Secret
+from checks.model import EPHI_CLASSES, UNKNOWN, Resource, Secret, data_classification
 from checks.registry import Registry, Status
 from policies.assessment import Assessment, SafeguardStatus
 
@@ -69,16 +69,11 @@ def _resource_ref(res: Resource | None) -> dict[str, Any] | None:
     return ref
 
 
-# Tag keys that say what data a resource holds, and values that mean ePHI.
-CLASSIFICATION_TAGS = ("data-classification", "DataClassification", "data_classification")
-EPHI_VALUES = frozenset({"ephi", "phi", "e-phi"})
-
-
 def _inventory_row(res: Resource) -> dict[str, Any]:
     """What the report may say about a resource: identity and classification, no other props."""
     tags = res.tags
-    raw = next((tags[k] for k in CLASSIFICATION_TAGS if isinstance(tags.get(k), str)), None)
-    role = "unknown" if raw is None else "ephi" if raw.strip().lower() in EPHI_VALUES else "none"
+    raw = data_classification(res)
+    role = "unknown" if raw is None else "ephi" if raw.strip().lower() in EPHI_CLASSES else "none"
     owner = tags.get("owner") if isinstance(tags.get("owner"), str) else None
     return {**_resource_ref(res), "data_classification": raw, "ephi_role": role, "owner": owner}
 

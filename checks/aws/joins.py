@@ -12,7 +12,14 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from checks.aws.props import blocks, known, known_value
-from checks.model import Inventory, Resource, Undecidable, contains_unknown
+from checks.model import (
+    CLASSIFICATION_TAG,
+    EPHI_CLASSES,
+    Inventory,
+    Resource,
+    Undecidable,
+    contains_unknown,
+)
 
 # Properties that carry a resource's own name, by which other resources may refer to it.
 NAME_KEYS = ("name", "identifier", "cluster_identifier", "bucket", "function_name")
@@ -37,9 +44,6 @@ DATA_STORE_TYPES = (
     BACKUP_VAULT,
 )
 BACKED_UP_TYPES = (RDS_INSTANCE, RDS_CLUSTER, DYNAMODB_TABLE, EBS_VOLUME, EFS_FILE_SYSTEM)
-
-CLASSIFICATION_TAG = "data-classification"
-EPHI_CLASSES = frozenset({"ephi", "phi"})
 
 
 def names(res: Resource) -> set[str]:
