@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import Inventory, Resource
-from checks.registry import build_registry
 from checks.sources.program import scan_program
 
 REPO = Path(__file__).resolve().parents[1]

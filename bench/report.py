@@ -2,7 +2,7 @@
 
 The document is built the way a scan builds it: real checks from the registry, Finding
 objects on synthetic resources (a mix of FAIL, PASS, NOT_EVALUATED, NOT_APPLICABLE and
-WAIVED), `policies.assessment.assess` and `reports.document.build_document`. Each format is
+WAIVED), `policies.assess.assess` and `policies.record.build_record`. Each format is
 rendered from it several times; the table shows the median, the output size, and the ratio to
 the JSON dump of the same document (the peer every format is measured against).
 
@@ -21,21 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from checks.evaluate import Evaluation, Finding
+from checks.library import build_registry
 from checks.model import SECRET, Inventory, Resource
-from checks.registry import Status, build_registry
-from policies.assessment import assess
+from checks.registry import Status
+from policies.assess import assess
 from policies.framework import load_framework
+from policies.inputs import PolicyInputs
 from policies.profiles import load_profile
+from policies.record import build_record
+from policies.risk import risk_register
 from policies.waivers import Waiver
 from reports.csv_render import render_csv
-from reports.document import build_document
 from reports.html import render_html
 from reports.json_render import render_json
 from reports.junit import render_junit
 from reports.manifest import verify, write_manifest
 from reports.markdown import render_markdown
 from reports.ocsf import render_ocsf
-from reports.risk import risk_register
 from reports.sarif import render_sarif
 
 # Of every twenty findings: 9 FAIL, 7 PASS, 2 NOT_EVALUATED, 1 NOT_APPLICABLE, and 1 FAIL
@@ -49,7 +51,7 @@ _STATUS_CYCLE = (
 _DAY = dt.date(2026, 11, 26)
 
 
-def synthetic_document(count: int) -> dict[str, Any]:
+def synthetic_evaluation(count: int) -> tuple[Evaluation, tuple[Waiver, ...]]:
     registry = build_registry()
     checks = [c for c in registry if c.resource_types]
     findings, resources = [], []
@@ -87,17 +89,15 @@ def synthetic_document(count: int) -> dict[str, Any]:
         )
         for n, check in enumerate(checks)
     )
-    evaluation = Evaluation(tuple(findings), Inventory(resources), registry)
-    assessment = assess(
-        evaluation,
-        profile=load_profile("default"),
-        framework=load_framework(),
-        day=_DAY,
-        waivers=waivers,
-    )
+    return Evaluation(tuple(findings), Inventory(resources), registry), waivers
+
+
+def synthetic_document(count: int) -> dict[str, Any]:
+    evaluation, waivers = synthetic_evaluation(count)
+    inputs = PolicyInputs(load_profile("default"), load_framework(), waivers=waivers)
     source = {"kind": "program", "project": "bench", "stack": "bench", "region": "us-east-1"}
-    document = build_document(assessment, source=source, generated_at="2026-11-26T00:00:00Z")
-    return document
+    assessment = assess(evaluation, inputs, source=source, generated_at=f"{_DAY}T00:00:00Z")
+    return build_record(assessment)
 
 
 def _manifest_round_trip(folder: Path, names: list[str]) -> str:
@@ -117,7 +117,6 @@ FORMATS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "ocsf": render_ocsf,
     "csv": render_csv,
     "html": render_html,
-    "risk register": risk_register,
 }
 
 
@@ -141,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     document = synthetic_document(args.findings)
     built = time.perf_counter() - start
     print(f"synthetic document: {len(document['findings'])} findings, built in {built:.2f} s")
+    evaluation, _ = synthetic_evaluation(args.findings)
+    FORMATS["risk register"] = lambda _: risk_register(evaluation.findings, _DAY)
     print(f"median of {args.runs} runs each\n")
     print(f"{'format':<16} {'median s':>9} {'output':>15} {'vs json':>8}")
     baseline = None

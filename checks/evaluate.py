@@ -75,7 +75,7 @@ def is_cloud_resource(token: str) -> bool:
 
 
 def evaluate(inventory: Inventory, registry: Registry) -> Evaluation:
-    from checks.aws import READ_THROUGH_JOINS
+    from checks.support.joins import READ_THROUGH_JOINS
 
     findings: list[Finding] = []
     covered = registry.covered_types | JOINED_TYPES | READ_THROUGH_JOINS

@@ -55,11 +55,57 @@ class Secret:
 SECRET = Secret()
 
 
+# Names that say their value is a secret: provider properties (`password`, `secretString`),
+# environment variables (`DB_PASSWORD`), keys of a check's evidence.
+SECRET_NAME = re.compile(
+    r"passw(or)?d|passwd|pwd|secret|token|api_?key|private_?key|access_?key|credential", re.I
+)
+
+
+def sounds_secret(name: str) -> bool:
+    """Whether a name says its value is a secret."""
+    return bool(SECRET_NAME.search(name))
+
+
+# Parts of provider property names that hold a credential. Narrower than SECRET_NAME on
+# purpose: a source withholds these values outright, and `http_tokens` or `secret_arn` are
+# configuration a check must see.
+SECRET_PROPERTY_PARTS = (
+    "password",
+    "secret_string",
+    "secret_binary",
+    "private_key",
+    "auth_token",
+    "secret_access_key",
+    "client_secret",
+)
+
+
+def is_secret_property(name: str) -> bool:
+    """Whether a provider property (by its name as the source gives it) holds a credential."""
+    return any(part in name for part in SECRET_PROPERTY_PARTS)
+
+
 def is_unknown(value: Any) -> bool:
     return value is UNKNOWN
 
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """A model value as plain JSON data: secrets stay hidden, unknowns say so."""
+    if isinstance(value, Secret):
+        return "[secret]"
+    if value is UNKNOWN:
+        return "(unknown until deployed)"
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
 
 
 def contains_unknown(value: Any) -> bool:

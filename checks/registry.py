@@ -21,12 +21,15 @@ decided it, or raises `Undecidable` when the data it needs is missing or unknown
 check sets `scope="account"` and takes only the inventory, returning a list of results.
 
 Modules of checks expose their checks through a module-level `CHECKS` list (filled by `check`
-into the list passed as `into`); the registry is built explicitly by `build_registry`.
+into the list passed as `into`); the registry is built explicitly at start-up by
+`checks.library.build_registry`.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +66,16 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "NOT_APPLICABLE"
     # Set by the assessment, never by a check: a current, approved waiver covers the finding.
     WAIVED = "WAIVED"
+
+
+# The order reports list statuses in: what needs action first.
+STATUS_ORDER = (
+    Status.FAIL,
+    Status.NOT_EVALUATED,
+    Status.WAIVED,
+    Status.PASS,
+    Status.NOT_APPLICABLE,
+)
 
 
 @dataclass(frozen=True)
@@ -224,11 +237,11 @@ class Registry:
     def account_checks(self) -> list[Check]:
         return [c for c in self if c.scope == "account"]
 
-
-def build_registry(modules: Iterable[Any] | None = None) -> Registry:
-    """The registry of the built-in check library (or of the given check modules)."""
-    if modules is None:
-        from checks.aws import LIBRARY
-
-        modules = LIBRARY
-    return Registry(chk for module in modules for chk in module.CHECKS)
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the checks' ids and metadata: it changes when the library does."""
+        rows = [
+            [c.id, c.severity.label, list(c.citations), c.config_rule, list(c.resource_types)]
+            for c in self
+        ]
+        return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:12]

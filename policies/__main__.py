@@ -3,6 +3,6 @@ with the pack folder as the program). Serving the pack blocks until the engine s
 
 from pulumi_policy import PolicyPack
 
-from policies.crossguard import PACK_DESCRIPTION, PACK_NAME, build_policies
+from policies.crossguard.pack import PACK_DESCRIPTION, PACK_NAME, build_policies
 
 PolicyPack(name=PACK_NAME, policies=build_policies(), description=PACK_DESCRIPTION)

@@ -18,6 +18,7 @@ waiver waives nothing, reopens its findings and fails the gate.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fnmatch
 from collections.abc import Collection, Mapping
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
+from checks.evaluate import Finding
+from checks.registry import Status
 from policies import yamlfile
 
 WAIVER_TYPES = ("risk_acceptance", "false_positive", "compensating_control")
@@ -134,3 +137,25 @@ def load_waivers(path: Path, known_checks: Collection[str]) -> list[Waiver]:
             raise InputError(f"{waiver.source}: waiver id {waiver.id} is used twice")
         seen.add(waiver.id)
     return waivers
+
+
+def apply_waivers(
+    findings: tuple[Finding, ...], waivers: tuple[Waiver, ...], day: dt.date
+) -> tuple[tuple[Finding, ...], tuple[tuple[str, str], ...]]:
+    """Mark covered findings WAIVED; report those only an expired waiver covered (reopened)."""
+    out, reopened = [], []
+    for finding in findings:
+        if finding.status not in (Status.FAIL, Status.NOT_EVALUATED):
+            out.append(finding)
+            continue
+        urn = finding.resource.urn if finding.resource else None
+        covering = [w for w in waivers if w.covers(finding.check.id, urn)]
+        active = next((w for w in covering if w.active_on(day)), None)
+        if active is not None:
+            out.append(dataclasses.replace(finding, status=Status.WAIVED, waiver_id=active.id))
+            continue
+        expired = next((w for w in covering if day > w.expires), None)
+        if expired is not None and finding.status is Status.FAIL:
+            reopened.append((finding.id, expired.id))
+        out.append(finding)
+    return tuple(out), tuple(reopened)

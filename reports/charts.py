@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reports.risk_scale import RISK_MATRIX, Level
+from policies.risk_scale import RISK_MATRIX, Level
 
 LEVELS = tuple(sorted(Level, reverse=True))  # Very High first
 

@@ -1,6 +1,6 @@
 """Read-only accessors over the run document's finding records, shared by the machine formats.
 
-A finding record is the dict `reports.document` writes. These helpers only read what is there:
+A finding record is the dict `policies.record` writes. These helpers only read what is there:
 a format built on them cannot print a field the document does not carry.
 """
 

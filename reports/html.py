@@ -18,9 +18,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from policies.risk_scale import Level
 from reports.charts import level_of
 from reports.report_view import STATUS_LABELS, readable, report_context
-from reports.risk_scale import Level
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAPER_SIZES = ("A4", "Letter")

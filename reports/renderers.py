@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policies.run_identity import RECORD_FILE
 from reports.csv_render import render_csv
 from reports.html import render_html
 from reports.json_render import render_json
@@ -40,7 +41,7 @@ def _write_pdf(document: Mapping[str, Any], path: Path, paper: str) -> None:
 
 def build_renderers(paper: str = "A4") -> dict[str, Renderer]:
     renderers = [
-        Renderer("json", "safeguard-scan.json", render_json),
+        Renderer("json", RECORD_FILE, render_json),
         Renderer("md", "safeguard-scan.md", render_markdown),
         Renderer("html", "safeguard-report.html", lambda doc: render_html(doc, paper=paper)),
         Renderer("pdf", "safeguard-report.pdf", write=lambda doc, p: _write_pdf(doc, p, paper)),

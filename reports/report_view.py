@@ -9,12 +9,13 @@ them out. Nothing here knows about HTML.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from policies.risk import DEFAULT_SLA_DAYS, TOOL_RATER
+from policies.risk_scale import RISK_MATRIX, Level
+from policies.run_identity import assessment_id, document_sha256
 from reports.charts import (
     FAMILY_LABELS,
     LEVELS,
@@ -24,12 +25,9 @@ from reports.charts import (
     safeguard_bars,
     trend_chart,
 )
-from reports.risk import DEFAULT_SLA_DAYS, TOOL_RATER, risk_register
-from reports.risk_scale import RISK_MATRIX, Level
 
 RETENTION_YEARS = 6  # 164.316(b)(2)(i): the minimum; an organisation may keep records longer
 EXPIRING_DAYS = 30
-DERIVED_KEYS = frozenset({"risks", "trend"})
 
 STATUSES = ("FAIL", "NOT_EVALUATED", "WAIVED", "PASS", "NOT_APPLICABLE")
 STATUS_LABELS = {
@@ -73,28 +71,6 @@ SOURCE_KINDS = {
 }
 
 
-def canonical_json(document: Mapping[str, Any]) -> bytes:
-    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-
-
-def document_sha256(document: Mapping[str, Any]) -> str:
-    """The SHA-256 every rendering carries: of the canonical JSON (sorted keys, no spaces)."""
-    return hashlib.sha256(canonical_json(document)).hexdigest()
-
-
-def assessment_id(document: Mapping[str, Any]) -> str:
-    """The run's id: its own if it has one, else from its time and a hash of what it observed.
-
-    Sections derived later (the risk register, the trend) are left out of that hash, so adding
-    them does not change the id; the document SHA-256 is what pins the exact bytes.
-    """
-    if document.get("assessment_id"):
-        return str(document["assessment_id"])
-    stamp = "".join(c for c in str(document.get("generated_at", "")) if c.isalnum())
-    observed = {k: v for k, v in document.items() if k not in DERIVED_KEYS}
-    return f"SA-{stamp}-{hashlib.sha256(canonical_json(observed)).hexdigest()[:8]}"
-
-
 def readable(value: Any) -> str:
     """A vocabulary value as words: "not_assessed" → "Not assessed"."""
     return str(value).replace("_", " ").strip().capitalize() if value else ""
@@ -109,18 +85,6 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-def _risks(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The document's risk register, or else the tool's defaults for this document."""
-    if isinstance(document.get("risks"), list):
-        return list(document["risks"])
-    roles = {
-        item["urn"]: "ephi"
-        for item in document.get("inventory", {}).get("items", [])
-        if item.get("ephi_role") == "ephi" and item.get("urn")
-    }
-    return risk_register(document, ephi_roles=roles)
 
 
 def _risk_view(risk: Mapping[str, Any]) -> dict[str, Any]:
@@ -312,7 +276,7 @@ def report_context(original: Mapping[str, Any]) -> dict[str, Any]:
     document = _normalised(original)
     source = document["source"]
     generated = _day(document["generated_at"])
-    risks = [_risk_view(r) for r in _risks(document)]
+    risks = [_risk_view(r) for r in document.get("risks") or []]
     by_level = sorted(risks, key=lambda r: (-(r["_level"] or 0), str(r.get("due_date") or "")))
     level_counts = Counter(r["_level"] for r in risks if r["_level"] is not None)
     residual_counts = Counter(r["_residual"] for r in risks if r["_residual"] is not None)

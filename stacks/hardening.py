@@ -9,9 +9,9 @@ Register it once, before the program declares its resources::
 
 For every resource, `harden` looks at the inputs it knows and, where the fix is an input of that
 same resource, raises it to the safeguard's default: `storage_encrypted`, `publicly_accessible`,
-`deletion_protection`, a minimum `backup_retention_period`, KMS `enable_key_rotation` and
-`deletion_window_in_days`, IMDSv2 (`metadata_options.http_tokens = "required"`), S3 public ACLs
-and public-access-block flags, versioning, and so on (`RULES` below lists every one).
+a minimum `backup_retention_period`, KMS `enable_key_rotation`, IMDSv2, S3 public-access-block
+flags, and so on. `RULES` below lists every fix under the id of the safeguard check it answers
+(`safeguard checks` lists them); `DEFAULTS` holds the few secure defaults no check asks for.
 
 What it cannot fix it leaves alone, untouched: a fix that needs another resource (a KMS key, a
 bucket encryption or policy resource, a log group) or a judgement (which CIDR a security group
@@ -20,7 +20,8 @@ should allow). Run `safeguard scan` for those.
 Every change is logged with `pulumi.log.info` and recorded in `harden.changes` (a list of
 `Change`), so a reviewer sees exactly what the transform did. Some changes replace a resource
 that already exists (turning on `storage_encrypted` replaces a database): run `pulumi preview`
-before `pulumi up` on a deployed stack, and leave a rule out with `Hardener(skip={...})`.
+before `pulumi up` on a deployed stack, and leave a fix out by its id:
+`Hardener(skip={"rds_storage_encrypted_cmk"})`.
 
 The transform receives inputs as the Pulumi engine sends them (camelCase names); inputs that
 are secret or not yet known are never read or changed. This module needs only `pulumi`.
@@ -35,28 +36,23 @@ from typing import Any
 import pulumi
 from pulumi.runtime import rpc
 
+# The safeguard's floors; the billing stacks (billing.settings) take theirs from here too.
 MIN_BACKUP_RETENTION_DAYS = 7
-KMS_DELETION_WINDOW_DAYS = 30
 MIN_LOG_RETENTION_DAYS = 365
+MAX_PASSWORD_AGE_DAYS = 90
+KMS_DELETION_WINDOW_DAYS = 30
+# ALB/NLB policies that negotiate TLS 1.2 or newer only (the FIPS variants are TLS 1.2+ too).
+TLS12_POLICIES = frozenset({
+    "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-2019-08", "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+})  # fmt: skip
+# The policy the transform gives a listener whose policy allows less than TLS 1.2.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-# ALB/NLB policies that negotiate TLS 1.2 or newer only.
-TLS12_POLICIES = frozenset(
-    {
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS-1-2-2017-01",
-        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-        "ELBSecurityPolicy-FS-1-2-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-    }
-)
 PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 IAM_AUTH_ENGINES = ("postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql")
 
@@ -67,7 +63,7 @@ class Change:
 
     resource_type: str
     resource_name: str
-    rule: str  # the rule's id, usable in Hardener(skip=...)
+    rule: str  # the check id the fix answers (or a DEFAULTS id), usable in Hardener(skip=...)
     path: str  # input path in engine naming, e.g. "metadataOptions.httpTokens"
     before: Any
     after: Any
@@ -160,34 +156,21 @@ def _at_least(path: str, floor: int, reason: str) -> Rule:
     return rule
 
 
-def _if_set_on(path: str, reason: str) -> Rule:
-    """Turn a flag on only inside a block the program declared (the block needs other inputs)."""
-
-    def rule(p: Props) -> list[Fix]:
-        parent = path.rsplit(".", 1)[0]
-        return [] if p.get(parent) is None or p.get(path) is True else [(path, True, reason)]
-
-    return rule
+_retention_floor = _at_least(
+    "backupRetentionPeriod", MIN_BACKUP_RETENTION_DAYS, "a week of point-in-time restore"
+)
 
 
 def _backup_retention(p: Props) -> list[Fix]:
     if p.get("replicateSourceDb"):
         return []  # a read replica's backups are its source's
-    return _at_least(
-        "backupRetentionPeriod", MIN_BACKUP_RETENTION_DAYS, "a week of point-in-time restore"
-    )(p)
+    return _retention_floor(p)
 
 
 def _iam_auth(p: Props) -> list[Fix]:
-    engine = str(p.get("engine") or "")
-    if (
-        engine.startswith(IAM_AUTH_ENGINES)
-        and p.get("iamDatabaseAuthenticationEnabled") is not True
-    ):
-        return [
-            ("iamDatabaseAuthenticationEnabled", True, "database users sign in with IAM tokens")
-        ]
-    return []
+    if not str(p.get("engine") or "").startswith(IAM_AUTH_ENGINES):
+        return []
+    return _flag_on("iamDatabaseAuthenticationEnabled", "database users sign in with IAM tokens")(p)
 
 
 def _key_rotation(p: Props) -> list[Fix]:
@@ -206,7 +189,10 @@ def _imdsv2(p: Props) -> list[Fix]:
 
 
 def _instance_volumes(p: Props) -> list[Fix]:
-    fixes = _if_set_on("rootBlockDevice.encrypted", "root volume encrypted at rest")(p)
+    fixes: list[Fix] = []
+    # Only inside a root block the program declared: declaring one needs other inputs.
+    if p.get("rootBlockDevice") is not None and p.get("rootBlockDevice.encrypted") is not True:
+        fixes.append(("rootBlockDevice.encrypted", True, "root volume encrypted at rest"))
     devices = p.get("ebsBlockDevices")
     if isinstance(devices, list) and any(
         isinstance(d, Mapping) and d.get("encrypted") is not True for d in devices
@@ -216,17 +202,16 @@ def _instance_volumes(p: Props) -> list[Fix]:
     return fixes
 
 
+def _plain_ebs(mapping: Any) -> bool:
+    ebs = mapping.get("ebs") if isinstance(mapping, Mapping) else None
+    return isinstance(ebs, Mapping) and str(ebs.get("encrypted")).lower() != "true"
+
+
 def _launch_template_volumes(p: Props) -> list[Fix]:
     mappings = p.get("blockDeviceMappings")
     if not isinstance(mappings, list):
         return []
-    unencrypted = [
-        m
-        for m in mappings
-        if isinstance(m, Mapping)
-        and isinstance(m.get("ebs"), Mapping)
-        and str(m["ebs"].get("encrypted")).lower() != "true"
-    ]
+    unencrypted = [m for m in mappings if _plain_ebs(m)]
     if not unencrypted:
         return []
     fixed = [
@@ -299,11 +284,16 @@ def _listener_tls(p: Props) -> list[Fix]:
     return [("sslPolicy", TLS_POLICY, "TLS 1.2 or newer only")]
 
 
-def _alb(p: Props) -> list[Fix]:
-    fixes = _flag_on("enableDeletionProtection", "deleting needs a deliberate step")(p)
-    if p.get("loadBalancerType") in (None, "application"):
-        fixes += _flag_on("dropInvalidHeaderFields", "request smuggling headers dropped")(p)
-    return fixes
+def _drop_invalid_headers(p: Props) -> list[Fix]:
+    if p.get("loadBalancerType") not in (None, "application"):
+        return []  # only application load balancers parse HTTP headers
+    return _flag_on("dropInvalidHeaderFields", "request smuggling headers dropped")(p)
+
+
+def _sqs_encryption(p: Props) -> list[Fix]:
+    if p.get("kmsMasterKeyId") or p.get("sqsManagedSseEnabled") is True:
+        return []  # SSE-KMS, or SSE-SQS already on
+    return [("sqsManagedSseEnabled", True, "messages encrypted at rest")]
 
 
 def _password_policy(p: Props) -> list[Fix]:
@@ -317,114 +307,142 @@ def _password_policy(p: Props) -> list[Fix]:
     ):
         fixes += _flag_on(flag, "all character classes")(p)
     age = p.get("maxPasswordAge")
-    if age is None or not 0 < int(age) <= 90:
-        fixes.append(("maxPasswordAge", 90, "passwords expire within 90 days"))
+    if age is None or not 0 < int(age) <= MAX_PASSWORD_AGE_DAYS:
+        fixes.append(("maxPasswordAge", MAX_PASSWORD_AGE_DAYS, "passwords expire within 90 days"))
     return fixes
 
 
-# resource type -> {rule id: rule}. The ids appear in every Change and can be skipped.
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+EC2_INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+TABLE = "aws:dynamodb/table:Table"
+TRAIL = "aws:cloudtrail/trail:Trail"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+
+
+def _each(types: Iterable[str], rule: Rule) -> dict[str, Rule]:
+    return dict.fromkeys(types, rule)
+
+
+_DELIBERATE = "deleting needs a deliberate step"
+
+# check id -> {resource type -> rule}. Each key is the id of the safeguard check the fix makes
+# pass (`safeguard checks` lists them); where the check also needs another resource (a
+# customer-managed key), the fix supplies this resource's part. The ids appear in every Change
+# and can be skipped.
 RULES: Mapping[str, Mapping[str, Rule]] = {
-    "aws:rds/instance:Instance": {
-        "rds-storage-encrypted": _flag_on("storageEncrypted", "storage encrypted at rest"),
-        "rds-not-public": _flag_off("publiclyAccessible", "no public endpoint"),
-        "rds-deletion-protection": _flag_on(
-            "deletionProtection", "deleting needs a deliberate step"
-        ),
-        "rds-backup-retention": _backup_retention,
-        "rds-copy-tags": _flag_on("copyTagsToSnapshot", "snapshots keep data-classification tags"),
-        "rds-minor-upgrades": _flag_on("autoMinorVersionUpgrade", "security patches applied"),
-        "rds-iam-auth": _iam_auth,
+    "rds_storage_encrypted_cmk": _each(
+        (RDS_INSTANCE, RDS_CLUSTER), _flag_on("storageEncrypted", "storage encrypted at rest")
+    ),
+    "rds_instance_not_public": _each(
+        (RDS_INSTANCE, RDS_CLUSTER_INSTANCE), _flag_off("publiclyAccessible", "no public endpoint")
+    ),
+    "rds_instance_deletion_protection": {RDS_INSTANCE: _flag_on("deletionProtection", _DELIBERATE)},
+    "rds_cluster_deletion_protection": {RDS_CLUSTER: _flag_on("deletionProtection", _DELIBERATE)},
+    "rds_backup_retention_7_days": {
+        RDS_INSTANCE: _backup_retention,
+        RDS_CLUSTER: _retention_floor,
     },
-    "aws:rds/cluster:Cluster": {
-        "rds-storage-encrypted": _flag_on("storageEncrypted", "storage encrypted at rest"),
-        "rds-deletion-protection": _flag_on(
-            "deletionProtection", "deleting needs a deliberate step"
-        ),
-        "rds-backup-retention": _at_least(
-            "backupRetentionPeriod", MIN_BACKUP_RETENTION_DAYS, "a week of point-in-time restore"
-        ),
-        "rds-copy-tags": _flag_on("copyTagsToSnapshot", "snapshots keep data-classification tags"),
-        "rds-iam-auth": _iam_auth,
+    "rds_auto_minor_version_upgrade": _each(
+        (RDS_INSTANCE, RDS_CLUSTER_INSTANCE),
+        _flag_on("autoMinorVersionUpgrade", "security patches applied"),
+    ),
+    "rds_iam_authentication": _each((RDS_INSTANCE, RDS_CLUSTER), _iam_auth),
+    "kms_key_rotation_enabled": {"aws:kms/key:Key": _key_rotation},
+    "ec2_imdsv2_required": _each((EC2_INSTANCE, LAUNCH_TEMPLATE), _imdsv2),
+    "ec2_block_devices_encrypted": {
+        EC2_INSTANCE: _instance_volumes,
+        LAUNCH_TEMPLATE: _launch_template_volumes,
     },
-    "aws:rds/clusterInstance:ClusterInstance": {
-        "rds-not-public": _flag_off("publiclyAccessible", "no public endpoint"),
-        "rds-minor-upgrades": _flag_on("autoMinorVersionUpgrade", "security patches applied"),
-    },
-    "aws:kms/key:Key": {
-        "kms-rotation": _key_rotation,
-        "kms-deletion-window": _at_least(
-            "deletionWindowInDays", KMS_DELETION_WINDOW_DAYS, "a month to undo a scheduled deletion"
-        ),
-    },
-    "aws:ec2/instance:Instance": {
-        "ec2-imdsv2": _imdsv2,
-        "ec2-volumes-encrypted": _instance_volumes,
-        "ec2-no-public-ip": _explicit_off(
+    "ec2_instance_no_public_ip": {
+        EC2_INSTANCE: _explicit_off(
             "associatePublicIpAddress", "no public IP, whatever the subnet's default"
-        ),
-    },
-    "aws:ec2/launchTemplate:LaunchTemplate": {
-        "ec2-imdsv2": _imdsv2,
-        "ec2-volumes-encrypted": _launch_template_volumes,
-    },
-    "aws:ebs/volume:Volume": {"ebs-encrypted": _flag_on("encrypted", "volume encrypted at rest")},
-    "aws:efs/fileSystem:FileSystem": {"efs-encrypted": _flag_on("encrypted", "encrypted at rest")},
-    "aws:ec2/subnet:Subnet": {
-        "subnet-no-auto-public-ip": _flag_off("mapPublicIpOnLaunch", "no automatic public IPs")
-    },
-    "aws:s3/bucket:Bucket": {"s3-private-acl": _private_acl, "s3-versioning": _inline_versioning},
-    "aws:s3/bucketAcl:BucketAcl": {"s3-private-acl": _private_acl},
-    "aws:s3/bucketVersioning:BucketVersioning": {"s3-versioning": _bucket_versioning},
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
-        "s3-sse-kms": _sse_kms
-    },
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
-        "s3-public-access-block": _public_access_block
-    },
-    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": {
-        "s3-public-access-block": _public_access_block
-    },
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": {"s3-acls-disabled": _ownership},
-    "aws:dynamodb/table:Table": {
-        "dynamodb-pitr": _flag_on("pointInTimeRecovery.enabled", "point-in-time recovery"),
-        "dynamodb-encrypted": _flag_on("serverSideEncryption.enabled", "encrypted with a KMS key"),
-        "dynamodb-deletion-protection": _flag_on(
-            "deletionProtectionEnabled", "deleting needs a deliberate step"
-        ),
-    },
-    "aws:cloudwatch/logGroup:LogGroup": {"log-retention": _log_retention},
-    "aws:cloudtrail/trail:Trail": {
-        "cloudtrail-validation": _flag_on("enableLogFileValidation", "log files provably intact"),
-        "cloudtrail-multi-region": _flag_on("isMultiRegionTrail", "every region recorded"),
-        "cloudtrail-global-events": _flag_on("includeGlobalServiceEvents", "IAM events recorded"),
-    },
-    "aws:lb/loadBalancer:LoadBalancer": {"lb-hardening": _alb},
-    "aws:alb/loadBalancer:LoadBalancer": {"lb-hardening": _alb},
-    "aws:lb/listener:Listener": {"lb-tls-policy": _listener_tls},
-    "aws:alb/listener:Listener": {"lb-tls-policy": _listener_tls},
-    "aws:sqs/queue:Queue": {
-        "sqs-encrypted": lambda p: (
-            []
-            if p.get("kmsMasterKeyId") or p.get("sqsManagedSseEnabled") is True
-            else [("sqsManagedSseEnabled", True, "messages encrypted at rest")]
         )
     },
-    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": {
-        "iam-password-policy": _password_policy
+    "ebs_volume_encrypted": {
+        "aws:ebs/volume:Volume": _flag_on("encrypted", "volume encrypted at rest")
     },
-    "aws:elasticache/replicationGroup:ReplicationGroup": {
-        "elasticache-at-rest": _flag_on("atRestEncryptionEnabled", "encrypted at rest")
+    "subnet_no_auto_public_ip": {
+        "aws:ec2/subnet:Subnet": _flag_off("mapPublicIpOnLaunch", "no automatic public IPs")
     },
-    "aws:ecr/repository:Repository": {
-        "ecr-scan-on-push": _flag_on("imageScanningConfiguration.scanOnPush", "images scanned")
+    "s3_bucket_public_access_blocked": {
+        "aws:s3/bucket:Bucket": _private_acl,
+        "aws:s3/bucketAcl:BucketAcl": _private_acl,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _public_access_block,
+    },
+    "s3_account_public_access_block": {
+        "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": _public_access_block
+    },
+    "s3_bucket_versioning_enabled": {
+        "aws:s3/bucket:Bucket": _inline_versioning,
+        "aws:s3/bucketVersioning:BucketVersioning": _bucket_versioning,
+    },
+    "s3_bucket_sse_kms": {
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+            _sse_kms
+        )
+    },
+    "s3_bucket_acls_disabled": {
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _ownership
+    },
+    "dynamodb_pitr_enabled": {
+        TABLE: _flag_on("pointInTimeRecovery.enabled", "point-in-time recovery")
+    },
+    "dynamodb_encrypted_cmk": {
+        TABLE: _flag_on("serverSideEncryption.enabled", "encrypted with a KMS key")
+    },
+    "dynamodb_deletion_protection": {TABLE: _flag_on("deletionProtectionEnabled", _DELIBERATE)},
+    "log_group_retention": {"aws:cloudwatch/logGroup:LogGroup": _log_retention},
+    "cloudtrail_log_file_validation": {
+        TRAIL: _flag_on("enableLogFileValidation", "log files provably intact")
+    },
+    "cloudtrail_multi_region": {TRAIL: _flag_on("isMultiRegionTrail", "every region recorded")},
+    "lb_deletion_protection": _each(
+        LOAD_BALANCERS, _flag_on("enableDeletionProtection", _DELIBERATE)
+    ),
+    "alb_drop_invalid_headers": _each(LOAD_BALANCERS, _drop_invalid_headers),
+    "lb_listener_tls": _each(LISTENERS, _listener_tls),
+    "sqs_queue_encrypted": {"aws:sqs/queue:Queue": _sqs_encryption},
+    "iam_password_policy_strong": {
+        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": _password_policy
+    },
+}
+
+# Secure defaults no check of the safeguard asks for (yet), keyed by what they secure.
+DEFAULTS: Mapping[str, Mapping[str, Rule]] = {
+    "rds-copy-tags-to-snapshot": _each(
+        (RDS_INSTANCE, RDS_CLUSTER),
+        _flag_on("copyTagsToSnapshot", "snapshots keep data-classification tags"),
+    ),
+    "kms-deletion-window": {
+        "aws:kms/key:Key": _at_least(
+            "deletionWindowInDays", KMS_DELETION_WINDOW_DAYS, "a month to undo a scheduled deletion"
+        )
+    },
+    "efs-encrypted": {"aws:efs/fileSystem:FileSystem": _flag_on("encrypted", "encrypted at rest")},
+    "cloudtrail-global-events": {
+        TRAIL: _flag_on("includeGlobalServiceEvents", "IAM events recorded")
+    },
+    "elasticache-at-rest-encryption": {
+        "aws:elasticache/replicationGroup:ReplicationGroup": _flag_on(
+            "atRestEncryptionEnabled", "encrypted at rest"
+        )
+    },
+    "ecr-scan-on-push": {
+        "aws:ecr/repository:Repository": _flag_on(
+            "imageScanningConfiguration.scanOnPush", "images scanned"
+        )
     },
 }
 
 
 class Hardener:
-    """A resource transform that applies `RULES` and records what it changed.
+    """A resource transform that applies `RULES` and `DEFAULTS` and records what it changed.
 
-    `skip` names rule ids to leave out (e.g. ``{"rds-storage-encrypted"}`` on a stack whose
+    `skip` names ids to leave out (e.g. ``{"rds_storage_encrypted_cmk"}`` on a stack whose
     database exists and must not be replaced); `log` turns the `pulumi.log.info` lines off.
     """
 
@@ -432,17 +450,22 @@ class Hardener:
         self.skip = frozenset(skip)
         self.log = log
         self.changes: list[Change] = []
-        unknown = self.skip - {rule for rules in RULES.values() for rule in rules}
+        # The tables turned around: each resource type's (id, rule) pairs, in table order.
+        self._rules: dict[str, list[tuple[str, Rule]]] = {}
+        for rule_id, rules in {**RULES, **DEFAULTS}.items():
+            for type_, rule in rules.items():
+                self._rules.setdefault(type_, []).append((rule_id, rule))
+        unknown = self.skip - RULES.keys() - DEFAULTS.keys()
         if unknown:
             raise ValueError(f"unknown hardening rule(s): {', '.join(sorted(unknown))}")
 
     def __call__(self, args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
-        rules = RULES.get(args.type_)
+        rules = self._rules.get(args.type_)
         if not args.custom or not rules:
             return None
         props = Props(args.props)
         made: list[Change] = []
-        for rule_id, rule in rules.items():
+        for rule_id, rule in rules:
             if rule_id in self.skip:
                 continue
             try:
@@ -460,10 +483,6 @@ class Hardener:
                 pulumi.log.info(str(change))
             self.changes.append(change)
         return pulumi.ResourceTransformResult(props=props.data, opts=args.opts)
-
-    def changes_to(self, name: str) -> list[Change]:
-        """The changes made to the resource with this logical name."""
-        return [c for c in self.changes if c.resource_name == name]
 
 
 # The transform to register; `harden.changes` lists what it changed in this program.

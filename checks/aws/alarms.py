@@ -3,10 +3,10 @@ log group raise one (control CWL-03)."""
 
 from __future__ import annotations
 
-from checks.aws.logs import trail_log_groups
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.props import blocks, flag, known
+from checks.support.trails import trail_log_groups
 
 CHECKS: list[Check] = []
 

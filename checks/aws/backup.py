@@ -8,22 +8,19 @@ from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from checks.aws.joins import (
-    BACKED_UP_TYPES,
-    backup_selections,
-    is_cluster_member,
-    may_hold_ephi,
-    referrers,
-)
-from checks.aws.policydoc import parse_policy
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.aurora import is_cluster_member
+from checks.support.backup_selections import backup_selections
+from checks.support.classification import may_hold_ephi
+from checks.support.joins import referrers
+from checks.support.policydoc import parse_policy
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import BACKED_UP_TYPES, BACKUP_VAULT
 
 CHECKS: list[Check] = []
 
 PLAN = "aws:backup/plan:Plan"
-VAULT = "aws:backup/vault:Vault"
 VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
 VAULT_POLICY = "aws:backup/vaultPolicy:VaultPolicy"
 RESTORE_TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
@@ -99,7 +96,7 @@ def backup_plan_frequency_retention(res: Resource, inv: Inventory) -> Result:
     title="Backup vault encrypts recovery points with a customer-managed key",
     severity=Severity.MEDIUM,
     config_rule="backup-recovery-point-encrypted",
-    resource_types=(VAULT,),
+    resource_types=(BACKUP_VAULT,),
     remediation="Set kms_key_arn to a customer-managed key (the default is aws/backup).",
     pulumi_fix='aws.backup.Vault("phi", kms_key_arn=backup_key.arn)',
 )
@@ -127,7 +124,7 @@ def _denies_deletion(policy: Resource) -> bool:
     title="Backup vault is locked or denies manual deletion of recovery points",
     severity=Severity.MEDIUM,
     config_rule="backup-recovery-point-manual-deletion-disabled",
-    resource_types=(VAULT,),
+    resource_types=(BACKUP_VAULT,),
     remediation=(
         "Add an aws.backup.VaultLockConfiguration (compliance mode with changeable_for_days), or "
         "a vault policy that denies backup:DeleteRecoveryPoint, so ransomware or an insider "

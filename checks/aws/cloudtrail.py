@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any
-
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.props import flag, known
+from checks.support.resource_types import TRAIL
 
 CHECKS: list[Check] = []
-
-TRAIL = "aws:cloudtrail/trail:Trail"
 
 
 @check(
@@ -83,45 +78,3 @@ def cloudtrail_kms_encrypted(res: Resource, inv: Inventory) -> Result:
     if key:
         return passed("the trail's logs are encrypted with a KMS key", kms_key_id=key)
     return failed("the trail's logs use S3-managed encryption only (SSE-S3)", kms_key_id=key)
-
-
-# -- data events ------------------------------------------------------------------------------
-
-S3_OBJECT = "AWS::S3::Object"
-# Classic data resource values that mean "objects of every bucket" (any partition).
-_ALL_BUCKETS = re.compile(r"^arn:[\w-]+:s3(:::)?/?$")
-
-
-def _classic_covers(selector: Mapping[str, Any], bucket_arn: str) -> bool:
-    values = [
-        str(v)
-        for resource in blocks(selector.get("data_resources"))
-        if resource.get("type") == S3_OBJECT
-        for v in resource.get("values") or []
-    ]
-    return any(_ALL_BUCKETS.match(v) or v.rstrip("/") == bucket_arn for v in values)
-
-
-def _advanced_covers(selector: Mapping[str, Any], bucket_arn: str) -> bool:
-    fields = {str(f.get("field")): f for f in blocks(selector.get("field_selectors"))}
-    category, kind = fields.get("eventCategory", {}), fields.get("resources.type", {})
-    if "Data" not in (category.get("equals") or []) or S3_OBJECT not in (kind.get("equals") or []):
-        return False
-    arn_field, objects = fields.get("resources.ARN"), f"{bucket_arn}/"
-    if arn_field is None:
-        return True
-    if any(objects.startswith(str(p)) for p in arn_field.get("not_starts_withs") or []):
-        return False
-    includes = arn_field.get("starts_withs") or []
-    return not includes or any(objects.startswith(str(p)) for p in includes)
-
-
-def trail_logs_s3_objects(trail: Resource, bucket_arn: str) -> bool:
-    """True when a logging trail records S3 object-level (data) events for the whole bucket."""
-    if not flag(known(trail, "enable_logging", True)):
-        return False
-    classic = blocks(known(trail, "event_selectors"))
-    advanced = blocks(known(trail, "advanced_event_selectors"))
-    return any(_classic_covers(s, bucket_arn) for s in classic) or any(
-        _advanced_covers(s, bucket_arn) for s in advanced
-    )

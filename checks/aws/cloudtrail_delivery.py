@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from checks.aws.cloudtrail import TRAIL
-from checks.aws.joins import resolve
-from checks.aws.props import blocks, flag, known
-from checks.aws.s3 import BUCKET, s3_bucket_public_access_blocked
-from checks.aws.s3_audit import logging_targets
 from checks.model import Inventory, Resource, Undecidable
-from checks.registry import Check, Result, Severity, Status, check, failed, passed
+from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.buckets import logging_targets
+from checks.support.joins import resolve
+from checks.support.props import blocks, flag, known
+from checks.support.public_access import bucket_public_access
+from checks.support.resource_types import BUCKET, TRAIL
 
 CHECKS: list[Check] = []
 
@@ -110,14 +110,14 @@ def _bucket_of(trail: Resource, inv: Inventory) -> Resource:
 def cloudtrail_bucket_private_and_logged(res: Resource, inv: Inventory) -> Result:
     """The audit trail itself is neither exposed nor read unobserved."""
     bucket = _bucket_of(res, inv)
-    private = s3_bucket_public_access_blocked(bucket, inv)
+    access = bucket_public_access(bucket, inv)
     logged = bool(logging_targets(bucket, inv))
     evidence: dict[str, Any] = {
         "bucket": bucket.name,
-        "public_access_blocked": private.status is Status.PASS,
+        "public_access_blocked": access.blocked,
         "access_logged": logged,
     }
-    problems = [private.message] if private.status is not Status.PASS else []
+    problems = [] if access.blocked else [access.reason]
     problems += [] if logged else ["server access logging is off"]
     if problems:
         return failed(f"trail bucket {bucket.name}: {'; '.join(problems)}", **evidence)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from checks.aws.joins import audited_regions, refers_to
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.joins import audited_regions, refers_to
+from checks.support.props import blocks, flag, known
 
 CHECKS: list[Check] = []
 

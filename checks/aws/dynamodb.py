@@ -3,10 +3,11 @@ protection (controls DDB-01, DDB-02, DDB-03)."""
 
 from __future__ import annotations
 
-from checks.aws.joins import DYNAMODB_TABLE, backup_selections
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.backup_selections import backup_selections
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import DYNAMODB_TABLE
 
 CHECKS: list[Check] = []
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.aws.joins import EBS_VOLUME, backup_selections
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.backup_selections import backup_selections
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import (
+    EBS_VOLUME,
+    EC2_INSTANCE,
+    LAUNCH_CONFIGURATION,
+    LAUNCH_TEMPLATE,
+)
 
 CHECKS: list[Check] = []
 
-INSTANCE = "aws:ec2/instance:Instance"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
-LAUNCHERS = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
+LAUNCHERS = (EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 METADATA_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults"
 
@@ -187,7 +190,7 @@ def ec2_imdsv2_required(res: Resource, inv: Inventory) -> Result:
     title="EC2 instance has an IAM instance profile",
     severity=Severity.LOW,
     config_rule="ec2-instance-profile-attached",
-    resource_types=(INSTANCE,),
+    resource_types=(EC2_INSTANCE,),
     remediation=(
         "Attach an aws.iam.InstanceProfile so software on the host gets short-lived role "
         "credentials instead of access keys copied onto it."

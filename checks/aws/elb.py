@@ -7,22 +7,20 @@ balancers are checked for their listeners and logs.
 
 from __future__ import annotations
 
-import re
-
-from checks.aws.joins import resolve
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.joins import resolve
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import (
+    ALL_LOAD_BALANCERS,
+    CLASSIC_LOAD_BALANCER,
+    LOAD_BALANCERS,
+)
+from checks.support.tls import DEFAULT_SSL_POLICY, RECOMMENDED_TLS_POLICY, is_tls12_policy
 
 CHECKS: list[Check] = []
 
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-CLASSIC_LOAD_BALANCER = "aws:elb/loadBalancer:LoadBalancer"
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-# The provider's default policy when an HTTPS/TLS listener names none: it allows TLS 1.0.
-DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
-# ELBv2 policy names state their lowest protocol version: TLS13-1-2, TLS-1-2, FS-1-2 and so on.
-TLS12_POLICY = re.compile(r"^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)-")
 TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
 PASS_THROUGH_PROTOCOLS = frozenset({"TCP", "UDP", "TCP_UDP", "GENEVE"})
 
@@ -66,7 +64,7 @@ def _listener_verdict(res: Resource, inv: Inventory) -> Result:
             "the HTTP listener serves plain-text traffic", protocol=protocol, ssl_policy=None
         )
     policy = str(known(res, "ssl_policy", DEFAULT_SSL_POLICY) or DEFAULT_SSL_POLICY)
-    if TLS12_POLICY.match(policy):
+    if is_tls12_policy(policy):
         return passed(
             f"{protocol} with TLS 1.2+ policy {policy}", protocol=protocol, ssl_policy=policy
         )
@@ -95,12 +93,12 @@ def _classic_verdict(res: Resource) -> Result:
     config_rule="elb-tls-https-listeners-only",
     resource_types=(*LISTENERS, CLASSIC_LOAD_BALANCER),
     remediation=(
-        "Serve HTTPS with ssl_policy 'ELBSecurityPolicy-TLS13-1-2-2021-06' and an ACM "
+        f"Serve HTTPS with ssl_policy '{RECOMMENDED_TLS_POLICY}' and an ACM "
         "certificate; make any HTTP listener a redirect to HTTPS (status HTTP_301)."
     ),
     pulumi_fix=(
         'aws.lb.Listener("https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",\n'
-        '    ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06", certificate_arn=cert.arn,\n'
+        f'    ssl_policy="{RECOMMENDED_TLS_POLICY}", certificate_arn=cert.arn,\n'
         '    default_actions=[{"type": "forward", "target_group_arn": tg.arn}])\n'
         'aws.lb.Listener("http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",\n'
         '    default_actions=[{"type": "redirect", "redirect": {\n'
@@ -129,7 +127,7 @@ def _lb_type(res: Resource) -> str:
     title="Load balancer writes access logs",
     severity=Severity.MEDIUM,
     config_rule="elb-logging-enabled",
-    resource_types=(*LOAD_BALANCERS, CLASSIC_LOAD_BALANCER),
+    resource_types=ALL_LOAD_BALANCERS,
     remediation=(
         "Set access_logs {bucket, enabled: True} to an SSE-S3 bucket whose policy lets the "
         "region's log delivery service write."

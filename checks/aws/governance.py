@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from checks.aws.joins import CLASSIFICATION_TAG, DATA_STORE_TYPES, classification
-from checks.model import Inventory, Resource
+from checks.model import CLASSIFICATION_TAG, Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.classification import classification
+from checks.support.resource_types import DATA_STORE_TYPES
 
 CHECKS: list[Check] = []
 

@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from checks.aws.policydoc import allows_star_on_star, parse_policy
-from checks.aws.props import blocks, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.policydoc import allows_star_on_star, parse_policy, policy_documents
+from checks.support.props import known
+from checks.support.resource_types import IAM_ATTACHMENT_TYPES, IAM_POLICY_TYPES, ROLE
 
 CHECKS: list[Check] = []
 
-ROLE = "aws:iam/role:Role"
-POLICY_TYPES = (
-    "aws:iam/policy:Policy",
-    "aws:iam/rolePolicy:RolePolicy",
-    "aws:iam/userPolicy:UserPolicy",
-    "aws:iam/groupPolicy:GroupPolicy",
-)
-ATTACHMENT_TYPES = (
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    "aws:iam/policyAttachment:PolicyAttachment",
-)
 # The AWS managed policy that grants "*" on "*" (any partition).
 ADMIN_MANAGED_POLICY_SUFFIX = ":iam::aws:policy/AdministratorAccess"
 _LEAST_PRIVILEGE = (
     "Grant only the actions and resources the workload needs; keep administration behind a "
     "break-glass role with MFA instead of a standing '*' on '*' grant."
 )
-
-
-def policy_documents(res: Resource) -> list[tuple[str, Any]]:
-    """(name, document) of each policy the resource declares itself."""
-    if res.type != ROLE:
-        return [(res.name, known(res, "policy"))]
-    inline = blocks(known(res, "inline_policies"))
-    return [(str(p.get("name") or f"inline[{i}]"), p.get("policy")) for i, p in enumerate(inline)]
 
 
 @check(
@@ -47,7 +25,7 @@ def policy_documents(res: Resource) -> list[tuple[str, Any]]:
     title="IAM policy does not allow '*' actions on '*' resources",
     severity=Severity.HIGH,
     config_rule="iam-policy-no-statements-with-admin-access",
-    resource_types=(*POLICY_TYPES, ROLE),
+    resource_types=(*IAM_POLICY_TYPES, ROLE),
     remediation=_LEAST_PRIVILEGE,
     pulumi_fix=(
         'aws.iam.RolePolicy("app", role=role.id, policy=json.dumps({\n'
@@ -81,7 +59,7 @@ def _managed_arns(res: Resource) -> list[str]:
     title="The AdministratorAccess managed policy is not attached",
     severity=Severity.HIGH,
     config_rule="iam-policy-no-statements-with-admin-access",
-    resource_types=(*ATTACHMENT_TYPES, ROLE),
+    resource_types=(*IAM_ATTACHMENT_TYPES, ROLE),
     remediation=_LEAST_PRIVILEGE,
     pulumi_fix=(
         'aws.iam.RolePolicyAttachment("app-read", role=role.name,\n'
@@ -108,7 +86,7 @@ def _full_service_actions(actions: tuple[str, ...]) -> list[str]:
     title="IAM policy does not grant every action of a service ('service:*')",
     severity=Severity.MEDIUM,
     config_rule="iam-policy-no-statements-with-full-access",
-    resource_types=(*POLICY_TYPES, ROLE),
+    resource_types=(*IAM_POLICY_TYPES, ROLE),
     remediation=_LEAST_PRIVILEGE,
     pulumi_fix=(
         'aws.iam.RolePolicy("app", role=role.id, policy=json.dumps({\n'

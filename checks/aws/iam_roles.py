@@ -7,9 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from checks.aws.iam import ROLE
-from checks.aws.policydoc import Statement, parse_policy, requires_mfa
-from checks.aws.props import known
 from checks.model import Inventory, Resource
 from checks.registry import (
     Check,
@@ -21,6 +18,9 @@ from checks.registry import (
     not_applicable,
     passed,
 )
+from checks.support.policydoc import Statement, parse_policy, requires_mfa
+from checks.support.props import known
+from checks.support.resource_types import ROLE
 
 CHECKS: list[Check] = []
 

@@ -12,32 +12,30 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from checks.aws.joins import refers_to, resolve
-from checks.aws.policydoc import denies_without_mfa, grants_nothing, parse_policy
-from checks.aws.props import flag, known
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.joins import refers_to, resolve
+from checks.support.policydoc import denies_without_mfa, grants_nothing, parse_policy
+from checks.support.props import flag, known
+from checks.support.resource_types import (
+    GROUP_POLICY,
+    GROUP_POLICY_ATTACHMENT,
+    IAM_POLICY,
+    POLICY_ATTACHMENT,
+    USER_POLICY,
+    USER_POLICY_ATTACHMENT,
+)
 
 CHECKS: list[Check] = []
 
 USER = "aws:iam/user:User"
 GROUP = "aws:iam/group:Group"
-POLICY = "aws:iam/policy:Policy"
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 # principal kind -> (inline policy type, attachment type, PolicyAttachment list property)
 _ATTACHED = {
-    "user": (
-        "aws:iam/userPolicy:UserPolicy",
-        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-        "users",
-    ),
-    "group": (
-        "aws:iam/groupPolicy:GroupPolicy",
-        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-        "groups",
-    ),
+    "user": (USER_POLICY, USER_POLICY_ATTACHMENT, "users"),
+    "group": (GROUP_POLICY, GROUP_POLICY_ATTACHMENT, "groups"),
 }
-POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"
 GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"
 AWS_MANAGED_POLICY = ":iam::aws:policy/"
@@ -80,7 +78,7 @@ def _policies(principal: Resource, kind: str, inv: Inventory) -> Iterator[tuple[
         if any(refers_to(n, principal) for n in _listed(known(a, listed_in)))
     ]
     for arn in arns:
-        policy = resolve(inv, arn, (POLICY,), f"a policy ARN attached to {principal.name}")
+        policy = resolve(inv, arn, (IAM_POLICY,), f"a policy ARN attached to {principal.name}")
         yield str(arn), known(policy, "policy") if policy else None
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from checks.aws.iam import POLICY_TYPES, ROLE, policy_documents
-from checks.aws.policydoc import Statement, has_wildcard_principal, parse_policy
-from checks.aws.props import flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.policydoc import (
+    Statement,
+    has_wildcard_principal,
+    parse_policy,
+    policy_documents,
+)
+from checks.support.props import flag, known
+from checks.support.resource_types import IAM_POLICY_TYPES, ROLE
 
 CHECKS: list[Check] = []
 
@@ -128,7 +133,7 @@ def _decrypts_every_key(s: Statement) -> bool:
     title="IAM policy does not allow kms:Decrypt or kms:ReEncrypt on all keys",
     severity=Severity.MEDIUM,
     config_rule="iam-customer-policy-blocked-kms-actions",
-    resource_types=(*POLICY_TYPES, ROLE),
+    resource_types=(*IAM_POLICY_TYPES, ROLE),
     remediation=(
         "Name the key ARNs the workload needs, or narrow the statement with a Condition such as "
         "kms:ViaService or kms:EncryptionContext."

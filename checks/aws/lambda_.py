@@ -3,14 +3,14 @@ environment encrypted with a customer key, and a supported runtime (LAM-01, LAM-
 
 from __future__ import annotations
 
-from checks.aws.joins import may_hold_ephi
-from checks.aws.props import blocks, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.classification import may_hold_ephi
+from checks.support.props import blocks, known
+from checks.support.resource_types import LAMBDA_FUNCTION
 
 CHECKS: list[Check] = []
 
-FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 # Conditions that narrow a '*' principal to one source.
@@ -82,7 +82,7 @@ def lambda_function_url_auth(res: Resource, inv: Inventory) -> Result:
     title="Lambda function that may handle ePHI runs in a VPC",
     severity=Severity.MEDIUM,
     config_rule="lambda-inside-vpc",
-    resource_types=(FUNCTION,),
+    resource_types=(LAMBDA_FUNCTION,),
     remediation=(
         "Set vpc_config with private subnets and a security group, so the function reaches data "
         "stores privately and its egress is controlled. Tag functions that never touch ePHI "
@@ -107,7 +107,7 @@ def lambda_in_vpc(res: Resource, inv: Inventory) -> Result:
     control="LAM-03",
     title="Lambda environment variables are encrypted with a customer-managed key",
     severity=Severity.LOW,
-    resource_types=(FUNCTION,),
+    resource_types=(LAMBDA_FUNCTION,),
     remediation="Set kms_key_arn to a customer-managed key when the function has environment "
     "variables.",
     pulumi_fix='aws.lambda_.Function("api", ..., kms_key_arn=key.arn)',
@@ -129,7 +129,7 @@ def lambda_env_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     control="LAM-03",
     title="Lambda function uses a runtime AWS still supports",
     severity=Severity.LOW,
-    resource_types=(FUNCTION,),
+    resource_types=(LAMBDA_FUNCTION,),
     remediation="Move to a supported runtime (e.g. python3.13, nodejs22.x, java21).",
     pulumi_fix='aws.lambda_.Function("api", ..., runtime="python3.13")',
 )

@@ -5,13 +5,10 @@ A log group with no retention (or 0) never expires: that satisfies any retention
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from checks.aws.cloudtrail import TRAIL
-from checks.aws.props import known, known_value
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.props import known
+from checks.support.trails import trail_log_groups
 
 CHECKS: list[Check] = []
 
@@ -19,25 +16,6 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 MIN_RETENTION_DAYS = 365
 # HIPAA documentation is kept six years (164.316(b)(2)(i)); CloudTrail records are such evidence.
 AUDIT_RETENTION_DAYS = 6 * 365
-_LOG_GROUP_IN_ARN = re.compile(r":log-group:([^:]+)")
-
-
-def log_group_name_in(arn: Any) -> str | None:
-    """The log group name inside a log group ARN (with or without the trailing ':*')."""
-    match = _LOG_GROUP_IN_ARN.search(arn) if isinstance(arn, str) else None
-    return match.group(1) if match else None
-
-
-def trail_log_groups(inv: Inventory) -> dict[str, str]:
-    """Log group name -> the trail that delivers into it."""
-    found: dict[str, str] = {}
-    for trail in inv.by_type(TRAIL):
-        arn = known_value(
-            trail.props.get("cloud_watch_logs_group_arn"), f"the log group of {trail.name}"
-        )
-        if name := log_group_name_in(arn):
-            found[name] = trail.name
-    return found
 
 
 def _group_name(res: Resource) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.aws.joins import referrers
-from checks.aws.policydoc import has_wildcard_principal, parse_policy
-from checks.aws.props import flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.joins import referrers
+from checks.support.policydoc import has_wildcard_principal, parse_policy
+from checks.support.props import flag, known
 
 CHECKS: list[Check] = []
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.aws.joins import referrers
-from checks.aws.netutil import covers_port, is_internet
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.cidr import covers_port, is_internet
+from checks.support.joins import referrers
+from checks.support.props import blocks, flag, known
 
 CHECKS: list[Check] = []
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.aws.joins import referrers
-from checks.aws.netutil import covers_port, is_internet, normalise_protocol
-from checks.aws.props import blocks, known
 from checks.model import SECURITY_GROUP, SECURITY_GROUP_RULES, IngressRule, Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.cidr import covers_port, is_internet, normalise_protocol
+from checks.support.joins import referrers
+from checks.support.props import blocks, known
+from checks.support.resource_types import VPC_TYPES
 
 CHECKS: list[Check] = []
 
@@ -174,7 +175,6 @@ def sg_internet_ingress_authorized_ports(res: Resource, inv: Inventory) -> Resul
     return passed("internet ingress is limited to TCP 80/443", offending_rules=[])
 
 
-VPC_TYPES = ("aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc")
 DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checks.aws.joins import resolve
-from checks.aws.props import blocks, flag, known
 from checks.model import Inventory, Resource, Undecidable
-from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.aurora import cluster_member
+from checks.support.joins import resolve
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import RDS_CLUSTER, RDS_CLUSTER_INSTANCE, RDS_INSTANCE
+from checks.support.retention import MIN_BACKUP_RETENTION_DAYS
 
 CHECKS: list[Check] = []
 
-INSTANCE = "aws:rds/instance:Instance"
-CLUSTER = "aws:rds/cluster:Cluster"
-CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 PARAMETER_GROUPS = (
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup",
@@ -32,21 +32,8 @@ TLS_PARAMETERS = (
 TLS_ON_VALUES = frozenset({"1", "on", "true"})
 # RDS for PostgreSQL 15 and later ship rds.force_ssl=1 in their default parameter groups.
 POSTGRES_FORCE_SSL_DEFAULT_FROM = 15
-MIN_BACKUP_DAYS = 7
 # Aliases of the keys AWS manages for a service: encryption, but not under the customer's control.
 _AWS_MANAGED_KEY_MARKER = "alias/aws/"
-
-
-def cluster_member(res: Resource) -> Result | None:
-    """Aurora member instances inherit storage, backup and deletion settings from the cluster."""
-    ident = res.get("cluster_identifier")
-    if res.type == INSTANCE and ident is not None:
-        # Even a not-yet-known identifier means the instance joins a cluster.
-        shown = ident if isinstance(ident, str) else repr(ident)
-        return not_applicable(
-            "Aurora cluster member: the cluster's setting decides", cluster_identifier=shown
-        )
-    return None
 
 
 @check(
@@ -57,7 +44,7 @@ def cluster_member(res: Resource) -> Result | None:
     severity=Severity.HIGH,
     citations=("164.312(a)(2)(iv)", "164.312(e)(2)(ii)"),
     config_rule="rds-storage-encrypted",
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
         "Set storage_encrypted=True and kms_key_id to a customer-managed KMS key, so key use is "
         "logged, rotatable and revocable. Existing storage cannot be encrypted in place: restore "
@@ -95,7 +82,7 @@ def rds_storage_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     title="RDS instance is not publicly accessible",
     severity=Severity.HIGH,
     config_rule="rds-instance-public-access-check",
-    resource_types=(INSTANCE, CLUSTER_INSTANCE),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER_INSTANCE),
     remediation=(
         "Set publicly_accessible=False and place the instance in private subnets; reach it "
         "through the application tier, a VPN or SSM port forwarding."
@@ -117,14 +104,14 @@ def rds_instance_not_public(res: Resource, inv: Inventory) -> Result:
     into=CHECKS,
     id="rds_backup_retention_7_days",
     control="RDS-05",
-    title=f"RDS/Aurora automated backups are kept for at least {MIN_BACKUP_DAYS} days",
+    title=f"RDS/Aurora automated backups are kept for at least {MIN_BACKUP_RETENTION_DAYS} days",
     severity=Severity.MEDIUM,
     citations=("164.308(a)(7)(i)", "164.308(a)(7)(ii)(A)", "164.308(a)(7)(ii)(B)"),
     config_rule="db-instance-backup-enabled",
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
-        f"Set backup_retention_period to at least {MIN_BACKUP_DAYS} days (35 where billing "
-        "records are kept) so a retrievable exact copy of ePHI exists."
+        f"Set backup_retention_period to at least {MIN_BACKUP_RETENTION_DAYS} days "
+        "(35 where billing records are kept) so a retrievable exact copy of ePHI exists."
     ),
     pulumi_fix=(
         'aws.rds.Instance("db", ..., backup_retention_period=35,\n    backup_window="03:00-04:00")'
@@ -135,7 +122,7 @@ def rds_backup_retention_7_days(res: Resource, inv: Inventory) -> Result:
     if member := cluster_member(res):
         return member
     days = known(res, "backup_retention_period")
-    if days is None or int(days) < MIN_BACKUP_DAYS:
+    if days is None or int(days) < MIN_BACKUP_RETENTION_DAYS:
         reason = "not configured" if days is None else f"{days} day(s)"
         return failed(f"backup retention is {reason}", backup_retention_period=days)
     return passed(f"backups are kept for {days} days", backup_retention_period=days)
@@ -161,7 +148,7 @@ _DELETION_FIX = (
     severity=Severity.MEDIUM,
     citations=("164.308(a)(7)(i)", "164.308(a)(7)(ii)(C)"),
     config_rule="rds-instance-deletion-protection-enabled",
-    resource_types=(INSTANCE,),
+    resource_types=(RDS_INSTANCE,),
     remediation=_DELETION_FIX,
     pulumi_fix='aws.rds.Instance("db", ..., deletion_protection=True)',
 )
@@ -178,7 +165,7 @@ def rds_instance_deletion_protection(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     citations=("164.308(a)(7)(i)", "164.308(a)(7)(ii)(C)"),
     config_rule="rds-cluster-deletion-protection-enabled",
-    resource_types=(CLUSTER,),
+    resource_types=(RDS_CLUSTER,),
     remediation=_DELETION_FIX,
     pulumi_fix='aws.rds.Cluster("aurora", ..., deletion_protection=True)',
 )
@@ -209,7 +196,7 @@ def _engine_default(engine: str, version: Any) -> str:
 
 def _tls_setting(res: Resource, inv: Inventory, parameter: str) -> dict[str, Any]:
     """Where the TLS parameter's value comes from, and the value."""
-    key = "db_cluster_parameter_group_name" if res.type == CLUSTER else "parameter_group_name"
+    key = "db_cluster_parameter_group_name" if res.type == RDS_CLUSTER else "parameter_group_name"
     name = known(res, key)
     engine, version = str(known(res, "engine", "")), known(res, "engine_version")
     group = None
@@ -230,7 +217,7 @@ def _tls_setting(res: Resource, inv: Inventory, parameter: str) -> dict[str, Any
     control="RDS-03",
     title="RDS/Aurora refuses client connections that are not encrypted with TLS",
     severity=Severity.HIGH,
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
         "Attach a parameter group (a cluster parameter group for Aurora) that sets rds.force_ssl=1 "
         "(PostgreSQL, SQL Server) or require_secure_transport=1 (MySQL, MariaDB)."

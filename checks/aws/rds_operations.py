@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.aws.joins import backup_selections, referrers, resolve
-from checks.aws.props import flag, known
-from checks.aws.rds import CLUSTER, CLUSTER_INSTANCE, INSTANCE, cluster_member
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.aurora import cluster_member
+from checks.support.backup_selections import backup_selections
+from checks.support.joins import referrers, resolve
+from checks.support.props import flag, known
+from checks.support.resource_types import RDS_CLUSTER, RDS_CLUSTER_INSTANCE, RDS_INSTANCE
 
 CHECKS: list[Check] = []
 
@@ -22,8 +24,8 @@ SNAPSHOT_TYPES = (SNAPSHOT, CLUSTER_SNAPSHOT, SNAPSHOT_COPY, CLUSTER_SNAPSHOT_CO
 IAM_AUTH_ENGINES = ("mysql", "postgres", "mariadb", "aurora")
 # The snapshot property naming its source, and the types that source may be.
 _SNAPSHOT_SOURCES = {
-    SNAPSHOT: ("db_instance_identifier", (INSTANCE,)),
-    CLUSTER_SNAPSHOT: ("db_cluster_identifier", (CLUSTER,)),
+    SNAPSHOT: ("db_instance_identifier", (RDS_INSTANCE,)),
+    CLUSTER_SNAPSHOT: ("db_cluster_identifier", (RDS_CLUSTER,)),
     SNAPSHOT_COPY: ("source_db_snapshot_identifier", (SNAPSHOT, SNAPSHOT_COPY)),
     CLUSTER_SNAPSHOT_COPY: (
         "source_db_cluster_snapshot_identifier",
@@ -39,7 +41,7 @@ _SNAPSHOT_SOURCES = {
     title="RDS/Aurora accepts IAM database authentication",
     severity=Severity.MEDIUM,
     config_rule="rds-instance-iam-authentication-enabled",
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
         "Set iam_database_authentication_enabled=True so people and services sign in with "
         "short-lived IAM tokens tied to their identity instead of shared database passwords."
@@ -67,7 +69,7 @@ def rds_iam_authentication(res: Resource, inv: Inventory) -> Result:
     title="RDS/Aurora database is selected by an AWS Backup plan",
     severity=Severity.MEDIUM,
     config_rule="rds-in-backup-plan",
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
         "Select the database in an aws.backup.Selection of a plan (by ARN, or by a tag the "
         "database carries) so copies outlive the instance and its automated backups."
@@ -88,7 +90,7 @@ def rds_in_backup_plan(res: Resource, inv: Inventory) -> Result:
 
 
 def _aurora_members(cluster: Resource, inv: Inventory) -> list[str]:
-    members = referrers(inv, cluster, (CLUSTER_INSTANCE, INSTANCE), "cluster_identifier")
+    members = referrers(inv, cluster, (RDS_CLUSTER_INSTANCE, RDS_INSTANCE), "cluster_identifier")
     return sorted(m.name for m in members)
 
 
@@ -99,7 +101,7 @@ def _aurora_members(cluster: Resource, inv: Inventory) -> list[str]:
     title="RDS database survives the loss of an Availability Zone",
     severity=Severity.MEDIUM,
     config_rule="rds-multi-az-support",
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
         "Set multi_az=True on instances; give an Aurora cluster at least two instances (a writer "
         "and a replica, placed in different zones) so it can fail over."
@@ -110,7 +112,7 @@ def rds_multi_az(res: Resource, inv: Inventory) -> Result:
     """The billing database stays available when one zone fails (emergency mode operation)."""
     if member := cluster_member(res):
         return member
-    if res.type == INSTANCE:
+    if res.type == RDS_INSTANCE:
         multi = flag(known(res, "multi_az", False))
         verdict = passed if multi else failed
         return verdict(f"multi_az is {'on' if multi else 'off'}", multi_az=multi)
@@ -131,7 +133,7 @@ def rds_multi_az(res: Resource, inv: Inventory) -> Result:
     title="RDS/Aurora exports its database logs to CloudWatch Logs",
     severity=Severity.MEDIUM,
     config_rule="rds-logging-enabled",
-    resource_types=(INSTANCE, CLUSTER),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER),
     remediation=(
         "Set enabled_cloudwatch_logs_exports (e.g. ['postgresql', 'upgrade'], or ['audit', "
         "'error'] for MySQL) so connection and error logs are kept and reviewable."
@@ -157,7 +159,7 @@ def rds_logs_exported(res: Resource, inv: Inventory) -> Result:
     title="RDS/Aurora instance has Enhanced Monitoring",
     severity=Severity.LOW,
     config_rule="rds-enhanced-monitoring-enabled",
-    resource_types=(INSTANCE, CLUSTER_INSTANCE),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER_INSTANCE),
     remediation=(
         "Set monitoring_interval (1-60 seconds) and a monitoring_role_arn trusted by "
         "monitoring.rds.amazonaws.com to collect OS-level metrics."
@@ -250,7 +252,7 @@ def rds_snapshot_encrypted(res: Resource, inv: Inventory) -> Result:
     title="RDS/Aurora instance applies minor engine upgrades automatically",
     severity=Severity.LOW,
     config_rule="rds-automatic-minor-version-upgrade-enabled",
-    resource_types=(INSTANCE, CLUSTER_INSTANCE),
+    resource_types=(RDS_INSTANCE, RDS_CLUSTER_INSTANCE),
     remediation=(
         "Leave auto_minor_version_upgrade at its default (True) so security patches land in "
         "the maintenance window."

@@ -11,100 +11,21 @@ too, the companion winning where both are declared, since it is what the provide
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from checks.aws.joins import names
-from checks.aws.policydoc import denies_insecure_transport, parse_policy
-from checks.aws.props import blocks, flag, known, known_value
-from checks.model import Inventory, Resource, Undecidable
+from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.buckets import bucket_arn, companions, log_deliveries
+from checks.support.evidence import one
+from checks.support.policydoc import denies_insecure_transport, parse_policy
+from checks.support.props import blocks, flag, known
+from checks.support.public_access import bucket_public_access
+from checks.support.resource_types import BUCKET
 
 CHECKS: list[Check] = []
 
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
-LOAD_BALANCERS = (
-    "aws:lb/loadBalancer:LoadBalancer",
-    "aws:alb/loadBalancer:LoadBalancer",
-    "aws:elb/loadBalancer:LoadBalancer",
-)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
-PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
-PUBLIC_GRANTEES = frozenset(
-    {
-        "http://acs.amazonaws.com/groups/global/AllUsers",
-        "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-    }
-)
-# Region prefixes outside the commercial partition ("aws").
-_PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
-PUBLIC_ACCESS_BLOCK_FLAGS = (
-    "block_public_acls",
-    "block_public_policy",
-    "ignore_public_acls",
-    "restrict_public_buckets",
-)
-
-
-def companions(res: Resource, inv: Inventory, role: str) -> list[Resource]:
-    return list(inv.bucket_companions(res).get(role, ()))
-
-
-def one(values: list[Any]) -> Any:
-    """Evidence shape: None for nothing, the value for one, the list for several."""
-    return None if not values else values[0] if len(values) == 1 else values
-
-
-def _named_in(
-    res: Resource, inv: Inventory, key: str, sources: Callable[[], list[tuple[Resource, Any]]]
-) -> list[str]:
-    """The addresses of `sources` whose reference names `res` (indexed once per inventory).
-
-    Undecidable while any source's reference is not known: it may name `res`.
-    """
-
-    def build() -> tuple[dict[str, set[str]], tuple[Resource, Any] | None]:
-        index: dict[str, set[str]] = {}
-        pending = None
-        for src, ref in sources():
-            if isinstance(ref, str):
-                index.setdefault(ref, set()).add(src.address)
-            elif ref is not None and pending is None:
-                pending = (src, ref)
-        return index, pending
-
-    index, pending = inv.memo(("s3.log-sources", key), build)
-    if pending is not None:
-        known_value(pending[1], f"the log bucket named by {pending[0].name}")
-    return sorted({a for name in names(res) for a in index.get(name, ())})
-
-
-def s3_access_log_sources(res: Resource, inv: Inventory) -> list[str]:
-    """The buckets (or logging resources) whose S3 server access logs land in `res`."""
-
-    def sources() -> list[tuple[Resource, Any]]:
-        found = [(r, r.props.get("target_bucket")) for r in inv.by_type(BUCKET_LOGGING)]
-        return found + [
-            (b, block.get("target_bucket"))
-            for b in inv.by_type(BUCKET)
-            for block in blocks(b.get("logging"))
-        ]
-
-    return _named_in(res, inv, "access-logs", sources)
-
-
-def log_deliveries(res: Resource, inv: Inventory) -> list[str]:
-    """What delivers logs into `res` with a service that supports only SSE-S3."""
-
-    def lbs() -> list[tuple[Resource, Any]]:
-        return [
-            (lb, block.get("bucket"))
-            for lb in inv.by_type(*LOAD_BALANCERS)
-            for block in blocks(lb.get("access_logs"))
-        ]
-
-    return s3_access_log_sources(res, inv) + _named_in(res, inv, "lb-logs", lbs)
 
 
 def _encryption_defaults(res: Resource, inv: Inventory) -> list[Mapping[str, Any]]:
@@ -125,32 +46,6 @@ def _versioning_status(res: Resource, inv: Inventory) -> tuple[Any, str | None]:
     for conf in blocks(known(res, "versioning")):
         return ("Enabled" if flag(conf.get("enabled")) else "Suspended"), res.address
     return None, None
-
-
-def _public_acl(res: Resource, inv: Inventory) -> list[str]:
-    """The canned ACLs and grantee groups that open the bucket to anyone."""
-    acl_resources = [res, *companions(res, inv, "acl")]
-    canned = [known(r, "acl") for r in acl_resources]
-    grantees = list(blocks(known(res, "grants")))
-    for r in acl_resources[1:]:
-        for policy in blocks(known(r, "access_control_policy")):
-            grantees += [
-                g for grant in blocks(policy.get("grants")) for g in blocks(grant.get("grantee"))
-            ]
-    public = [a for a in canned if a in PUBLIC_CANNED_ACLS]
-    return public + [g["uri"] for g in grantees if g.get("uri") in PUBLIC_GRANTEES]
-
-
-def bucket_arn(res: Resource) -> str:
-    for arn in (res.arn, res.get("arn")):
-        if isinstance(arn, str) and arn:
-            return arn
-    name = res.get("bucket") or res.id
-    if not isinstance(name, str) or not name:
-        raise Undecidable(f"the name of bucket {res.name} is not known yet")
-    region = res.region or ""
-    partition = next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
-    return f"arn:{partition}:s3:::{name}"
 
 
 @check(
@@ -242,16 +137,10 @@ def s3_bucket_versioning_enabled(res: Resource, inv: Inventory) -> Result:
 )
 def s3_bucket_public_access_blocked(res: Resource, inv: Inventory) -> Result:
     """Neither an ACL nor a policy can expose the bucket to the internet."""
-    pabs = companions(res, inv, "public_access_block")
-    flags = {f: any(flag(known(p, f, False)) for p in pabs) for f in PUBLIC_ACCESS_BLOCK_FLAGS}
-    evidence = {**flags, "public_acl": one(_public_acl(res, inv))}
-    if evidence["public_acl"]:
-        return failed(f"the bucket ACL grants public access ({evidence['public_acl']})", **evidence)
-    if not pabs:
-        return failed("no bucket-level public access block is declared", **evidence)
-    if off := [f for f, on in flags.items() if not on]:
-        return failed(f"the public access block leaves {', '.join(off)} off", **evidence)
-    return passed("all four public access block settings are on", **evidence)
+    access = bucket_public_access(res, inv)
+    if access.blocked:
+        return passed(access.reason, **access.evidence)
+    return failed(access.reason, **access.evidence)
 
 
 @check(

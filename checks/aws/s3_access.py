@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from checks.aws.policydoc import has_wildcard_principal, parse_policy
-from checks.aws.props import blocks, flag, known
-from checks.aws.s3 import BUCKET, PUBLIC_ACCESS_BLOCK_FLAGS, companions
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.buckets import companions
+from checks.support.policydoc import has_wildcard_principal, parse_policy
+from checks.support.props import blocks, flag, known
+from checks.support.public_access import PUBLIC_ACCESS_BLOCK_FLAGS
+from checks.support.resource_types import BUCKET
 
 CHECKS: list[Check] = []
 

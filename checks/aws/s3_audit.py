@@ -7,12 +7,21 @@ applicable; an unclassified bucket may hold ePHI, so it is held to the bar.
 
 from __future__ import annotations
 
-from checks.aws.cloudtrail import TRAIL, trail_logs_s3_objects
-from checks.aws.joins import classification, may_hold_ephi, referrers
-from checks.aws.props import blocks, flag, known
-from checks.aws.s3 import BUCKET, bucket_arn, companions, log_deliveries, one, s3_access_log_sources
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.buckets import (
+    bucket_arn,
+    companions,
+    log_deliveries,
+    logging_targets,
+    s3_access_log_sources,
+)
+from checks.support.classification import classification, may_hold_ephi
+from checks.support.evidence import one
+from checks.support.joins import referrers
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import BUCKET, TRAIL
+from checks.support.trails import trail_logs_s3_objects
 
 CHECKS: list[Check] = []
 
@@ -72,12 +81,6 @@ def s3_audit_bucket_object_lock(res: Resource, inv: Inventory) -> Result:
     if locked:
         return passed("the audit bucket has Object Lock", **evidence)
     return failed("the audit bucket has no Object Lock: its logs can be deleted", **evidence)
-
-
-def logging_targets(res: Resource, inv: Inventory) -> list[str]:
-    targets = [known(c, "target_bucket") for c in companions(res, inv, "logging")]
-    targets += [b.get("target_bucket") for b in blocks(known(res, "logging"))]
-    return [str(t) for t in targets if t]
 
 
 @check(

@@ -14,28 +14,25 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from checks.aws.joins import referrers
-from checks.aws.props import blocks, flag, known
-from checks.model import Inventory, Resource, Secret, Undecidable, is_unknown
+from checks.model import SECRET_NAME, Inventory, Resource, Secret, Undecidable, is_unknown
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.joins import referrers
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import (
+    EC2_INSTANCE,
+    LAMBDA_FUNCTION,
+    LAUNCH_CONFIGURATION,
+    LAUNCH_TEMPLATE,
+)
 
 CHECKS: list[Check] = []
 
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
-LAMBDA_FUNCTION = "aws:lambda/function:Function"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-USER_DATA_TYPES = (
-    "aws:ec2/instance:Instance",
-    LAUNCH_TEMPLATE,
-    "aws:ec2/launchConfiguration:LaunchConfiguration",
-)
+USER_DATA_TYPES = (EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 MAX_ROTATION_DAYS = 90
 AWS_MANAGED_SECRETS_KEY = "alias/aws/secretsmanager"
-SECRET_NAME = re.compile(
-    r"passw(or)?d|passwd|pwd|secret|token|api_?key|private_?key|access_?key|credential", re.I
-)
 ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
 PRIVATE_KEY_BLOCK = re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----")
 REFERENCE = re.compile(r"^(arn:|\{\{resolve:|/|ssm:|secretsmanager:)")

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.aws.joins import referrers, refers_to, resolve
-from checks.aws.props import blocks, flag, known
-from checks.aws.routes import VPC_TYPES, internet_routes, subnet_route_tables
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.joins import referrers, refers_to, resolve
+from checks.support.props import blocks, flag, known
+from checks.support.resource_types import (
+    EC2_INSTANCE,
+    LAMBDA_FUNCTION,
+    LAUNCH_CONFIGURATION,
+    LAUNCH_TEMPLATE,
+    VPC_TYPES,
+)
+from checks.support.routes import internet_routes, subnet_route_tables
 
 CHECKS: list[Check] = []
 
 SUBNET = "aws:ec2/subnet:Subnet"
 DEFAULT_SUBNET = "aws:ec2/defaultSubnet:DefaultSubnet"
-INSTANCE = "aws:ec2/instance:Instance"
 EIP = "aws:ec2/eip:Eip"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 # Subnet-hosted places where ePHI comes to rest or is processed, by the property listing subnets.
 DATA_TIER_SUBNET_USERS = (
@@ -26,7 +30,6 @@ DATA_TIER_SUBNET_USERS = (
     ("aws:elasticache/subnetGroup:SubnetGroup", "subnet_ids"),
     ("aws:efs/mountTarget:MountTarget", "subnet_id"),
 )
-LAMBDA_FUNCTION = "aws:lambda/function:Function"
 
 
 def _auto_public_ip(subnet: Resource) -> bool:
@@ -80,7 +83,7 @@ def _instance_public_ip(res: Resource, inv: Inventory) -> tuple[bool, str]:
     title="EC2 instance has no public IP address",
     severity=Severity.HIGH,
     config_rule="ec2-instance-no-public-ip",
-    resource_types=(INSTANCE,),
+    resource_types=(EC2_INSTANCE,),
     remediation=(
         "Launch into a private subnet with associate_public_ip_address=False and no Elastic IP; "
         "publish services through a load balancer and administer through SSM Session Manager."

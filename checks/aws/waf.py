@@ -6,11 +6,11 @@ An internal load balancer is not reachable from the internet and needs no WAF.
 
 from __future__ import annotations
 
-from checks.aws.elb import LOAD_BALANCERS
-from checks.aws.joins import referrers, resolve
-from checks.aws.props import flag, known
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.joins import referrers, resolve
+from checks.support.props import flag, known
+from checks.support.resource_types import LOAD_BALANCERS
 
 CHECKS: list[Check] = []
 

@@ -1,10 +1,17 @@
-"""What every source hands the evaluator: the resources it saw, and what it set aside."""
+"""What every source hands the evaluator: the resources it saw, what it set aside, and where
+they came from. Every source returns the same `Collected` record, whatever it read."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from checks.model import Resource
+
+# The stack a run is about when neither the user nor the source names one.
+DEFAULT_STACK = "dev"
 
 
 @dataclass(frozen=True)
@@ -18,7 +25,13 @@ class Excluded:
 
 @dataclass(frozen=True)
 class Collected:
-    """The inventory side of one source run, plus the graph parts that are not AWS resources."""
+    """The inventory side of one source run, plus the graph parts that are not AWS resources.
+
+    `provenance` is what the run record says about the source (kind, file or folder, project,
+    stack, ... — names of configuration keys, never their values); `graph` counts the parts of
+    the program's graph that are not cloud resources; `home` is the folder policy files are
+    looked up in by default (the program's folder, or the working directory for a file).
+    """
 
     kind: str  # "program", "preview", "state", "aws"
     resources: tuple[Resource, ...]
@@ -28,3 +41,10 @@ class Collected:
     providers: tuple[Resource, ...] = ()
     excluded: tuple[Excluded, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    graph: Mapping[str, int] = field(default_factory=dict)
+    home: Path | None = None
+
+    @property
+    def stack_or_default(self) -> str:
+        return self.stack or DEFAULT_STACK

@@ -18,12 +18,16 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from checks.errors import InputError
 from checks.model import SECRET, UNKNOWN, Resource, canonical_type, withhold_ephi
+from checks.sources.base import DEFAULT_STACK, Collected
+
+if TYPE_CHECKING:
+    from checks.sources.registry import SourceRequest
 
 DEFAULT_REGION = "us-east-1"
 # The account the mocks answer for: AWS's documentation account, never a real one.
@@ -134,12 +138,12 @@ def load_project(directory: Path) -> Project:
 
 
 def default_stack(project: Project) -> str:
-    """'dev' when it has a stack file or nothing else does; else the only stack file's."""
+    """The default stack when it has a stack file or nothing else does; else the only one's."""
     stacks = sorted(
         p.name[len("Pulumi.") : -len(".yaml")] for p in project.directory.glob("Pulumi.*.yaml")
     )
-    if "dev" in stacks or len(stacks) != 1:
-        return "dev"
+    if DEFAULT_STACK in stacks or len(stacks) != 1:
+        return DEFAULT_STACK
     return stacks[0]
 
 
@@ -362,3 +366,55 @@ def _to_scan(
         providers=tuple(groups["providers"]),
         reads=tuple(groups["reads"]),
     )
+
+
+# The repository's own billing-system program, when this checkout holds one.
+_REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+class ProgramSource:
+    """A Pulumi Python program run under mocks: the intended state, no CLI, no cloud."""
+
+    kind = "program"
+    option = None
+    help = "folder holding Pulumi.yaml (default: this repository's billing-system program)"
+
+    @staticmethod
+    def default_location() -> Path:
+        return _REPOSITORY if (_REPOSITORY / "Pulumi.yaml").is_file() else Path.cwd()
+
+    def collect(self, request: SourceRequest) -> Collected:
+        program_dir = request.program_dir or self.default_location()
+        stack = request.stack or default_stack(load_project(program_dir))
+        request.progress(
+            f"running the Pulumi program in {program_dir} under mocks (no cloud, no CLI)…"
+        )
+        scan = scan_program(program_dir, stack, request.config, request.secrets)
+        provenance = {
+            "kind": self.kind,
+            "program_dir": str(program_dir),
+            "project": scan.project.name,
+            "stack": scan.stack,
+            "stack_file": scan.config.file.name if scan.config.file else None,
+            "region": scan.region,
+            "account": f"{MOCK_ACCOUNT} (mocks)",
+            "config_keys": sorted(scan.config.values),
+            "secret_config_keys": sorted(scan.config.secret_keys),
+            "commit": program_commit(program_dir),
+        }
+        graph = {
+            "components": len(scan.components),
+            "providers": len(scan.providers),
+            "read_not_managed": len(scan.reads),
+        }
+        return Collected(
+            kind=self.kind,
+            resources=scan.resources,
+            project=scan.project.name,
+            stack=scan.stack,
+            components=scan.components,
+            providers=scan.providers,
+            provenance=provenance,
+            graph=graph,
+            home=program_dir,
+        )

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from checks.model import is_secret_property
+
 SECRET_MARKER = {"__secret__": True}
 UNKNOWN_MARKER = {"__unknown__": True}
 
@@ -53,15 +55,6 @@ _PHYSICAL_NAME_INPUTS = {
     "aws:rds/instance:Instance": "identifier",
     "aws:rds/cluster:Cluster": "clusterIdentifier",
 }
-_SENSITIVE_NAMES = (
-    "password",
-    "secret_string",
-    "secret_binary",
-    "private_key",
-    "auth_token",
-    "secret_access_key",
-    "client_secret",
-)
 
 
 def _is_secret(value: Any) -> bool:
@@ -98,7 +91,7 @@ def _redact(value: Any, plaintexts: tuple[str, ...], key: str = "") -> Any:
     if isinstance(value, str):
         if any(p in value for p in plaintexts):
             return SECRET_MARKER
-        if any(s in key for s in _SENSITIVE_NAMES) and value:
+        if is_secret_property(key) and value:
             return SECRET_MARKER
     return value
 

@@ -290,12 +290,6 @@ def _realize(plan: Plan, ctx: Context) -> Any:
     return {name: _realize(sub, ctx) for name, sub in plan[1]}
 
 
-def synthesize(hint: Any, python_name: str, ctx: Context) -> Any:
-    """A deterministic, plausible value of the hinted type for the named property."""
-    plan = _plan(hint, python_name, 0)
-    return None if plan is None else _realize(plan, ctx)
-
-
 def synthesize_object(cls: type, ctx: Context) -> dict[str, Any]:
     """Every declared property of `cls`, by Pulumi name, with a synthesized value."""
     return {name: _realize(plan, ctx) for name, plan in _object_plan(cls, 0)}

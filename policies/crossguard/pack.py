@@ -9,8 +9,8 @@
   — run in a `StackValidationPolicy` over every resource of the stack. A policy has one
   enforcement level, so there is one stack policy per level in use.
 
-Enforcement: a check is mandatory when its severity is at least `mandatory_from` (default high,
-as a profile's `mandatory_from` says), advisory otherwise.
+Enforcement: a check is mandatory when its severity is at least `mandatory_from` (by default the
+default profile's, as `policies/profiles/default.yaml` sets it), advisory otherwise.
 
 Verdicts:
 - FAIL is a violation, with the observed values, the HIPAA citations and the fix.
@@ -45,16 +45,17 @@ from pulumi_policy import Severity as PolicySeverity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from checks.evaluate import Finding, evaluate
-from checks.model import Inventory, Resource, Undecidable, contains_unknown
-from checks.registry import Check, Registry, Severity, Status, build_registry
+from checks.library import build_registry
+from checks.model import Inventory, Resource, Undecidable, contains_unknown, sounds_secret
+from checks.registry import Check, Registry, Severity, Status
 from policies.crossguard.convert import to_resource
+from policies.profiles import load_profile
 
 PACK_NAME = "hipaa-safeguard"
 PACK_DESCRIPTION = (
     "HIPAA Security Rule safeguards for AWS, as automated evidence (not a compliance claim): "
     "the hipaa-safeguard check library run inside pulumi preview and pulumi up."
 )
-DEFAULT_MANDATORY_FROM = Severity.HIGH
 FRAMEWORK_NAME = "HIPAA Security Rule (45 CFR Part 164, Subpart C)"
 STACK_POLICY_NAMES = {
     EnforcementLevel.MANDATORY: "hipaa_stack_mandatory",
@@ -68,7 +69,6 @@ _SEVERITIES = {
     Severity.CRITICAL: PolicySeverity.CRITICAL,
 }
 _MAX_VALUE_TEXT = 160
-_SECRET_WORDS = ("password", "secret", "token", "private_key", "credential")
 
 
 class NotKnownDuringPreview(UnknownValueError):
@@ -149,7 +149,7 @@ def enforcement_for(check: Check, mandatory_from: Severity) -> EnforcementLevel:
 
 def _shown(key: str, value: Any) -> str:
     # The analyzer receives secrets in clear; never echo one that a check kept as evidence.
-    if any(word in key.lower() for word in _SECRET_WORDS):
+    if sounds_secret(key):
         return "[secret]"
     text = repr(value)
     return text if len(text) <= _MAX_VALUE_TEXT else text[: _MAX_VALUE_TEXT - 3] + "..."
@@ -265,11 +265,14 @@ def stack_validation(checks: Iterable[Check]) -> StackValidate:
 
 
 def build_policies(
-    registry: Registry | None = None, *, mandatory_from: Severity = DEFAULT_MANDATORY_FROM
+    registry: Registry | None = None, *, mandatory_from: Severity | None = None
 ) -> list[Policy]:
     """The pack's policies: one resource policy per self-contained check, then the stack
-    policies (one per enforcement level) for the checks that need the whole stack."""
+    policies (one per enforcement level) for the checks that need the whole stack. Without
+    `mandatory_from`, the default profile's threshold applies."""
     registry = registry if registry is not None else build_registry()
+    if mandatory_from is None:
+        mandatory_from = load_profile("default").mandatory_from
     policies: list[Policy] = []
     stack_checks: dict[EnforcementLevel, list[Check]] = {}
     for chk in registry:

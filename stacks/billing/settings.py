@@ -2,7 +2,7 @@
 
 Every key is documented in `Pulumi.yaml` and `stacks/README.md`. Unset keys fall back to the
 strict value in production and to a cheaper, still compliant value elsewhere. A value that
-would weaken a safeguard below the floor this module states is refused with a `ConfigError`
+would weaken a safeguard below the floor this module applies is refused with a `ConfigError`
 naming the key, so nobody lowers a control by a typo.
 """
 
@@ -14,6 +14,15 @@ from typing import TypeVar
 
 import pulumi
 
+# The floors the hardening transform holds too (retention, password expiry, the TLS 1.2+
+# listener policies) are stated once, in stacks/hardening.py.
+from hardening import (
+    MAX_PASSWORD_AGE_DAYS,
+    MIN_BACKUP_RETENTION_DAYS,
+    MIN_LOG_RETENTION_DAYS,
+    TLS12_POLICIES,
+)
+
 # Stack names whose data must meet production retention and availability targets.
 PRODUCTION_ENVIRONMENTS = frozenset({"prod", "production"})
 
@@ -24,24 +33,7 @@ CLOUDWATCH_RETENTION_DAYS = (
 )  # fmt: skip
 # 45 CFR 164.316(b)(2)(i): documentation is retained six years; 2192 days covers leap years.
 SIX_YEARS_DAYS = 2192
-MIN_LOG_RETENTION_DAYS = 365
-MIN_BACKUP_RETENTION_DAYS = 7
-# ALB policies that negotiate only TLS 1.2 or 1.3 (the FIPS variants are TLS 1.2+ too).
-TLS_POLICIES = frozenset(
-    {
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS-1-2-2017-01",
-        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-    }
-)
+# The billing ALB's policy: TLS 1.2+ with the restricted cipher list (one of TLS12_POLICIES).
 DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
 PGAUDIT_CLASSES = frozenset(
     {"read", "write", "function", "role", "ddl", "misc", "misc_set", "all", "none"}
@@ -167,9 +159,12 @@ def _pgaudit_classes(value: str) -> str:
 
 
 def _password_max_age(value: int | None) -> int:
-    days = _unless_set(value, 90)
-    if not 1 <= days <= 90:
-        raise ConfigError("passwordMaxAgeDays", f"{days} is outside 1-90: passwords must expire")
+    days = _unless_set(value, MAX_PASSWORD_AGE_DAYS)
+    if not 1 <= days <= MAX_PASSWORD_AGE_DAYS:
+        raise ConfigError(
+            "passwordMaxAgeDays",
+            f"{days} is outside 1-{MAX_PASSWORD_AGE_DAYS}: passwords must expire",
+        )
     return days
 
 
@@ -264,7 +259,7 @@ def load() -> Settings:
         certificate_arn=config.get("certificateArn") or None,
         hosted_zone_id=config.get("hostedZoneId") or None,
         tls_policy=_choice(
-            "tlsPolicy", config.get("tlsPolicy") or DEFAULT_TLS_POLICY, TLS_POLICIES
+            "tlsPolicy", config.get("tlsPolicy") or DEFAULT_TLS_POLICY, TLS12_POLICIES
         ),
         http_redirect=_unless_set(config.get_bool("httpRedirect"), True),
         waf_rate_limit=_at_least(

@@ -1,11 +1,15 @@
 """The hardening transform: on an insecure program it fixes what an input of the same resource
-can fix, reports each change, and leaves everything else exactly as declared."""
+can fix, reports each change, and leaves everything else exactly as declared.
+
+The sample program is scanned twice by the scanner itself (`scan_program`, whose worker runs a
+program's registered transforms as the engine does): once as it is, hardened, and once with its
+one `register_stack_transform` line blanked out, as declared."""
 
 from __future__ import annotations
 
-import json
-import subprocess
+import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,66 +18,70 @@ import pytest
 from pulumi.runtime import rpc
 
 from checks.evaluate import evaluate
-from checks.model import Inventory, Resource, canonical_type
-from checks.registry import Status, build_registry
-from checks.sources.pulumi_schema import object_to_python, resource_class
+from checks.library import build_registry
+from checks.model import Inventory, Resource
+from checks.registry import Status
+from checks.sources.program import ProgramScan, scan_program
+from checks.sources.pulumi_schema import camel_to_snake
 from tests.program.stack import REPO
 
 sys.path.insert(0, str(REPO / "stacks"))
-from hardening import Hardener  # noqa: E402
+from hardening import DEFAULTS, RULES, Change, Hardener  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent / "insecure_for_transform"
-# Looking up resource classes imports pulumi_aws's deprecated V2 aliases too; not our concern.
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+REGISTRATION = "pulumi.runtime.register_stack_transform(harden)\n"
 
 
-def _run_sample(tmp: Path, *flags: str) -> dict[str, Any]:
-    out = tmp / ("plain.json" if flags else "hardened.json")
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.program.transform_harness", str(SAMPLE), str(out), *flags],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(out.read_text())
-
-
-def _inventory(result: dict[str, Any]) -> Inventory:
-    return Inventory(
-        Resource(
-            type=canonical_type(r["type"]),
-            name=r["name"],
-            props=object_to_python(r["props"], resource_class(r["type"])),
-            urn=f"urn:pulumi:dev::insecure-for-transform::{r['type']}::{r['name']}",
-            id=r["id"],
-            arn=r["arn"],
-            region="us-east-1",
-            source="program",
-        )
-        for r in result["resources"]
-    )
+def _as_declared(tmp: Path) -> Path:
+    """A copy of the sample without its transform registration (the line is left blank, so
+    every resource keeps its line), finding stacks/ three folders up as the sample does."""
+    program = tmp / "t" / "p" / SAMPLE.name
+    program.mkdir(parents=True)
+    (tmp / "stacks").symlink_to(REPO / "stacks", target_is_directory=True)
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        shutil.copy(SAMPLE / name, program / name)
+    source = (SAMPLE / "__main__.py").read_text()
+    assert source.count(REGISTRATION) == 1, "the sample must register the transform once"
+    (program / "__main__.py").write_text(source.replace(REGISTRATION, "\n"))
+    return program
 
 
 class Sample:
-    def __init__(self, result: dict[str, Any]) -> None:
-        self.result = result
-        self.inventory = _inventory(result)
+    def __init__(self, scan: ProgramScan) -> None:
+        self.resources = scan.resources
         self.findings = {
             (f.check.id, f.resource.name if f.resource else None): f.status
-            for f in evaluate(self.inventory, build_registry()).findings
+            for f in evaluate(Inventory(scan.resources), build_registry()).findings
         }
 
+    def resource(self, name: str) -> Resource:
+        (found,) = [r for r in self.resources if r.name == name]
+        return found
+
     def props(self, name: str) -> dict[str, Any]:
-        return next(r["props"] for r in self.result["resources"] if r["name"] == name)
+        return dict(self.resource(name).props)
+
+
+def _reported(declared: Sample) -> list[Change]:
+    """The changes the transform reports for the inputs the program declared.
+
+    The worker keeps the inputs a program registers, not what its transforms logged, so the
+    report is replayed on the declared inputs (SDK names, which the transform reads as well);
+    the tests then hold it against what the hardened program registered."""
+    hardener = Hardener(log=False)
+    for res in declared.resources:
+        hardener(_args(res.type, dict(res.props), name=res.name))
+    return hardener.changes
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory) -> tuple[Sample, Sample]:
-    tmp = tmp_path_factory.mktemp("transform")
-    return Sample(_run_sample(tmp, "--no-transforms")), Sample(_run_sample(tmp))
+def samples(tmp_path_factory) -> tuple[Sample, Sample, list[Change]]:
+    declared_dir = _as_declared(tmp_path_factory.mktemp("transform"))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plain, hardened = pool.map(
+            lambda d: Sample(scan_program(d, stack="dev")), (declared_dir, SAMPLE)
+        )
+    return plain, hardened, _reported(plain)
 
 
 FIXED = [
@@ -102,36 +110,40 @@ NOT_FIXABLE = [
 
 @pytest.mark.parametrize(("check_id", "resource"), FIXED)
 def test_registered_transform_makes_the_fixable_checks_pass(samples, check_id, resource):
-    plain, hardened = samples
+    plain, hardened, changes = samples
     assert plain.findings[(check_id, resource)] is Status.FAIL
     assert hardened.findings[(check_id, resource)] is Status.PASS
+    # The fix that made the check pass is the rule filed under that check's id.
+    assert check_id in {c.rule for c in changes}
 
 
 @pytest.mark.parametrize(("check_id", "resource"), NOT_FIXABLE)
 def test_what_it_cannot_fix_still_fails(samples, check_id, resource):
-    plain, hardened = samples
+    plain, hardened, _ = samples
     assert plain.findings[(check_id, resource)] is Status.FAIL
     assert hardened.findings[(check_id, resource)] is Status.FAIL
 
 
 def test_what_it_cannot_fix_is_left_exactly_as_declared(samples):
-    plain, hardened = samples
+    plain, hardened, changes = samples
     for name in ("ssh-from-anywhere", "patient-exports"):
         assert hardened.props(name) == plain.props(name)
-        assert not [c for c in hardened.result["changes"] if c["resource_name"] == name]
+        assert not [c for c in changes if c.resource_name == name]
     assert not [
-        r
-        for r in hardened.result["resources"]
-        if r["type"].startswith("aws:s3/bucketServerSideEncryption")
+        r for r in hardened.resources if r.type.startswith("aws:s3/bucketServerSideEncryption")
     ]
 
 
+def _registered(sample: Sample, name: str, path: str) -> Any:
+    value: Any = sample.props(name)
+    for part in path.split("."):
+        value = value[camel_to_snake(part)]
+    return value
+
+
 def test_every_change_is_reported_with_before_and_after(samples):
-    _, hardened = samples
-    changes = {
-        (c["resource_name"], c["path"]): (c["before"], c["after"])
-        for c in hardened.result["changes"]
-    }
+    plain, hardened, reported = samples
+    changes = {(c.resource_name, c.path): (c.before, c.after) for c in reported}
     assert changes[("patients-db", "publiclyAccessible")] == (True, False)
     assert changes[("patients-db", "storageEncrypted")] == (False, True)
     assert changes[("patients-db", "backupRetentionPeriod")] == (0, 7)
@@ -141,19 +153,43 @@ def test_every_change_is_reported_with_before_and_after(samples):
         "Suspended",
         "Enabled",
     )
-    # Each reported change is what the resource was registered with.
+    # Each reported change is what the resource was registered with...
     for (name, path), (_, after) in changes.items():
-        value: Any = hardened.props(name)
-        for part in path.split("."):
-            value = value[part]
-        assert value == after, (name, path)
+        assert _registered(hardened, name, path) == after, (name, path)
+    # ...and the transform changed nothing it did not report.
+    for res in plain.resources:
+        declared, registered = plain.props(res.name), hardened.props(res.name)
+        differ = {
+            k for k in declared.keys() | registered.keys() if declared.get(k) != registered.get(k)
+        }
+        assert differ == {
+            camel_to_snake(c.path.split(".")[0]) for c in reported if c.resource_name == res.name
+        }, res.name
 
 
-def _args(type_: str, props: dict[str, Any], custom: bool = True) -> pulumi.ResourceTransformArgs:
+def _service(type_: str) -> str:
+    return type_.split("/")[0]  # "aws:s3/bucketAcl:BucketAcl" -> "aws:s3"
+
+
+def test_every_rule_is_filed_under_the_check_it_answers():
+    checks = {c.id: c for c in build_registry()}
+    for check_id, rules in RULES.items():
+        assert check_id in checks, f"{check_id} is not a check of the library"
+        judged = checks[check_id].resource_types
+        if judged:  # account-wide checks name no resource type
+            # A resource the check judges, or one the check joins to it (a bucket's ACL,
+            # public access block, versioning ...), which belongs to the same service.
+            assert {_service(t) for t in rules} <= {_service(t) for t in judged}, check_id
+    assert not checks.keys() & DEFAULTS.keys()
+
+
+def _args(
+    type_: str, props: dict[str, Any], custom: bool = True, name: str = "r"
+) -> pulumi.ResourceTransformArgs:
     return pulumi.ResourceTransformArgs(
         custom=custom,
         type_=type_,
-        name="r",
+        name=name,
         props=props,
         opts=pulumi.ResourceOptions(protect=True),
     )
@@ -219,7 +255,7 @@ def test_snake_case_inputs_are_fixed_under_their_own_names():
 
 
 def test_rules_can_be_skipped_by_id_and_unknown_ids_are_refused():
-    hardener = Hardener(skip={"kms-rotation"}, log=False)
+    hardener = Hardener(skip={"kms_key_rotation_enabled"}, log=False)
     result = hardener(_args("aws:kms/key:Key", {"enableKeyRotation": False}))
     assert result.props["enableKeyRotation"] is False
     assert [c.rule for c in hardener.changes] == ["kms-deletion-window"]

@@ -15,8 +15,9 @@ import yaml
 
 from checks.errors import InputError
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import SECRET
-from checks.registry import Status, build_registry
+from checks.registry import Status
 from tests.program.stack import REPO, Stack, by_sid
 
 WAIVERS = REPO / "policies" / "waivers" / "dev.yaml"

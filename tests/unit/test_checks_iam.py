@@ -11,14 +11,14 @@ from checks.aws.iam import (
     iam_policy_no_admin_access,
     iam_policy_no_full_service_access,
 )
-from checks.aws.policydoc import (
+from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.registry import Status
+from checks.support.policydoc import (
     allows_star_on_star,
     denies_insecure_transport,
     has_wildcard_principal,
     parse_policy,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
-from checks.registry import Status
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 STAR = {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from checks.aws.netutil import covers_port, is_internet
 from checks.aws.network import (
     sg_internet_ingress_authorized_ports,
     sg_no_internet_admin_ports,
@@ -13,6 +12,7 @@ from checks.aws.network import (
 )
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
+from checks.support.cidr import covers_port, is_internet
 
 SG_URN = "urn:pulumi:dev::phi::aws:ec2/securityGroup:SecurityGroup::web"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.aws import LIBRARY
 from checks.evaluate import evaluate
+from checks.library import LIBRARY, build_registry
 from checks.model import UNKNOWN, Inventory, Resource
-from checks.registry import Status, build_registry
+from checks.registry import Status
 
 CONTROLS_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "controls.csv"
 
@@ -68,6 +68,6 @@ def test_evaluate_turns_unknown_values_into_not_evaluated_with_the_reason():
 
 
 def test_types_read_through_joins_are_read_by_no_check_of_their_own():
-    from checks.aws import READ_THROUGH_JOINS
+    from checks.support.joins import READ_THROUGH_JOINS
 
     assert READ_THROUGH_JOINS.isdisjoint(build_registry().covered_types)

@@ -31,8 +31,9 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import Inventory
-from checks.registry import Severity, Status, build_registry, passed
+from checks.registry import Severity, Status, passed
 from checks.sources.state import load_state
 from policies.crossguard.pack import (
     NotKnownDuringPreview,
@@ -41,6 +42,7 @@ from policies.crossguard.pack import (
     reads_inventory,
     resource_validation,
 )
+from policies.profiles import load_profile
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "pulumi"
@@ -137,6 +139,9 @@ def run_stack_policies(policies, args) -> list[tuple[str, str | None]]:
     return found
 
 
+LEVELS = ("mandatory", "advisory")
+
+
 @pytest.fixture(scope="module")
 def policies():
     return build_policies()
@@ -151,10 +156,13 @@ def test_each_self_contained_resource_check_is_a_resource_policy(policies):
     resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
     assert {p.name for p in resource_policies} == expected
     assert "rds_storage_encrypted_cmk" in expected and "s3_bucket_sse_kms" not in expected
+    # By default, enforcement follows the default profile's threshold (medium).
+    mandatory_from = load_profile("default").mandatory_from
+    assert mandatory_from is Severity.MEDIUM
     for policy in resource_policies:
         chk = registry.get(policy.name)
         assert policy.description == chk.title
-        mandatory = chk.severity >= Severity.HIGH
+        mandatory = chk.severity >= mandatory_from
         assert policy.enforcement_level is (
             EnforcementLevel.MANDATORY if mandatory else EnforcementLevel.ADVISORY
         )
@@ -166,8 +174,15 @@ def test_checks_that_need_the_stack_run_in_one_stack_policy_per_level(policies):
     by_name = {p.name: p for p in stack_policies}
     assert set(by_name) <= {"hipaa_stack_mandatory", "hipaa_stack_advisory"}
     assert by_name["hipaa_stack_mandatory"].enforcement_level is EnforcementLevel.MANDATORY
-    assert "s3_bucket_public_access_blocked" in by_name["hipaa_stack_mandatory"].description
-    assert "s3_bucket_versioning_enabled" in by_name["hipaa_stack_advisory"].description
+    mandatory, advisory = (by_name[f"hipaa_stack_{level}"].description for level in LEVELS)
+    assert "s3_bucket_public_access_blocked" in mandatory  # critical
+    # medium: mandatory under the default profile's threshold, advisory under a high one
+    assert "s3_bucket_versioning_enabled" in mandatory
+    assert "s3_bucket_versioning_enabled" not in advisory
+    assert "s3_bucket_lifecycle_or_replication" in advisory  # low
+    assert "s3_bucket_lifecycle_or_replication" not in mandatory
+    high = {p.name: p for p in build_policies(mandatory_from=Severity.HIGH)}
+    assert "s3_bucket_versioning_enabled" in high["hipaa_stack_advisory"].description
     joined = [c for c in build_registry() if needs_stack(c)]
     assert {"s3_bucket_sse_kms", "sg_no_internet_admin_ports"} <= {c.id for c in joined}
 

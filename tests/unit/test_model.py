@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable, canonical_type
-from checks.registry import Status, build_registry
+from checks.registry import Status
 
 BUCKET = "aws:s3/bucket:Bucket"
 SG = "aws:ec2/securityGroup:SecurityGroup"

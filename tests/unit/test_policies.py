@@ -10,16 +10,21 @@ import pytest
 
 from checks.errors import InputError
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import UNKNOWN, Inventory, Resource
-from checks.registry import Status, build_registry
-from policies.assessment import assess
-from policies.attestations import load_attestations
+from checks.registry import Status
+from policies.assess import assess
+from policies.assessment import Assessment
+from policies.attestations import Attestations, load_attestations
 from policies.framework import checks_by_citation, lint, load_framework
+from policies.gate import ExitCode
+from policies.inputs import PolicyInputs
 from policies.profiles import load_profile
-from policies.waivers import load_waivers
+from policies.waivers import Waiver, load_waivers
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 DAY = dt.date(2026, 11, 26)
+GENERATED_AT = "2026-11-26T00:00:00Z"  # its date is DAY, the day waivers and attestations meet
 DB_URN = "urn:pulumi:dev::demo::aws:rds/instance:Instance::db"
 
 
@@ -47,6 +52,25 @@ def _db(**props) -> Resource:
         "deletion_protection": True,
     }
     return Resource("aws:rds/instance:Instance", "db", {**base, **props}, urn=DB_URN, id="db")
+
+
+def _assess(
+    evaluation,
+    framework,
+    *,
+    profile: str = "default",
+    waivers: tuple[Waiver, ...] = (),
+    attestations: Attestations | None = None,
+) -> Assessment:
+    inputs = PolicyInputs(
+        profile=load_profile(profile),
+        framework=framework,
+        waivers=waivers,
+        attestations=attestations or Attestations(),
+    )
+    result = assess(evaluation, inputs, source={"kind": "program"}, generated_at=GENERATED_AT)
+    assert result.day == DAY
+    return result
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -112,12 +136,10 @@ def test_active_waiver_keeps_the_finding_visible_as_waived(tmp_path, registry, f
     path = _write(tmp_path, "w.yaml", WAIVER.format(urn=DB_URN, expires="2027-05-01"))
     waivers = tuple(load_waivers(path, {c.id for c in registry}))
     evaluation = evaluate(Inventory([_db(deletion_protection=False)]), registry)
-    result = assess(
-        evaluation, profile=load_profile("default"), framework=framework, day=DAY, waivers=waivers
-    )
+    result = _assess(evaluation, framework, waivers=waivers)
     waived = [f for f in result.findings if f.check.id == "rds_instance_deletion_protection"]
     assert [(f.status, f.waiver_id) for f in waived] == [(Status.WAIVED, "W-1")]
-    assert result.exit_code == 0
+    assert result.gate.exit_code == ExitCode.OK == 0
 
 
 def test_expired_waiver_reopens_the_finding_and_fails_the_gate(tmp_path, registry, framework):
@@ -125,13 +147,11 @@ def test_expired_waiver_reopens_the_finding_and_fails_the_gate(tmp_path, registr
     waivers = tuple(load_waivers(path, {c.id for c in registry}))
     evaluation = evaluate(Inventory([_db(deletion_protection=False)]), registry)
     # Even a profile that only blocks critical failures fails on a reopened medium one.
-    result = assess(
-        evaluation, profile=load_profile("advisory"), framework=framework, day=DAY, waivers=waivers
-    )
+    result = _assess(evaluation, framework, profile="advisory", waivers=waivers)
     finding = next(f for f in result.findings if f.check.id == "rds_instance_deletion_protection")
     assert finding.status is Status.FAIL
-    assert result.reopened == ((finding.id, "W-1"),)
-    assert result.exit_code == 1
+    assert result.gate.reopened == ((finding.id, "W-1"),)
+    assert result.gate.exit_code == ExitCode.FAILED == 1
 
 
 @pytest.mark.parametrize(
@@ -199,13 +219,7 @@ def test_safeguard_status_follows_evidence_attestation_and_decisions(tmp_path, r
     path = _write(tmp_path, "a.yaml", ATTESTATIONS.format(expires="2027-01-10"))
     attestations = load_attestations(path, framework.citations, framework.addressable)
     evaluation = evaluate(Inventory([_db()]), registry)
-    result = assess(
-        evaluation,
-        profile=load_profile("default"),
-        framework=framework,
-        day=DAY,
-        attestations=attestations,
-    )
+    result = _assess(evaluation, framework, attestations=attestations)
     assert _status(result, "164.308(a)(7)(ii)(B)") == "implemented"  # checks pass + attested
     assert _status(result, "164.308(a)(7)(ii)(A)") == "implemented"  # automated only: checks pass
     assert _status(result, "164.312(a)(2)(iii)") == "alternative_implemented"
@@ -216,7 +230,7 @@ def test_safeguard_status_follows_evidence_attestation_and_decisions(tmp_path, r
     failing = evaluate(
         Inventory([_db(storage_encrypted=False, deletion_protection=False)]), registry
     )
-    result = assess(failing, profile=load_profile("default"), framework=framework, day=DAY)
+    result = _assess(failing, framework)
     assert _status(result, "164.308(a)(7)(ii)(C)") == "not_implemented"  # its only check fails
     assert (
         _status(result, "164.312(a)(2)(iv)") == "partially_implemented"
@@ -227,13 +241,7 @@ def test_expired_attestation_counts_as_missing(tmp_path, registry, framework):
     path = _write(tmp_path, "a.yaml", ATTESTATIONS.format(expires="2026-06-30"))
     attestations = load_attestations(path, framework.citations, framework.addressable)
     evaluation = evaluate(Inventory([_db()]), registry)
-    result = assess(
-        evaluation,
-        profile=load_profile("default"),
-        framework=framework,
-        day=DAY,
-        attestations=attestations,
-    )
+    result = _assess(evaluation, framework, attestations=attestations)
     safeguard = next(s for s in result.safeguards if s.spec.citation == "164.308(a)(7)(ii)(B)")
     assert safeguard.status == "partially_implemented"
     assert safeguard.attestation["current"] is False
@@ -253,16 +261,14 @@ def test_addressable_decision_on_a_required_specification_is_refused(tmp_path, f
 def test_profiles_decide_what_blocks(registry, framework):
     unknown = evaluate(Inventory([_db(storage_encrypted=UNKNOWN)]), registry)
     verdicts = {
-        name: assess(unknown, profile=load_profile(name), framework=framework, day=DAY).exit_code
+        name: _assess(unknown, framework, profile=name).gate.exit_code
         for name in ("default", "strict", "advisory")
     }
     assert verdicts == {"default": 3, "strict": 3, "advisory": 0}
 
     medium_fail = evaluate(Inventory([_db(deletion_protection=False)]), registry)
     codes = {
-        name: assess(
-            medium_fail, profile=load_profile(name), framework=framework, day=DAY
-        ).exit_code
+        name: _assess(medium_fail, framework, profile=name).gate.exit_code
         for name in ("default", "advisory")
     }
     assert codes == {"default": 1, "advisory": 0}

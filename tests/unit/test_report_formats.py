@@ -3,14 +3,13 @@
 Also holds the documents the other test_report_* modules render: `sample_document()`, hand
 built in the run document's shape with every status, a waiver, an account-level finding, a
 resource with a source position and two resources sharing a name; and `pipeline_document()`,
-built by the real evaluator, assessment and `build_document` from a small inventory.
+built by the real evaluator, `assess` and `build_record` from a small inventory.
 """
 
 from __future__ import annotations
 
 import copy
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -21,13 +20,14 @@ from typing import Any
 import pytest
 
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import SECRET, UNKNOWN, Inventory, Resource
-from checks.registry import build_registry
-from policies.assessment import assess
+from policies.assess import assess
 from policies.framework import load_framework
+from policies.inputs import PolicyInputs
 from policies.profiles import load_profile
+from policies.record import build_record
 from reports.csv_render import render_csv
-from reports.document import build_document
 from reports.junit import render_junit
 from reports.ocsf import render_ocsf
 from reports.sarif import render_sarif
@@ -218,9 +218,8 @@ def sample_document() -> dict[str, Any]:
     }
 
 
-def pipeline_document() -> dict[str, Any]:
-    """A document from the real evaluator and assessment, over a small hand-made inventory."""
-    registry = build_registry()
+def pipeline_inventory() -> Inventory:
+    """A publicly accessible ePHI database and a security group open to SSH from anywhere."""
     db = Resource(
         "aws:rds/instance:Instance",
         "billing-db",
@@ -246,14 +245,19 @@ def pipeline_document() -> dict[str, Any]:
         id="sg-0abc",
         region="us-east-1",
     )
-    assessment = assess(
-        evaluate(Inventory([db, sg]), registry),
-        profile=load_profile("default"),
-        framework=load_framework(),
-        day=dt.date(2026, 11, 26),
-    )
+    return Inventory([db, sg])
+
+
+def pipeline_document() -> dict[str, Any]:
+    """A document from the real evaluator and assessment, over a small hand-made inventory."""
     source = {"kind": "program", "project": "billing", "stack": "dev", "region": "us-east-1"}
-    return build_document(assessment, source=source, generated_at=GENERATED_AT)
+    assessment = assess(
+        evaluate(pipeline_inventory(), build_registry()),
+        PolicyInputs(profile=load_profile("default"), framework=load_framework()),
+        source=source,
+        generated_at=GENERATED_AT,
+    )
+    return build_record(assessment)
 
 
 RENDERERS: dict[str, Callable[[dict], str]] = {
@@ -365,3 +369,19 @@ def test_renderers_do_not_modify_the_document():
     for render in RENDERERS.values():
         render(doc)
     assert doc == before
+
+
+def test_the_pipeline_record_holds_its_risk_register_and_no_trend():
+    doc = pipeline_document()
+    assert "trend" not in doc  # no previous run
+    counts = doc["summary"]["findings"]
+    to_treat = [f["id"] for f in doc["findings"] if f["status"] in ("FAIL", "NOT_EVALUATED")]
+    assert len(to_treat) == counts["FAIL"] + counts["NOT_EVALUATED"] > 0
+    assert sorted(r["finding_ids"][0] for r in doc["risks"]) == sorted(to_treat)
+    public_db = next(r for r in doc["risks"] if r["check_id"] == "rds_instance_not_public")
+    assert (public_db["ephi_role"], public_db["likelihood"], public_db["impact"]) == (
+        "ephi",
+        "high",
+        "high",
+    )
+    assert (public_db["risk"], public_db["due_date"]) == ("high", "2026-12-26")

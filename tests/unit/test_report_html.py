@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from checks.errors import InputError
+from policies.run_identity import assessment_id, document_sha256
 from reports.html import render_html
 from reports.pdf import render_pdf
-from reports.report_view import assessment_id, document_sha256
 from tests.unit.test_report_formats import sample_document
 
 REPO = Path(__file__).resolve().parents[2]
@@ -188,12 +188,24 @@ def test_ratings_set_by_a_reviewer_are_counted_apart_from_defaults(doc):
     assert "(1 on default ratings still to be confirmed)" in html
 
 
-def test_without_a_register_in_the_document_the_tool_proposes_default_ratings(doc):
+def test_the_scanned_register_is_rendered_on_the_tools_default_ratings(doc):
     html = render_html(doc)
-    fails = doc["summary"]["findings"]["FAIL"]
-    assert f"The risk register lists {fails} risks" in html
+    counts = doc["summary"]["findings"]
+    rated = counts["FAIL"] + counts["NOT_EVALUATED"] + counts["WAIVED"]
+    assert len(doc["risks"]) == rated
+    assert f"The risk register lists {rated} risks" in html
     assert "(all on default ratings still to be confirmed)" in html
     assert "<b>Ratings are the tool's defaults</b>" in html
+
+
+def test_without_a_register_in_the_document_the_report_invents_none(doc):
+    del doc["risks"]
+    assert doc["summary"]["findings"]["FAIL"] > 0
+    html = render_html(doc)
+    assert "The risk register lists 0 risks, 0 of them High or Very High." in html
+    risks = re.search(r'<section class="sheet" id="risks">.*?</section>', html, flags=re.S)
+    assert "No risk: no finding fails" in risks.group(0)
+    assert not re.search(r"R-[0-9a-f]{12}", html)  # a register row names its risk id
 
 
 def test_unknown_role_resources_are_listed_as_a_scope_risk(doc):

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import Inventory
-from checks.registry import Status, build_registry
+from checks.registry import Status
 from checks.sources.preview import load_preview
 from checks.sources.program import scan_program
 from checks.sources.state import load_state

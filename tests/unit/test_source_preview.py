@@ -12,8 +12,9 @@ import pytest
 
 from checks.errors import InputError
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import SECRET, UNKNOWN, Inventory, Secret
-from checks.registry import Status, build_registry
+from checks.registry import Status
 from checks.sources.engine_values import UNKNOWN_SENTINEL
 from checks.sources.preview import load_preview
 

@@ -14,8 +14,9 @@ import pytest
 
 from checks.errors import InputError
 from checks.evaluate import evaluate
+from checks.library import build_registry
 from checks.model import SECRET, UNKNOWN, Inventory
-from checks.registry import Status, build_registry
+from checks.registry import Status
 from checks.sources.engine_values import (
     PREVIEW,
     SECRET_SIG,

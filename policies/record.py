@@ -1,56 +1,25 @@
-"""The run document: the one record of a scan, from which every format is rendered.
+"""The run record: an assessment as plain JSON data, from which every format is rendered.
 
-It is plain JSON-able data with a `schema_version`. Everything in it is sorted, and the only
-wall-clock value is `generated_at`, so the same input gives the same bytes.
+It carries a `schema_version`. Everything in it is sorted, and the only wall-clock value is
+`generated_at`, so the same input gives the same bytes. Values are rendered through
+`checks.model.plain`: a secret is "[secret]", an unknown says so.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 from checks.evaluate import Finding
-from checks.model import EPHI_CLASSES, UNKNOWN, Resource, Secret, data_classification
-from checks.registry import Registry, Status
-from policies.assessment import Assessment, SafeguardStatus
+from checks.model import EPHI_CLASSES, Resource, data_classification, plain
+from checks.registry import STATUS_ORDER
+from policies.assessment import Assessment
+from policies.risk import Risk
+from policies.run_identity import SCHEMA_VERSION
+from policies.safeguards import SafeguardStatus
 
-SCHEMA_VERSION = "1.0"
 TOOL_NAME = "hipaa-safeguard"
 TOOL_VERSION = "0.1.0"
-STATUS_ORDER = (
-    Status.FAIL,
-    Status.NOT_EVALUATED,
-    Status.WAIVED,
-    Status.PASS,
-    Status.NOT_APPLICABLE,
-)
-
-
-def plain(value: Any) -> Any:
-    """Model values as JSON: secrets stay hidden, unknowns say so."""
-    if isinstance(value, Secret):
-        return "[secret]"
-    if value is UNKNOWN:
-        return "(unknown until deployed)"
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def library_version(registry: Registry) -> str:
-    """A fingerprint of the checks' ids and metadata: it changes when the library does."""
-    rows = [
-        [c.id, c.severity.label, list(c.citations), c.config_rule, list(c.resource_types)]
-        for c in registry
-    ]
-    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:12]
 
 
 def _resource_ref(res: Resource | None) -> dict[str, Any] | None:
@@ -125,16 +94,39 @@ def _safeguard(sg: SafeguardStatus) -> dict[str, Any]:
     }
 
 
-def build_document(
-    assessment: Assessment,
-    *,
-    source: Mapping[str, Any],
-    generated_at: str,
-    graph: Mapping[str, int] | None = None,
-) -> dict[str, Any]:
-    evaluation = assessment.evaluation
+def risk_record(risk: Risk) -> dict[str, Any]:
+    finding, res = risk.finding, risk.finding.resource
+    return {
+        "risk_id": risk.risk_id,
+        "title": risk.title,
+        "finding_ids": [finding.id],
+        "finding_status": finding.status.value,
+        "check_id": finding.check.id,
+        "control": finding.check.control,
+        "cfr_refs": list(finding.check.citations),
+        "asset": {"type": res.type, "name": res.name, "urn": res.urn} if res else None,
+        "ephi_role": risk.ephi_role,
+        "vulnerability": finding.message,
+        "severity": finding.severity.label,
+        "likelihood": risk.likelihood.label,
+        "likelihood_rationale": risk.likelihood_rationale,
+        "impact": risk.impact.label,
+        "impact_rationale": risk.impact_rationale,
+        "risk": risk.level.label,
+        "rated_by": risk.rated_by,
+        "rated_at": risk.rated_at,
+        "treatment": "accept" if finding.waiver_id else None,
+        "exception_ids": [finding.waiver_id] if finding.waiver_id else [],
+        "status": risk.status,
+        "sla_days": risk.sla_days,
+        "due_date": risk.due_date.isoformat(),
+    }
+
+
+def build_record(assessment: Assessment) -> dict[str, Any]:
+    """The whole run record. Without the trend when the assessment has none (yet)."""
+    evaluation, inputs, gate = assessment.evaluation, assessment.inputs, assessment.gate
     findings = sorted(assessment.findings, key=_finding_order)
-    counts = Counter(f.status.value for f in findings)
     by_check: dict[str, Counter] = {}
     for f in findings:
         by_check.setdefault(f.check.id, Counter())[f.status.value] += 1
@@ -143,33 +135,33 @@ def build_document(
         if f.waiver_id:
             waived.setdefault(f.waiver_id, []).append(f.id)
     reopened: dict[str, list[str]] = {}
-    for finding_id, waiver_id in assessment.reopened:
+    for finding_id, waiver_id in gate.reopened:
         reopened.setdefault(waiver_id, []).append(finding_id)
-    profile = assessment.profile
+    profile = gate.profile
     inventory = evaluation.inventory
-    return {
+    record = {
         "schema_version": SCHEMA_VERSION,
         "tool": {
             "name": TOOL_NAME,
             "version": TOOL_VERSION,
-            "check_library": library_version(evaluation.registry),
+            "check_library": evaluation.registry.fingerprint,
         },
-        "generated_at": generated_at,
-        "source": plain(source),
+        "generated_at": assessment.generated_at,
+        "source": plain(assessment.source),
         "gate": {
             "profile": profile.name,
             "fail_on": profile.fail_on.label,
             "not_evaluated_blocks": profile.not_evaluated_blocks,
             "mandatory_from": profile.mandatory_from.label,
-            "exit_code": assessment.exit_code,
-            "blocking_failures": len(assessment.blocking_failures),
-            "blocking_not_evaluated": len(assessment.blocking_unknowns),
-            "reopened_by_expired_waivers": sorted(f for f, _ in assessment.reopened),
+            "exit_code": int(gate.exit_code),
+            "blocking_failures": len(gate.blocking_failures),
+            "blocking_not_evaluated": len(gate.blocking_unknowns),
+            "reopened_by_expired_waivers": sorted(f for f, _ in gate.reopened),
         },
         "summary": {
             "resources": len(inventory),
             "checks": len(evaluation.registry),
-            "findings": {s.value: counts.get(s.value, 0) for s in STATUS_ORDER},
+            "findings": assessment.status_counts,
         },
         "inventory": {
             "resources": len(inventory),
@@ -182,7 +174,7 @@ def build_document(
                 (_inventory_row(r) for r in inventory),
                 key=lambda r: (r["type"], r["urn"] or r["name"]),
             ),
-            **{k: v for k, v in sorted((graph or {}).items())},
+            **{k: v for k, v in sorted(assessment.graph.items())},
         },
         "checks": [
             {
@@ -206,14 +198,18 @@ def build_document(
                 "covers_findings": sorted(waived.get(w.id, [])),
                 "reopened_findings": sorted(reopened.get(w.id, [])),
             }
-            for w in sorted(assessment.waivers, key=lambda w: w.id)
+            for w in sorted(inputs.waivers, key=lambda w: w.id)
         ],
         "framework": {
-            "version": assessment.framework_version,
-            "attestations_file": assessment.attestations.source,
+            "version": inputs.framework.version,
+            "attestations_file": inputs.attestations.source,
             "status_counts": dict(
                 sorted(Counter(sg.status for sg in assessment.safeguards).items())
             ),
         },
         "safeguards": [_safeguard(sg) for sg in assessment.safeguards],
+        "risks": [risk_record(r) for r in assessment.risks],
     }
+    if assessment.trend is not None:
+        record["trend"] = dict(assessment.trend)
+    return record

@@ -1,4 +1,5 @@
-"""IAM policy documents (identity, key and bucket policies): parsing and the questions checks ask.
+"""IAM policy documents (identity, key and bucket policies): the documents a resource declares,
+parsing them, and the questions checks ask.
 
 A document arrives as a JSON string or a dict (pulumi_aws `PolicyDocumentArgs` spells keys in
 snake_case, JSON spells them in PascalCase; both are accepted). Statement elements that may be a
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from checks.aws.props import known_value
-from checks.model import Undecidable
+from checks.model import Resource, Undecidable
+from checks.support.props import blocks, known, known_value
+from checks.support.resource_types import ROLE
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,14 @@ class Statement:
                 principal if principal == "*" else {k: list(v) for k, v in principal.items()}
             )
         return shown
+
+
+def policy_documents(res: Resource) -> list[tuple[str, Any]]:
+    """(name, document) of each policy the resource declares itself."""
+    if res.type != ROLE:
+        return [(res.name, known(res, "policy"))]
+    inline = blocks(known(res, "inline_policies"))
+    return [(str(p.get("name") or f"inline[{i}]"), p.get("policy")) for i, p in enumerate(inline)]
 
 
 def _key(name: str) -> str:

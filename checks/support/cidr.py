@@ -1,4 +1,5 @@
-"""Network facts shared by the security group checks: internet CIDRs and port coverage."""
+"""Network facts shared by the security group and network ACL checks: internet CIDRs, protocols
+and port coverage."""
 
 from __future__ import annotations
 

@@ -16,8 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reports.document import SCHEMA_VERSION
-from reports.report_view import assessment_id, document_sha256
+from policies.run_identity import SCHEMA_VERSION, assessment_id, document_sha256
 
 FAIL, WAIVED, NOT_EVALUATED = "FAIL", "WAIVED", "NOT_EVALUATED"
 SCOPE_KEYS = ("kind", "project", "stack")

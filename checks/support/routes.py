@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.aws.joins import referrers, resolve
-from checks.aws.netutil import is_internet
-from checks.aws.props import blocks, known
 from checks.model import Inventory, Resource, Undecidable
+from checks.support.cidr import is_internet
+from checks.support.joins import referrers, resolve
+from checks.support.props import blocks, known
+from checks.support.resource_types import VPC_TYPES
 
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
@@ -20,7 +21,6 @@ ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 MAIN_ROUTE_TABLE_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
 INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
-VPC_TYPES = ("aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc")
 TABLE_TYPES = (ROUTE_TABLE, DEFAULT_ROUTE_TABLE)
 
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reports.report_view import assessment_id
-from reports.trend import history_points, trend
+from checks.errors import InputError
+from checks.evaluate import evaluate
+from checks.library import build_registry
+from policies.assess import assess
+from policies.framework import load_framework
+from policies.inputs import PolicyInputs, PreviousRun
+from policies.profiles import load_profile
+from policies.record import build_record
+from policies.run_identity import assessment_id
+from policies.trend import history_points, trend
+from tests.unit.test_report_formats import GENERATED_AT, pipeline_document, pipeline_inventory
 
 STATUSES = ("FAIL", "NOT_EVALUATED", "WAIVED", "PASS", "NOT_APPLICABLE")
 
@@ -210,3 +220,43 @@ def test_history_points_are_ordered_by_time_and_refuse_mixed_scopes():
     b["source"]["stack"] = "prod"
     with pytest.raises(ValueError, match="different scopes"):
         history_points([a, b])
+
+
+# -- the assessment against an earlier run -----------------------------------------------------
+
+
+def _assess_again(previous: dict[str, Any], path: Path, generated_at: str):
+    """This run's assessment of the pipeline inventory, with `previous` as the earlier run."""
+    inputs = PolicyInputs(
+        profile=load_profile("default"),
+        framework=load_framework(),
+        previous=PreviousRun(path, previous),
+    )
+    evaluation = evaluate(pipeline_inventory(), build_registry())
+    source = {"kind": "program", "project": "billing", "stack": "dev", "region": "us-east-1"}
+    return assess(evaluation, inputs, source=source, generated_at=generated_at)
+
+
+def test_an_assessment_with_a_previous_run_carries_the_trend_in_its_record():
+    previous = pipeline_document()  # the same inventory, at GENERATED_AT
+    assert "trend" not in previous
+    assessment = _assess_again(previous, Path("previous.json"), "2026-12-01T00:00:00Z")
+    record = build_record(assessment)
+    assert record["trend"] == assessment.trend
+    assert assessment.trend["previous"]["assessment_id"] == assessment_id(previous)
+    assert assessment.trend["current"]["assessment_id"] == assessment_id(record)
+    assert assessment.trend["counts"]["persisting"] == previous["summary"]["findings"]["FAIL"]
+    assert assessment.trend["counts"]["new"] == 0
+    assert [p["generated_at"] for p in assessment.trend["history"]] == [
+        GENERATED_AT,
+        "2026-12-01T00:00:00Z",
+    ]
+
+
+def test_a_previous_run_of_another_scope_is_an_input_error_naming_its_file():
+    previous = pipeline_document()
+    previous["source"]["stack"] = "prod"
+    with pytest.raises(InputError) as err:
+        _assess_again(previous, Path("runs/prod.json"), "2026-12-01T00:00:00Z")
+    assert str(err.value).startswith("runs/prod.json: the previous document is of a different")
+    assert "stack 'prod' (previous) vs 'dev' (current)" in str(err.value)

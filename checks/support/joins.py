@@ -1,5 +1,5 @@
 """Joins the check library shares beyond the model's own: references between resources by id,
-ARN or name; the regions an inventory spans; what AWS Backup selects; data classification.
+ARN or name, and the regions an inventory spans.
 
 A reference property (`vpc_id`, `parameter_group_name`, `web_acl_arn`, ...) may hold any of a
 resource's identifiers, so a resource is matched on its id, its ARN and its name properties.
@@ -7,43 +7,14 @@ resource's identifiers, so a resource is matched on its id, its ARN and its name
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from fnmatch import fnmatchcase
+from collections.abc import Iterable
 from typing import Any
 
-from checks.aws.props import blocks, known, known_value
-from checks.model import (
-    CLASSIFICATION_TAG,
-    EPHI_CLASSES,
-    Inventory,
-    Resource,
-    Undecidable,
-    contains_unknown,
-)
+from checks.model import Inventory, Resource, Undecidable, contains_unknown
+from checks.support.props import known_value
 
 # Properties that carry a resource's own name, by which other resources may refer to it.
 NAME_KEYS = ("name", "identifier", "cluster_identifier", "bucket", "function_name")
-
-RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-BUCKET = "aws:s3/bucket:Bucket"
-DYNAMODB_TABLE = "aws:dynamodb/table:Table"
-EBS_VOLUME = "aws:ebs/volume:Volume"
-EFS_FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"
-BACKUP_VAULT = "aws:backup/vault:Vault"
-BACKUP_SELECTION = "aws:backup/selection:Selection"
-
-# Where ePHI comes to rest: what must be classified (GOV-02) and, bar S3, backed up (BKP-04).
-DATA_STORE_TYPES = (
-    RDS_INSTANCE,
-    RDS_CLUSTER,
-    BUCKET,
-    DYNAMODB_TABLE,
-    EBS_VOLUME,
-    EFS_FILE_SYSTEM,
-    BACKUP_VAULT,
-)
-BACKED_UP_TYPES = (RDS_INSTANCE, RDS_CLUSTER, DYNAMODB_TABLE, EBS_VOLUME, EFS_FILE_SYSTEM)
 
 
 def names(res: Resource) -> set[str]:
@@ -138,73 +109,6 @@ def arn_of(res: Resource) -> str:
         if isinstance(arn, str) and arn:
             return arn
     raise Undecidable(f"the ARN of {res.name} is not known yet")
-
-
-# -- data classification -------------------------------------------------------------------
-
-
-def classification(res: Resource) -> str | None:
-    """The resource's data-classification tag, or None when it has none."""
-    value = known(res, "tags", {}) or {}
-    found = value.get(CLASSIFICATION_TAG) if isinstance(value, Mapping) else None
-    return str(found) if found is not None else None
-
-
-def may_hold_ephi(res: Resource) -> bool:
-    """False only for resources classified as something other than ePHI: unclassified ones
-    may hold it, so they are held to the ePHI bar."""
-    value = classification(res)
-    return value is None or value.strip().lower() in EPHI_CLASSES
-
-
-# -- AWS Backup selections -------------------------------------------------------------------
-
-
-def _tag_test(operator: str, entry: Mapping[str, Any], tags: Mapping[str, Any]) -> bool:
-    key = str(entry.get("key", "")).removeprefix("aws:ResourceTag/")
-    value, expected = tags.get(key), str(entry.get("value", ""))
-    like = operator.endswith("likes")
-    hit = isinstance(value, str) and (fnmatchcase(value, expected) if like else value == expected)
-    return not hit if "_not_" in operator else hit
-
-
-def _conditions_hold(conditions: list[Mapping[str, Any]], tags: Mapping[str, Any]) -> bool:
-    """Backup `conditions` are ANDed: every test of every operator must hold."""
-    return all(
-        _tag_test(operator, entry, tags)
-        for block in conditions
-        for operator, entries in block.items()
-        for entry in blocks(entries)
-    )
-
-
-def _selects(selection: Resource, res: Resource) -> bool:
-    patterns = [str(p) for p in known(selection, "resources") or []]
-    excluded = [str(p) for p in known(selection, "not_resources") or []]
-    by_tags = blocks(known(selection, "selection_tags"))
-    conditions = blocks(known(selection, "conditions"))
-    arn = arn_of(res) if patterns or excluded else ""
-    tags = (known(res, "tags", {}) or {}) if by_tags or conditions else {}
-    by_arn = any(fnmatchcase(arn, p) for p in patterns)
-    by_tag = any(
-        str(t.get("type", "STRINGEQUALS")).upper() == "STRINGEQUALS"
-        and tags.get(t.get("key")) == t.get("value")
-        for t in by_tags
-    )
-    # Resource ARNs and ListOfTags each add resources; conditions and exclusions narrow them.
-    chosen = (by_arn or by_tag) if patterns or by_tags else True
-    excluded_hit = any(fnmatchcase(arn, p) for p in excluded)
-    return chosen and not excluded_hit and _conditions_hold(conditions, tags)
-
-
-def backup_selections(res: Resource, inv: Inventory) -> list[Resource]:
-    """The AWS Backup selections that select `res`, by ARN pattern or by tag."""
-    return [s for s in inv.by_type(BACKUP_SELECTION) if _selects(s, res)]
-
-
-def is_cluster_member(res: Resource) -> bool:
-    """An Aurora member instance: its cluster holds its data and is what gets backed up."""
-    return res.type == RDS_INSTANCE and res.props.get("cluster_identifier") is not None
 
 
 # Types no check is declared for, but that checks read through the joins above (or account-level
