@@ -15,8 +15,8 @@ from typing import TypeVar
 import pulumi
 
 # The floors the hardening transform holds too (retention, password expiry, the TLS 1.2+
-# listener policies) are stated once, in stacks/hardening.py.
-from hardening import (
+# listener policies) are stated once, in stacks/hardening_rules.py.
+from hardening_rules import (
     MAX_PASSWORD_AGE_DAYS,
     MIN_BACKUP_RETENTION_DAYS,
     MIN_LOG_RETENTION_DAYS,

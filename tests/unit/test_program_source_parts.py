@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from checks.errors import InputError
-from checks.sources.program import load_config, load_project
 from checks.sources.pulumi_invokes import answer, render_policy_document
+from checks.sources.pulumi_project import load_config, load_project
 from checks.sources.pulumi_schema import (
     Context,
     object_to_python,

@@ -14,7 +14,7 @@ from checks.support.tls import RECOMMENDED_TLS_POLICY, is_tls12_policy
 
 # As the program runs: stacks/ is its main folder, so `hardening` and `billing` are top level.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "stacks"))
-import hardening  # noqa: E402
+import hardening_rules as hardening  # noqa: E402
 from billing import settings  # noqa: E402
 
 ACCEPTED = sorted(hardening.TLS12_POLICIES | settings.TLS12_POLICIES)
