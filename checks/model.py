@@ -1,8 +1,9 @@
 """The inventory model: every source of truth is turned into these values.
 
 A `Resource` is keyed by its Pulumi type token and carries `props` named as the pulumi_aws
-Python SDK names them (snake_case), whatever source produced it. Values a source could not
-know are `UNKNOWN`; values that are secret are `Secret` and never carry their plaintext.
+Python SDK names them (snake_case), whatever source produced it. What a value can be (declared,
+real, secret, unknown, made up) and how a check reads one is `checks.values`; a check reads a
+property through `Resource.value`, never through `props` directly.
 """
 
 from __future__ import annotations
@@ -14,111 +15,41 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from checks.splits import (  # noqa: F401 - the joins' vocabulary, for the model's users
+    BUCKET_COMPANIONS,
+    JOINED_TYPES,
+    SECURITY_GROUP,
+    SECURITY_GROUP_RULES,
+    SPLITS,
+    IngressRule,
+    candidates,
+    identifiers,
+    inline_ingress,
+    may_let_in,
+    name_known,
+    reference,
+    rule_ingress,
+    shown_reference,
+)
+from checks.values import (  # noqa: F401 - the model's value kinds, for the model's users
+    SECRET,
+    SECRET_NAME,
+    UNKNOWN,
+    MadeUp,
+    Secret,
+    Undecidable,
+    contains_unknown,
+    decided,
+    is_secret_property,
+    is_special,
+    is_unknown,
+    note_read,
+    plain,
+    sounds_secret,
+    undecidable,
+)
+
 T = TypeVar("T")
-
-
-class _Unknown:
-    """A value the source could not know (a preview's computed value, say)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        raise TypeError("an unknown value has no truth value; check for UNKNOWN first")
-
-
-UNKNOWN = _Unknown()
-
-
-class Undecidable(Exception):
-    """Raised by a check (or a join it uses) when the data it needs is missing or unknown.
-
-    The evaluator turns it into a NOT_EVALUATED finding with this message as the reason.
-    """
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A value that is secret. Only whether it was set is kept, never the plaintext."""
-
-    def __repr__(self) -> str:
-        return "[secret]"
-
-
-SECRET = Secret()
-
-
-# Names that say their value is a secret: provider properties (`password`, `secretString`),
-# environment variables (`DB_PASSWORD`), keys of a check's evidence.
-SECRET_NAME = re.compile(
-    r"passw(or)?d|passwd|pwd|secret|token|api_?key|private_?key|access_?key|credential", re.I
-)
-
-
-def sounds_secret(name: str) -> bool:
-    """Whether a name says its value is a secret."""
-    return bool(SECRET_NAME.search(name))
-
-
-# Parts of provider property names that hold a credential. Narrower than SECRET_NAME on
-# purpose: a source withholds these values outright, and `http_tokens` or `secret_arn` are
-# configuration a check must see.
-SECRET_PROPERTY_PARTS = (
-    "password",
-    "secret_string",
-    "secret_binary",
-    "private_key",
-    "auth_token",
-    "secret_access_key",
-    "client_secret",
-)
-
-
-def is_secret_property(name: str) -> bool:
-    """Whether a provider property (by its name as the source gives it) holds a credential."""
-    return any(part in name for part in SECRET_PROPERTY_PARTS)
-
-
-def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def plain(value: Any) -> Any:
-    """A model value as plain JSON data: secrets stay hidden, unknowns say so."""
-    if isinstance(value, Secret):
-        return "[secret]"
-    if value is UNKNOWN:
-        return "(unknown until deployed)"
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def contains_unknown(value: Any) -> bool:
-    """True when the value or anything nested in it is unknown."""
-    if value is UNKNOWN:
-        return True
-    if type(value) in _SCALARS:  # the common case, without an ABC instance check
-        return False
-    if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(v) for v in value)
-    return False
 
 
 # Pulumi renamed some AWS types between major versions; state and preview files written by
@@ -155,14 +86,55 @@ class Resource:
     parent: str | None = None
     # Where a program declared it ({"file": path relative to the project, "line": n}), if known.
     position: Mapping[str, Any] | None = None
+    # The properties the source recorded, when a property it does not record is unknown (a
+    # state or preview file: a real one records every property). None for a program, whose
+    # absent inputs take the provider's documented defaults.
+    recorded: frozenset[str] | None = None
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.props.get(key, default)
+    def value(self, key: str, default: Any = None) -> Any:
+        """The property `key` as a check may use it: the accessor every check reads through.
+
+        Absent: `default` where the source's absence means the provider's default, else
+        Undecidable. Present: the value with any secret's plaintext in place, or Undecidable
+        when it is (or holds) an unknown, a made-up value or an opaque secret.
+        """
+        note_read(self.address, key)
+        if key in self.props:
+            value = self.props[key]
+            return decided(value, f"{key} of {self.name}") if self.has_special else value
+        if self.recorded is not None and key not in self.recorded:
+            raise undecidable(f"{key} of {self.name} is not recorded in the {self.source} file")
+        return default
+
+    get = value
+
+    def raw(self, key: str) -> Any:
+        """The property as recorded, kinds and all, for a check that decides on what kind of
+        value it is (a secret in a Lambda's environment is a plaintext secret in its
+        configuration, whatever it holds). Such a check handles UNKNOWN, `MadeUp` and
+        `Secret` itself; the read is logged like any other."""
+        note_read(self.address, key)
+        if key not in self.props and self.recorded is not None and key not in self.recorded:
+            raise undecidable(f"{key} of {self.name} is not recorded in the {self.source} file")
+        return self.props.get(key)
+
+    def shown(self, key: str) -> Any:
+        """The property as evidence shows it, whatever it is (reports render an unknown, a
+        secret or a made-up value by its kind): for evidence only, never to decide."""
+        return self.props.get(key)
+
+    def is_set(self, key: str) -> bool:
+        """Whether the property holds anything but null, even a value not known yet (a
+        decision on presence, which an unknown or a secret still is)."""
+        note_read(self.address, key, presence=True)
+        if key not in self.props and self.recorded is not None and key not in self.recorded:
+            raise undecidable(f"{key} of {self.name} is not recorded in the {self.source} file")
+        return self.props.get(key) is not None
 
     @functools.cached_property
-    def has_unknown(self) -> bool:
-        """Whether any property holds a value the source could not know (computed once)."""
-        return contains_unknown(self.props)
+    def has_special(self) -> bool:
+        """Whether any property holds an unknown, secret or made-up value (computed once)."""
+        return is_special(self.props)
 
     @property
     def address(self) -> str:
@@ -171,8 +143,36 @@ class Resource:
 
     @property
     def tags(self) -> Mapping[str, Any]:
+        """The tags as recorded, for describing the resource (never to decide a check: a check
+        reads `value("tags")`)."""
         tags = self.props.get("tags")
         return tags if isinstance(tags, Mapping) else {}
+
+
+# What a read log notes for a resource a check listed (by type): it examined it, if only its
+# existence.
+LISTED = "(listed)"
+
+
+# The property that names a resource in the cloud, where it is not `name`.
+PHYSICAL_NAME_PROPS: Mapping[str, str] = {
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:rds/instance:Instance": "identifier",
+    "aws:rds/cluster:Cluster": "cluster_identifier",
+}
+
+
+def physical_name_prop(token: str) -> str:
+    return PHYSICAL_NAME_PROPS.get(token, "name")
+
+
+def secret_identity(res: Resource) -> list[str]:
+    """The id and ARN of a resource whose physical name is secret (or built from a secret
+    prefix): they spell the secret out, so every output must withhold them."""
+    prop = physical_name_prop(res.type)
+    if not any(isinstance(res.props.get(p), Secret) for p in (prop, f"{prop}_prefix")):
+        return []
+    return [v for v in (res.id, res.arn) if isinstance(v, str) and v]
 
 
 # The tag that says what data a resource holds, and the values of it that mean ePHI.
@@ -218,51 +218,6 @@ def withhold_ephi(resource: Resource) -> Resource:
     )
 
 
-def _bucket_ref(resource: Resource) -> Any:
-    return resource.props.get("bucket")
-
-
-# Resources that Pulumi/Terraform split off an S3 bucket, by the role they play.
-BUCKET_COMPANIONS: Mapping[str, str] = {
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
-        "encryption"
-    ),
-    "aws:s3/bucketVersioning:BucketVersioning": "versioning",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "public_access_block",
-    "aws:s3/bucketPolicy:BucketPolicy": "policy",
-    "aws:s3/bucketLogging:BucketLogging": "logging",
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "ownership_controls",
-    "aws:s3/bucketAcl:BucketAcl": "acl",
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "lifecycle",
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "object_lock",
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "replication",
-}
-
-SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-# Rules declared as resources of their own, and the property naming their group.
-SECURITY_GROUP_RULES: Mapping[str, str] = {
-    "aws:ec2/securityGroupRule:SecurityGroupRule": "security_group_id",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "security_group_id",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "security_group_id",
-}
-
-
-# Types that checks of other types read through the joins above.
-JOINED_TYPES: frozenset[str] = frozenset(BUCKET_COMPANIONS) | frozenset(SECURITY_GROUP_RULES)
-
-
-@dataclass(frozen=True)
-class IngressRule:
-    """One ingress permission of a security group, wherever it was declared."""
-
-    from_port: Any
-    to_port: Any
-    protocol: Any
-    cidr_ipv4: tuple[Any, ...]
-    cidr_ipv6: tuple[Any, ...]
-    declared_by: str  # address of the resource that declared it
-
-
 class Inventory:
     """Resources indexed by type and id, with joins for resources AWS and Pulumi split apart."""
 
@@ -275,8 +230,6 @@ class Inventory:
             for ident in {res.id, res.arn, res.name if res.id is None else None}:
                 if isinstance(ident, str) and ident:
                     self._by_id.setdefault(ident, []).append(res)
-        self._companions: dict[str, dict[str, list[Resource]]] | None = None
-        self._sg_rules: dict[str, list[Resource]] | None = None
         self._memo: dict[Hashable, Any] = {}
 
     def __iter__(self) -> Iterator[Resource]:
@@ -290,6 +243,15 @@ class Inventory:
         return sorted(self._by_type)
 
     def by_type(self, *types: str) -> list[Resource]:
+        """The resources of `types`, for a check: each one counts as examined by it."""
+        found = self.of_type(*types)
+        for res in found:
+            note_read(res.address, LISTED)
+        return found
+
+    def of_type(self, *types: str) -> list[Resource]:
+        """The resources of `types`, for a join building its index: none counts as examined
+        until the join reaches it."""
         found: list[Resource] = []
         for token in types:
             found.extend(self._by_type.get(token, ()))
@@ -311,80 +273,116 @@ class Inventory:
         return self._memo[key]
 
     # -- joins ---------------------------------------------------------------------------
+    # A resource split off another (a bucket's setting, a group's rule) names its parent by id,
+    # ARN or physical name. One index of the parents per kind of split, built once.
+
+    def _parents(self, token: str) -> dict[str, Resource]:
+        split = SPLITS[token]
+
+        def build() -> dict[str, Resource]:
+            index: dict[str, Resource] = {}
+            for parent_type in split.parents:
+                for res in self._by_type.get(parent_type, ()):
+                    for text in identifiers(res, split):
+                        index.setdefault(text, res)
+            return index
+
+        return self.memo(("model.parents", split), build)
+
+    def _follow(self, res: Resource) -> tuple[Resource | None, bool]:
+        """The parent `res` names, and whether that could be told: (None, True) when it names
+        one the inventory does not hold; (None, False) when what it names is not known."""
+        text, own = reference(res.props.get(SPLITS[res.type].ref_key))
+        if text is None:
+            return None, False
+        index = self._parents(res.type)
+        for candidate in candidates(text):
+            if candidate in index:
+                return index[candidate], True
+        return None, own  # a made-up reference that names nothing may name anything
+
+    def _children(self, kinds: Iterable[str]) -> tuple[dict[str, list[Resource]], list, list]:
+        """Split-off resources of `kinds` by their parent's address, those whose parent cannot be
+        told, and those that name a parent the inventory does not hold."""
+        kinds = tuple(kinds)
+
+        def build() -> tuple[dict[str, list[Resource]], list, list]:
+            joined: dict[str, list[Resource]] = {}
+            pending: list[Resource] = []
+            elsewhere: list[Resource] = []
+            for res in (r for token in kinds for r in self._by_type.get(token, ())):
+                parent, told = self._follow(res)
+                if parent is not None:
+                    joined.setdefault(parent.address, []).append(res)
+                else:
+                    (elsewhere if told else pending).append(res)
+            return joined, pending, elsewhere
+
+        return self.memo(("model.children", kinds), build)
+
+    def judged_as(self, res: Resource) -> str:
+        """How checks see a resource split off another: "parent" when its parent's checks read
+        it (the parent is here, or may be: what it names is not known yet), "alone" when the
+        checks of its own type judge it (a rule that may let traffic in, into a group not known
+        to be here), "none" when nothing does (listed as uncovered)."""
+        parent, told = self._follow(res)
+        if parent is not None:
+            return "parent"
+        if may_let_in(res):
+            return "alone"
+        parents_here = any(self._by_type.get(t) for t in SPLITS[res.type].parents)
+        return "parent" if not told and parents_here else "none"
+
+    def parent_of(self, res: Resource) -> Resource | None:
+        """The resource `res` was split off, when the inventory holds it; None when it names one
+        the inventory does not hold. Undecidable when what it names is not known."""
+        parent, told = self._follow(res)
+        if parent is None and not told:
+            ref = res.props.get(SPLITS[res.type].ref_key)
+            raise undecidable(
+                f"{res.name} names its {SPLITS[res.type].ref_key} by {shown_reference(ref)}, so "
+                "whether it belongs to a resource of this inventory cannot be told"
+            )
+        return parent
 
     def bucket_companions(self, bucket: Resource) -> Mapping[str, list[Resource]]:
-        """The split-off resources of one bucket, by role ('encryption', 'policy', ...)."""
-        if self._companions is None:
-            self._companions = {}
-            for token, role in BUCKET_COMPANIONS.items():
-                for res in self._by_type.get(token, ()):
-                    ref = _bucket_ref(res)
-                    target = self.get(ref, "aws:s3/bucket:Bucket") if isinstance(ref, str) else None
-                    key = target.address if target else f"unresolved:{ref!r}"
-                    self._companions.setdefault(key, {}).setdefault(role, []).append(res)
-        if f"unresolved:{UNKNOWN!r}" in self._companions:
-            raise Undecidable("an S3 bucket configuration resource names a bucket not known yet")
-        return self._companions.get(bucket.address, {})
+        """The split-off resources of one bucket, by role ('encryption', 'policy', ...).
+
+        Undecidable while a setting names a bucket not known yet, or names one this inventory
+        does not hold while this bucket's own name is not known (it may be this one)."""
+        joined, pending, elsewhere = self._children(BUCKET_COMPANIONS)
+        if pending:
+            raise undecidable("an S3 bucket configuration resource names a bucket not known yet")
+        if elsewhere and not name_known(bucket, SPLITS[elsewhere[0].type]):
+            raise undecidable(
+                f"{elsewhere[0].name} names the bucket "
+                f"{shown_reference(elsewhere[0].props.get('bucket'))}, which may be {bucket.name}: "
+                "its name is not known yet"
+            )
+        roles: dict[str, list[Resource]] = {}
+        for res in joined.get(bucket.address, ()):
+            roles.setdefault(BUCKET_COMPANIONS[res.type], []).append(res)
+        return roles
 
     def security_group_rule_resources(self, group: Resource) -> list[Resource]:
-        """Rule resources declared apart from the group they belong to."""
-        if self._sg_rules is None:
-            self._sg_rules = {}
-            for token, ref_key in SECURITY_GROUP_RULES.items():
-                for res in self._by_type.get(token, ()):
-                    target = self.get(res.props.get(ref_key), SECURITY_GROUP)
-                    key = target.address if target else f"unresolved:{res.props.get(ref_key)!r}"
-                    self._sg_rules.setdefault(key, []).append(res)
-        if f"unresolved:{UNKNOWN!r}" in self._sg_rules:
-            raise Undecidable("a security group rule names a group not known yet")
-        return self._sg_rules.get(group.address, [])
+        """Rule resources declared apart from the group they belong to. (A rule that names a
+        group by an id the inventory does not hold belongs to another group: an id, unlike a
+        bucket's name, cannot be chosen before the group exists.)"""
+        joined, pending, _ = self._children(SECURITY_GROUP_RULES)
+        if pending:
+            raise undecidable("a security group rule names a group not known yet")
+        return joined.get(group.address, [])
 
     def ingress_rules(self, group: Resource) -> list[IngressRule]:
         """Every ingress permission of a group: inline blocks and separate rule resources."""
-        rules: list[IngressRule] = []
-        inline = group.props.get("ingress")
-        if contains_unknown(inline):
-            raise Undecidable(f"the ingress rules of {group.name} are not known yet")
-        if isinstance(inline, list):
-            for block in inline:
-                if isinstance(block, Mapping):
-                    rules.append(_inline_ingress(block, group.address))
+        if contains_unknown(group.props.get("ingress")):
+            raise undecidable(f"the ingress rules of {group.name} are not known yet")
+        inline = group.value("ingress")
+        rules = [
+            inline_ingress(block, group.address, f"an ingress rule of {group.name}")
+            for block in (inline if isinstance(inline, list) else [])
+            if isinstance(block, Mapping)
+        ]
         for res in self.security_group_rule_resources(group):
-            if contains_unknown(dict(res.props)):
-                raise Undecidable(f"the rule {res.name} of {group.name} is not fully known yet")
-            if res.type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-                rules.append(
-                    IngressRule(
-                        from_port=res.props.get("from_port"),
-                        to_port=res.props.get("to_port"),
-                        protocol=res.props.get("ip_protocol"),
-                        cidr_ipv4=_as_tuple(res.props.get("cidr_ipv4")),
-                        cidr_ipv6=_as_tuple(res.props.get("cidr_ipv6")),
-                        declared_by=res.address,
-                    )
-                )
-            elif (
-                res.type == "aws:ec2/securityGroupRule:SecurityGroupRule"
-                and res.props.get("type") == "ingress"
-            ):
-                rules.append(_inline_ingress(res.props, res.address))
+            rules.extend(rule_ingress(res))
         return rules
-
-
-def _as_tuple(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    return (value,)
-
-
-def _inline_ingress(block: Mapping[str, Any], declared_by: str) -> IngressRule:
-    return IngressRule(
-        from_port=block.get("from_port"),
-        to_port=block.get("to_port"),
-        protocol=block.get("protocol"),
-        cidr_ipv4=_as_tuple(block.get("cidr_blocks")),
-        cidr_ipv6=_as_tuple(block.get("ipv6_cidr_blocks")),
-        declared_by=declared_by,
-    )

@@ -26,10 +26,12 @@ def assess(
     source: Mapping[str, Any],
     generated_at: str,
     graph: Mapping[str, int] | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> Assessment:
     """Judge an evaluation by the policy inputs. `source` is the source's provenance, kept as
     the record says it; `generated_at` is the run's timestamp (its date dates waivers,
-    attestations and remediation)."""
+    attestations and remediation); `secrets` are values the run was given, to be scrubbed
+    from the record."""
     day = run_day(generated_at)
     findings, reopened = apply_waivers(evaluation.findings, inputs.waivers, day)
     assessment = Assessment(
@@ -47,6 +49,7 @@ def assess(
             inputs.framework, evaluation, findings, inputs.attestations, day
         ),
         risks=risk_register(findings, day, overrides=inputs.risk_overrides, sla=inputs.sla),
+        secrets=tuple(secrets),
     )
     if inputs.previous is None:
         return assessment

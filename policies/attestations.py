@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
+from checks.inputfiles import kind_of
 from policies import yamlfile
 
 DECISIONS = ("implemented", "alternative", "not_reasonable_and_appropriate", "not_applicable")
@@ -87,6 +88,18 @@ def _text(path: Path, entry: Any, key: str) -> str:
     return value.strip()
 
 
+def _optional_text(path: Path, entry: Any, key: str) -> str | None:
+    """A free-text field that may be left out (a reference, a description): text if given."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(
+            f"{yamlfile.where(path, entry)}: '{key}' must be text, found {kind_of(value)}"
+        )
+    return value
+
+
 def _citation(path: Path, entry: Any, citations: Collection[str]) -> str:
     citation = _text(path, entry, "citation")
     if citation not in citations:
@@ -99,8 +112,9 @@ def _citation(path: Path, entry: Any, citations: Collection[str]) -> str:
 def load_attestations(
     path: Path, citations: Collection[str], addressable: Collection[str]
 ) -> Attestations:
+    doc = yamlfile.load(path)
     attestations = []
-    for entry in yamlfile.entries(path, "attestations"):
+    for entry in yamlfile.entries(path, "attestations", doc):
         attestations.append(
             Attestation(
                 citation=_citation(path, entry, citations),
@@ -108,11 +122,11 @@ def load_attestations(
                 attested_by=_text(path, entry, "attested_by"),
                 attested_on=yamlfile.date(path, entry, "attested_on"),
                 expires=yamlfile.date(path, entry, "expires"),
-                evidence=entry.get("evidence"),
+                evidence=_optional_text(path, entry, "evidence"),
             )
         )
     decisions = []
-    for entry in yamlfile.entries(path, "decisions"):
+    for entry in yamlfile.entries(path, "decisions", doc):
         citation = _citation(path, entry, citations)
         at = yamlfile.where(path, entry)
         if citation not in addressable:
@@ -120,7 +134,7 @@ def load_attestations(
         decision = _text(path, entry, "decision")
         if decision not in DECISIONS:
             raise InputError(f"{at}: decision must be one of {', '.join(DECISIONS)}")
-        alternative = entry.get("alternative")
+        alternative = _optional_text(path, entry, "alternative")
         if decision == "alternative" and not alternative:
             raise InputError(f"{at}: an 'alternative' decision must describe the alternative")
         decisions.append(

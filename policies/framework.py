@@ -7,6 +7,7 @@ a person's attestation, AWS's side under the shared-responsibility model).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,11 +75,13 @@ def _spec(path: Path, entry: Mapping) -> Specification:
     return spec
 
 
+@functools.cache
 def load_framework(path: Path = FRAMEWORK_FILE) -> Framework:
+    """The framework file, read once per process (it ships with the tool and is immutable)."""
     doc = yamlfile.load(path)
     if not isinstance(doc, Mapping):
         raise InputError(f"{path}: expected a mapping with 'specifications'")
-    specs = tuple(_spec(path, e) for e in yamlfile.entries(path, "specifications"))
+    specs = tuple(_spec(path, e) for e in yamlfile.entries(path, "specifications", doc))
     return Framework(str(doc.get("version", "")), specs)
 
 

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from checks.evaluate import Finding
-from checks.registry import Status
+from checks.registry import STATUS_ORDER, Severity, Status
 from policies.exit_codes import ExitCode
-from policies.profiles import Profile
+from policies.profiles import NOT_EVALUATED_RULES, Profile
 
-__all__ = ["ExitCode", "Gate", "decide"]
+__all__ = ["ExitCode", "Gate", "decide", "record_gate_problems"]
+
+
+def _blocks(status: Status, severity: Severity, profile: Profile, reopened: bool) -> bool:
+    """The rule, said once: a failure blocks at or above the profile's threshold, or whatever
+    its severity when an expired waiver reopened it; an unknown blocks as the profile says."""
+    if status is Status.FAIL:
+        return reopened or severity >= profile.fail_on
+    return status is Status.NOT_EVALUATED and profile.blocks_unknown(severity)
+
+
+def _exit_code(blocking_failures: int, blocking_unknowns: int) -> ExitCode:
+    if blocking_failures:
+        return ExitCode.FAILED
+    if blocking_unknowns:
+        return ExitCode.NOT_EVALUATED
+    return ExitCode.OK
 
 
 @dataclass(frozen=True)
@@ -24,11 +42,7 @@ class Gate:
     def exit_code(self) -> ExitCode:
         """OK, FAILED for blocking failures (an expired waiver's included), else NOT_EVALUATED
         when blocking unknowns remain."""
-        if self.blocking_failures:
-            return ExitCode.FAILED
-        if self.blocking_unknowns:
-            return ExitCode.NOT_EVALUATED
-        return ExitCode.OK
+        return _exit_code(len(self.blocking_failures), len(self.blocking_unknowns))
 
 
 def decide(
@@ -38,14 +52,73 @@ def decide(
     waiver reopened; unknowns block as the profile says."""
     findings = tuple(findings)
     reopened_ids = {fid for fid, _ in reopened}
-    failures = tuple(
-        f
-        for f in findings
-        if f.status is Status.FAIL and (f.severity >= profile.fail_on or f.id in reopened_ids)
-    )
-    unknowns = tuple(
-        f
-        for f in findings
-        if f.status is Status.NOT_EVALUATED and profile.blocks_unknown(f.severity)
-    )
+    blocking = [f for f in findings if _blocks(f.status, f.severity, profile, f.id in reopened_ids)]
+    failures = tuple(f for f in blocking if f.status is Status.FAIL)
+    unknowns = tuple(f for f in blocking if f.status is Status.NOT_EVALUATED)
     return Gate(profile, failures, unknowns, reopened)
+
+
+def _record_profile(gate: Mapping[str, Any]) -> Profile:
+    rule = gate.get("not_evaluated_blocks")
+    if rule not in NOT_EVALUATED_RULES:
+        raise ValueError(f"gate.not_evaluated_blocks {rule!r} is not one of {NOT_EVALUATED_RULES}")
+    return Profile(
+        str(gate.get("profile", "?")),
+        "",
+        Severity.parse(str(gate.get("fail_on"))),
+        rule,
+        Severity.parse(str(gate.get("mandatory_from"))),
+    )
+
+
+def _reopened_ids(document: Mapping[str, Any]) -> set[str]:
+    """Findings an expired waiver reopened, as the gate and the waiver records say."""
+    ids = set(document["gate"].get("reopened_by_expired_waivers") or ())
+    for waiver in document.get("waivers") or ():
+        if isinstance(waiver, Mapping):
+            ids |= set(waiver.get("reopened_findings") or ())
+    return {str(i) for i in ids}
+
+
+def record_gate_problems(document: Mapping[str, Any]) -> list[str]:
+    """Where a run record's stored gate and counts disagree with its own findings, judged by
+    the same rule as `decide` under the profile the record names; [] when they agree.
+
+    Raises ValueError when the record lacks what the gate is decided from."""
+    gate, findings = document.get("gate"), document.get("findings")
+    if not isinstance(gate, Mapping) or not isinstance(findings, list):
+        raise ValueError("no 'gate' mapping and 'findings' list to decide the gate from")
+    profile, reopened = _record_profile(gate), _reopened_ids(document)
+    counts: Counter[Status] = Counter()
+    failures = unknowns = 0
+    for finding in findings:
+        if not isinstance(finding, Mapping):
+            raise ValueError("a finding is not a mapping")
+        status = Status(str(finding.get("status")))
+        counts[status] += 1
+        if _blocks(
+            status,
+            Severity.parse(str(finding.get("severity"))),
+            profile,
+            str(finding.get("id")) in reopened,
+        ):
+            failures += status is Status.FAIL
+            unknowns += status is Status.NOT_EVALUATED
+    recomputed = {
+        "exit_code": int(_exit_code(failures, unknowns)),
+        "blocking_failures": failures,
+        "blocking_not_evaluated": unknowns,
+    }
+    problems = [
+        f"gate.{key} is {gate.get(key)!r} but its findings give {value!r}"
+        for key, value in recomputed.items()
+        if gate.get(key) != value or isinstance(gate.get(key), bool)
+    ]
+    stored_counts = (document.get("summary") or {}).get("findings")
+    if isinstance(stored_counts, Mapping):
+        problems += [
+            f"summary.findings.{s.value} is {stored_counts.get(s.value)!r} but it lists {counts[s]}"
+            for s in STATUS_ORDER
+            if stored_counts.get(s.value) != counts[s]
+        ]
+    return problems

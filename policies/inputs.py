@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
+from checks.inputfiles import expect_mapping
 from checks.registry import Severity
 from policies import yamlfile
 from policies.attestations import Attestations, load_attestations
@@ -44,6 +45,9 @@ class PolicyInputs:
     risk_overrides: tuple[Override, ...] = ()
     sla: Mapping[Level, int] = field(default_factory=sla_days)
     previous: PreviousRun | None = None
+
+
+MAX_SLA_DAYS = 36_500
 
 
 def default_waivers_file(home: Path, stack: str) -> Path:
@@ -87,25 +91,22 @@ def load_policy_inputs(
             if attestations
             else Attestations()
         ),
-        risk_overrides=tuple(_overrides(risk_overrides)) if risk_overrides else (),
+        risk_overrides=tuple(load_overrides(risk_overrides)) if risk_overrides else (),
         sla=_sla(sla) if sla else sla_days(),
         previous=PreviousRun(previous, load_run_document(previous)) if previous else None,
     )
 
 
-def _overrides(path: Path) -> list[Override]:
-    try:
-        return load_overrides(path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
-
 def _sla(path: Path) -> dict[Level, int]:
-    raw = yamlfile.load(path)
-    if not isinstance(raw, dict):
-        raise InputError(f"{path}: expected a mapping of risk level to days, e.g. high: 30")
+    raw = expect_mapping(
+        path, yamlfile.load(path), "a mapping of risk level to days, e.g. high: 30"
+    )
+    for level, days in raw.items():
+        # A due date must be a date: past 100 years the calendar overflows, and no one means it.
+        if isinstance(days, int) and not isinstance(days, bool) and days > MAX_SLA_DAYS:
+            raise InputError(
+                f"{yamlfile.where(path, raw)}: SLA for {level!r} is more than {MAX_SLA_DAYS} days"
+            )
     try:
         return sla_days(raw)
     except ValueError as exc:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.errors import InputError
+from checks.inputfiles import expect_mapping
 from checks.registry import Severity
 from policies import yamlfile
 
@@ -42,10 +43,8 @@ def load_profile(name_or_path: str) -> Profile:
             raise InputError(
                 f"--profile {name_or_path!r}: no such profile (built in: {', '.join(available())})"
             )
-    doc = yamlfile.load(path)
+    doc = expect_mapping(path, yamlfile.load(path), "a mapping of profile settings")
     at = yamlfile.where(path, doc)
-    if not isinstance(doc, dict):
-        raise InputError(f"{path}: expected a mapping")
     try:
         fail_on = Severity.parse(str(doc.get("fail_on", "low")))
         mandatory_from = Severity.parse(str(doc.get("mandatory_from", "medium")))

@@ -14,9 +14,11 @@ from checks.evaluate import Finding
 from checks.model import EPHI_CLASSES, Resource, data_classification, plain
 from checks.registry import STATUS_ORDER
 from policies.assessment import Assessment
+from policies.redaction import redact, scrubber
 from policies.risk import Risk
 from policies.run_identity import SCHEMA_VERSION
 from policies.safeguards import SafeguardStatus
+from policies.waivers import reach, subjects_by_check
 
 TOOL_NAME = "hipaa-safeguard"
 TOOL_VERSION = "0.1.0"
@@ -58,6 +60,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "citations": list(f.check.citations),
         "config_rule": f.check.config_rule,
         "resource": _resource_ref(f.resource),
+        "scope": f.scope,
         "message": f.message,
         "evidence": plain(f.evidence),
         "remediation": f.check.remediation,
@@ -139,6 +142,7 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
         reopened.setdefault(waiver_id, []).append(finding_id)
     profile = gate.profile
     inventory = evaluation.inventory
+    subjects = subjects_by_check(findings) if inputs.waivers else {}
     record = {
         "schema_version": SCHEMA_VERSION,
         "tool": {
@@ -195,6 +199,7 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
         "waivers": [
             {
                 **w.as_record(assessment.day),
+                "covers_resources": reach(w, subjects),
                 "covers_findings": sorted(waived.get(w.id, [])),
                 "reopened_findings": sorted(reopened.get(w.id, [])),
             }
@@ -212,4 +217,4 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
     }
     if assessment.trend is not None:
         record["trend"] = dict(assessment.trend)
-    return record
+    return redact(record, scrubber(evaluation.inventory, assessment.secrets))

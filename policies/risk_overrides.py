@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from checks.errors import InputError
+from policies import yamlfile
 from policies.risk_scale import Level
 
 
@@ -41,45 +41,44 @@ def load_overrides(path: str | Path) -> list[Override]:
     """Read `risk_overrides.yaml`: a list of {finding | check, likelihood?, impact?, by, reason}.
 
     Every entry must name the person who made the rating (`by`) and why (`reason`): a rating
-    without an owner is not evidence. Problems raise ValueError naming the file and the entry.
+    without an owner is not evidence. Problems raise InputError naming the file and the entry.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    data = yamlfile.load(path)
     if data is None:
         return []
     if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a list of overrides, got {type(data).__name__}")
+        raise InputError(f"{path}: expected a list of overrides, got {type(data).__name__}")
     return [_override(path, number, entry) for number, entry in enumerate(data, start=1)]
 
 
 def _override(path: Path, number: int, entry: Any) -> Override:
     where = f"{path}: entry {number}"
     if not isinstance(entry, Mapping):
-        raise ValueError(f"{where}: expected a mapping, got {type(entry).__name__}")
+        raise InputError(f"{where}: expected a mapping, got {type(entry).__name__}")
     target = entry.get("finding") or entry.get("check")
+    if target is not None and not isinstance(target, str):
+        raise InputError(f"{where}: 'finding' or 'check' must be text, got {type(target).__name__}")
     if target:
         where += f" ({target})"
     unknown = sorted(set(map(str, entry)) - _OVERRIDE_KEYS)
     if unknown:
-        raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        raise InputError(f"{where}: unknown key(s) {', '.join(unknown)}")
     if bool(entry.get("finding")) == bool(entry.get("check")):
-        raise ValueError(f"{where}: name exactly one of 'finding' (a finding id) or 'check'")
+        raise InputError(f"{where}: name exactly one of 'finding' (a finding id) or 'check'")
     for key, meaning in (("by", "the person who made the rating"), ("reason", "why")):
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{where}: '{key}' ({meaning}) is required")
+            raise InputError(f"{where}: '{key}' ({meaning}) is required")
     if entry.get("likelihood") is None and entry.get("impact") is None:
-        raise ValueError(f"{where}: override at least one of 'likelihood' or 'impact'")
+        raise InputError(f"{where}: override at least one of 'likelihood' or 'impact'")
     try:
         likelihood, impact = (
             None if entry.get(key) is None else Level.parse(entry[key])
             for key in ("likelihood", "impact")
         )
     except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise InputError(f"{where}: {exc}") from None
     return Override(
         by=entry["by"].strip(),
         reason=entry["reason"].strip(),

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
+from checks.inputfiles import load_json
+from policies.run_shape import problem, shown
 
 SCHEMA_VERSION = "1.0"
 # Sections derived from the rest of the record: left out of the assessment id.
@@ -46,20 +48,22 @@ RECORD_FILE = "safeguard-scan.json"
 
 
 def load_run_document(path: Path) -> dict[str, Any]:
-    """A stored run record (a run's JSON file, or the run folder holding it)."""
+    """A stored run record (a run's JSON file, or the run folder holding it), read by the one
+    loader and refused unless it has the shape every renderer reads (`policies.run_shape`)."""
     if path.is_dir():
         path = path / RECORD_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such run document") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    document, _ = load_json(path, what="a safeguard run document", noun="run document")
     if not isinstance(document, dict) or "schema_version" not in document:
         raise InputError(f"{path}: not a safeguard run document (no schema_version)")
-    if str(document["schema_version"]).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+    version = document["schema_version"]
+    if str(version).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        if not (isinstance(version, str) and len(version) < 20 and version.isprintable()):
+            version = shown(version)
         raise InputError(
-            f"{path}: schema_version {document['schema_version']} is not supported "
+            f"{path}: schema_version {version} is not supported "
             f"(this version reads {SCHEMA_VERSION.split('.')[0]}.x)"
         )
+    wrong = problem(document)
+    if wrong:
+        raise InputError(f"{path}: not a safeguard run document: {wrong}")
     return document

@@ -3,8 +3,10 @@
 HIPAA 164.316(b) asks that assessment records be retained for six years; a record is only
 evidence if it can be shown unaltered. `write_manifest` records the digest of each artifact in
 `manifest.json` beside them; `verify` recomputes them and lists every difference: a missing
-file, a changed one, or an artifact added after the run that the manifest does not list.
-(Signing the manifest itself, e.g. with a KMS key, is the retention store's job.)
+file, a changed one, an artifact added after the run that the manifest does not list, or a
+manifest that lists nothing. A manifest alone proves consistency, not authorship: whoever edits
+an artifact can rewrite it. `reports.signing` signs it (manifest.sig), and
+`reports.integrity` adds the cross-checks a whole run folder allows.
 
     {"algorithm": "sha256", "files": [{"path": "safeguard-scan.json", "sha256": "…",
      "size": 1234}, …], "manifest_version": 1}
@@ -22,6 +24,9 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 MANIFEST_NAME = "manifest.json"
+# The signature over the manifest (reports.signing): written after it, so never listed in it.
+SIGNATURE_NAME = "manifest.sig"
+_OWN_FILES = frozenset({MANIFEST_NAME, SIGNATURE_NAME})
 MANIFEST_VERSION = 1
 _CHUNK = 1 << 20
 
@@ -48,8 +53,8 @@ def _relative(directory: Path, file: str | Path) -> str:
     if not _inside(directory, path):
         raise ValueError(f"{file}: not inside {directory}")
     relative = path.relative_to(directory.absolute()).as_posix()
-    if relative == MANIFEST_NAME:
-        raise ValueError(f"{file}: the manifest cannot list itself")
+    if relative in _OWN_FILES:
+        raise ValueError(f"{file}: the manifest cannot list itself or its signature")
     return relative
 
 
@@ -72,7 +77,7 @@ def _safe_entry_path(raw: object) -> str | None:
     if not isinstance(raw, str) or not raw or "\\" in raw:
         return None
     path = PurePosixPath(raw)
-    if path.is_absolute() or ".." in path.parts or raw == MANIFEST_NAME:
+    if path.is_absolute() or ".." in path.parts or raw in _OWN_FILES:
         return None
     return path.as_posix()
 
@@ -98,8 +103,10 @@ def verify(directory: str | Path) -> list[str]:
     directory = Path(directory)
     try:
         entries = _listed(directory)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         return [f"{MANIFEST_NAME}: unreadable ({exc})"]
+    if not entries:
+        return [f"{MANIFEST_NAME} lists no files: it vouches for nothing"]
     problems = []
     listed = set()
     for entry in entries:
@@ -115,6 +122,6 @@ def verify(directory: str | Path) -> list[str]:
             problems.append(f"changed: {relative}")
     for path in directory.rglob("*"):
         relative = path.relative_to(directory).as_posix()
-        if path.is_file() and relative != MANIFEST_NAME and relative not in listed:
+        if path.is_file() and relative not in _OWN_FILES and relative not in listed:
             problems.append(f"unlisted: {relative}")
     return sorted(problems)

@@ -1,10 +1,20 @@
-"""A Markdown summary of a run, sized for a pull-request comment (most severe first)."""
+"""A Markdown summary of a run, sized for a pull-request comment (most severe first).
+
+Every value of the record reaches the Markdown through `_text` (escaped prose), `_code` (a code
+span) or `_fenced` (a code block), never raw: a resource name, a message or a waiver id is
+someone else's text, and in a pull request `</table><h1>ALL CHECKS PASSED</h1>`, a `|` that
+splits a table cell, `[a link](…)`, `@team` or `#123` must read as the text they are, not act.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
+
+from checks.text import safe_text
+from policies.run_identity import document_sha256
 
 # GitHub rejects comments over 65,536 characters; stay well clear of it.
 MAX_CHARS = 60_000
@@ -15,9 +25,51 @@ _DISCLAIMER = (
 )
 
 
-def _cell(text: Any, limit: int = 160) -> str:
-    flat = " ".join(str(text).split()).replace("|", "\\|")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+# What starts or ends an inline construct of CommonMark or GitHub's Markdown (emphasis, code,
+# links and images, raw HTML and autolinks, entities, strikethrough, math, table cells): each is
+# shown as itself when a backslash precedes it. `#` is escaped too, for a value that ever starts
+# a line (a heading). Parentheses are not: they only act after a `]`, which is escaped. Nor is
+# an underscore between two letters or digits (`is_multi_region_trail`): CommonMark never lets
+# one open or close emphasis.
+_INLINE = re.compile(r"[\\`*\[\]#!|<>&~$]|(?<![^\W_])_|_(?![^\W_])")
+# What GitHub links in text even when escaped (it links after rendering): `@team` mentions,
+# `#123` references, and bare www. or scheme:// addresses. A zero-width space after the sign,
+# or before the dot or colon, keeps the text as it reads and stops the link.
+_LINKED = re.compile(r"(?<=[@#])|(?i:(?<=www)(?=\.))|(?=://)")
+_ZERO_WIDTH_SPACE = "&#8203;"
+_BACKTICKS = re.compile(r"`+")
+
+
+def _plain(value: Any, limit: int | None) -> str:
+    """The value as one line of printable text, cut to `limit` characters."""
+    flat = " ".join(safe_text(str(value), one_line=True).split())
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _text(value: Any, limit: int | None = 160) -> str:
+    """The value as Markdown text that renders as exactly what it says."""
+    escaped = _INLINE.sub(lambda m: "\\" + m.group(), _plain(value, limit))
+    return _LINKED.sub(_ZERO_WIDTH_SPACE, escaped)
+
+
+def _code(value: Any, limit: int | None = None, *, table: bool = True) -> str:
+    """The value as a code span: a fence longer than any run of backticks inside it, and in a
+    table cell every `|` escaped (GitHub splits cells on it even inside code)."""
+    flat = _plain(value, limit)
+    if not flat:
+        return "—"
+    if table:
+        flat = flat.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _fenced(value: Any, info: str) -> list[str]:
+    """A multi-line value as a fenced code block no line of it can close early."""
+    body = safe_text(str(value)).rstrip("\n")
+    fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(body))])
+    return [f"{fence}{info}", body, fence]
 
 
 def _observed(evidence: Mapping[str, Any]) -> str:
@@ -26,48 +78,74 @@ def _observed(evidence: Mapping[str, Any]) -> str:
     parts = [
         f"{k}={json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in evidence.items()
     ]
-    return "`" + _cell("; ".join(parts), 150).replace("`", "'") + "`"
+    return _code("; ".join(parts), 150)
 
 
-def _resource(ref: Mapping[str, Any] | None) -> str:
+def _resource(ref: Mapping[str, Any] | None, *, table: bool = True) -> str:
     if not ref:
         return "account"
-    return f"**{_cell(ref['name'], 60)}** `{ref['type']}`"
+    return f"**{_text(ref['name'], 60) or '—'}** {_code(ref['type'], table=table)}"
 
 
 def _row(f: Mapping[str, Any]) -> str:
     sev = f["severity"]
+    citations = ", ".join(_text(c, 40) for c in f["citations"])
     return (
-        f"| {_SEVERITY_MARK.get(sev, '')} {sev} | `{f['check_id']}` {_cell(f['title'], 90)} "
-        f"| {_resource(f['resource'])} | {', '.join(f['citations'])} | {_observed(f['evidence'])} |"
+        f"| {_SEVERITY_MARK.get(sev, '')} {_text(sev, 20)} | {_code(f['check_id'], 80)} "
+        f"{_text(f['title'], 90)} | {_resource(f['resource'])} | {citations} "
+        f"| {_observed(f['evidence'])} |"
     )
 
 
 def _headline(doc: Mapping[str, Any]) -> str:
     gate, counts = doc["gate"], doc["summary"]["findings"]
+    fail_on = _code(gate["fail_on"], 20, table=False)
     if gate["blocking_failures"]:
-        verdict = (
-            f"❌ **{gate['blocking_failures']} blocking failure(s)** (fail-on `{gate['fail_on']}`)"
-        )
+        blocking = _text(gate["blocking_failures"], 20)
+        verdict = f"❌ **{blocking} blocking failure(s)** (fail-on {fail_on})"
     elif gate["blocking_not_evaluated"]:
-        unknown = gate["blocking_not_evaluated"]
+        unknown = _text(gate["blocking_not_evaluated"], 20)
         verdict = f"⚠️ **{unknown} mandatory check result(s) could not be evaluated**"
     else:
-        verdict = f"✅ **nothing blocks** (fail-on `{gate['fail_on']}`)"
+        verdict = f"✅ **nothing blocks** (fail-on {fail_on})"
+    n = {status: _text(counts[status], 20) for status in counts}
+    summary = doc["summary"]
     return (
-        f"{verdict} · {counts['FAIL']} failed · {counts['PASS']} passed · "
-        f"{counts['WAIVED']} waived · "
-        f"{counts['NOT_EVALUATED']} not evaluated · {counts['NOT_APPLICABLE']} not applicable — "
-        f"{doc['summary']['resources']} resources, {doc['summary']['checks']} checks, "
-        f"profile `{gate['profile']}`"
+        f"{verdict} · {n['FAIL']} failed · {n['PASS']} passed · {n['WAIVED']} waived · "
+        f"{n['NOT_EVALUATED']} not evaluated · {n['NOT_APPLICABLE']} not applicable — "
+        f"{_text(summary['resources'], 20)} resources, {_text(summary['checks'], 20)} checks, "
+        f"profile {_code(gate['profile'], 80, table=False)}"
     )
 
 
 def _safeguard_line(doc: Mapping[str, Any]) -> str:
     counts = doc["framework"]["status_counts"]
-    parts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+    parts = ", ".join(
+        f"{_text(n, 20)} {_text(str(status).replace('_', ' '), 40)}" for status, n in counts.items()
+    )
     total = len(doc["safeguards"])
     return f"Security Rule specifications ({total}): {parts}. See `safeguards` in the JSON."
+
+
+def _reach(w: Mapping[str, Any]) -> str:
+    """How far a waiver reaches: the resources it names, the findings it waives now."""
+    waived = len(w.get("covers_findings") or ())
+    named = w.get("covers_resources")
+    if not isinstance(named, int) or isinstance(named, bool):
+        return f"waives {waived}"
+    return f"names {named} resource{'' if named == 1 else 's'}, waives {waived}"
+
+
+def _waiver_reach(doc: Mapping[str, Any]) -> list[str]:
+    rows = [
+        f"| {_code(w['id'], 40)} | {_code(w['check'], 60)} | {_text(w['status'], 20)} "
+        f"| {_reach(w)} | {_text(w['expires'], 12)} |"
+        for w in doc["waivers"]
+    ]
+    if not rows:
+        return []
+    head = ["### Waivers", "", "| Waiver | Check | Status | Reach | Expires |"]
+    return [*head, "|---|---|---|---|---|", *rows, ""]
 
 
 def _waived(doc: Mapping[str, Any]) -> list[str]:
@@ -78,8 +156,9 @@ def _waived(doc: Mapping[str, Any]) -> list[str]:
             continue
         w = waivers[f["waiver_id"]]
         rows.append(
-            f"| `{f['check_id']}` | {_resource(f['resource'])} | `{w['id']}` "
-            f"{w['type'].replace('_', ' ')} | {w['expires']} | {_cell(w['approver'], 60)} |"
+            f"| {_code(f['check_id'], 80)} | {_resource(f['resource'])} | {_code(w['id'], 40)} "
+            f"{_text(str(w['type']).replace('_', ' '), 40)} | {_text(w['expires'], 12)} "
+            f"| {_text(w['approver'], 60)} |"
         )
     if not rows:
         return []
@@ -92,10 +171,10 @@ def _waived(doc: Mapping[str, Any]) -> list[str]:
 
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
-    src = doc["source"]
-    title = f"## hipaa-safeguard: HIPAA scan of `{src.get('project', '?')}`"
+    src, tool = doc["source"], doc["tool"]
+    title = f"## hipaa-safeguard: HIPAA scan of {_code(src.get('project', '?'), 100, table=False)}"
     if src.get("stack"):
-        title += f" (stack `{src['stack']}`)"
+        title += f" (stack {_code(src['stack'], 100, table=False)})"
     head = [title, "", _headline(doc), "", _DISCLAIMER, ""]
     failures = [f for f in doc["findings"] if f["status"] == "FAIL"]
     unevaluated = [f for f in doc["findings"] if f["status"] == "NOT_EVALUATED"]
@@ -110,29 +189,36 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if unevaluated:
         body += ["### Could not be evaluated (never counted as a pass)", ""]
         body += [
-            f"- `{f['check_id']}` on {_resource(f['resource'])}: {_cell(f['message'], 200)}"
+            f"- {_code(f['check_id'], 80, table=False)} on "
+            f"{_resource(f['resource'], table=False)}: {_text(f['message'], 200)}"
             for f in unevaluated
         ]
         body.append("")
     body += _waived(doc)
+    body += _waiver_reach(doc)
     expired = [w for w in doc["waivers"] if w["status"] == "expired"]
     if expired:
-        names = ", ".join(f"`{w['id']}` (expired {w['expires']})" for w in expired)
+        names = ", ".join(
+            f"{_code(w['id'], 40, table=False)} (expired {_text(w['expires'], 12)})"
+            for w in expired
+        )
         body += [f"⛔ Expired waivers reopen their findings and fail the gate: {names}", ""]
     body += [_safeguard_line(doc), ""]
     fixes = {f["check_id"]: f for f in failures}
     if fixes:
         body += ["<details><summary>How to fix</summary>", ""]
         for check_id, f in fixes.items():
-            body += [f"**`{check_id}`**: {_cell(f['remediation'], 400)}", "", "```python"]
-            body += [f["pulumi_fix"], "```", ""]
+            fix = _code(check_id, 80, table=False)
+            body += [f"**{fix}**: {_text(f['remediation'], 400)}", ""]
+            body += [*_fenced(f["pulumi_fix"], "python"), ""]
         body += ["</details>", ""]
     if doc["inventory"]["not_covered_types"]:
-        types = ", ".join(f"`{t}`" for t in doc["inventory"]["not_covered_types"])
+        types = ", ".join(_code(t, 100, table=False) for t in doc["inventory"]["not_covered_types"])
         body += [f"Resource types no check covers yet: {types}", ""]
     checks = [
-        f"| `{c['id']}` | {c['severity']} | {c['results']['PASS']} | {c['results']['FAIL']} "
-        f"| {c['results']['NOT_EVALUATED']} |"
+        f"| {_code(c['id'], 80)} | {_text(c['severity'], 20)} "
+        + " ".join(f"| {_text(c['results'][s], 20)}" for s in ("PASS", "FAIL", "NOT_EVALUATED"))
+        + " |"
         for c in doc["checks"]
     ]
     body += [
@@ -144,17 +230,23 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         "",
         "</details>",
         "",
-        f"<sub>{doc['tool']['name']} {doc['tool']['version']} · check library "
-        f"{doc['tool']['check_library']} · source `{src.get('kind')}`</sub>",
+        f"<sub>{_text(tool['name'], 60)} {_text(tool['version'], 40)} · check library "
+        f"{_text(tool['check_library'], 80)} · source {_code(src.get('kind'), 40, table=False)}"
+        "</sub>",
         "",
     ]
-    text = "\n".join(head + body)
+    # The record this summary was rendered from, as the HTML report names it: `safeguard
+    # verify` checks it against the JSON beside it.
+    digest = f"<sub>run document SHA-256 {_code(document_sha256(doc), table=False)}</sub>"
+    text = "\n".join([*head, *body, digest, ""])
     if len(text) <= MAX_CHARS:
         return text
-    return _shortened(head, failures, table_head)
+    return _shortened(head, failures, table_head, digest)
 
 
-def _shortened(head: list[str], failures: list[Mapping[str, Any]], table_head: list[str]) -> str:
+def _shortened(
+    head: list[str], failures: list[Mapping[str, Any]], table_head: list[str], digest: str
+) -> str:
     """Keep the most severe failures that fit, and say how many were left out."""
     lines = [*head, "### Failures", "", *table_head]
     size = sum(len(line) + 1 for line in lines) + 200
@@ -167,4 +259,4 @@ def _shortened(head: list[str], failures: list[Mapping[str, Any]], table_head: l
         size += len(row) + 1
         shown += 1
     lines += ["", f"… and {len(failures) - shown} more failure(s): see the JSON report.", ""]
-    return "\n".join(lines)
+    return "\n".join([*lines, digest, ""])

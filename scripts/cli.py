@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import IO
 
 from checks.errors import InputError
+from checks.text import safe_text
 from policies.exit_codes import ExitCode
-from scripts.commands import listing, report, scan, verify
+from scripts.commands import keygen, listing, report, scan, verify
 
-COMMANDS = (scan, listing, report, verify)
+COMMANDS = (scan, listing, report, verify, keygen)
 
 _MEANINGS = {
     ExitCode.OK: "no check failed at or above --fail-on, and every check could be evaluated",
@@ -25,8 +27,16 @@ _MEANINGS = {
 EXIT_CODES_HELP = "exit codes:\n" + "".join(f"  {c:d}  {m}\n" for c, m in _MEANINGS.items())
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors made as safe for the terminal as every other message
+    (an argument can quote anything); subcommand parsers are of the same class."""
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        super()._print_message(safe_text(message) if message else message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="safeguard",
         description="HIPAA safeguards for Pulumi programs and AWS accounts: evidence, not a "
         "compliance claim.",
@@ -44,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except InputError as exc:
-        print(f"safeguard: error: {exc}", file=sys.stderr)
+        # One line, whatever the message quotes: no escape sequence or control character of a
+        # program's exception or a file's content reaches the terminal.
+        print(f"safeguard: error: {safe_text(str(exc), one_line=True)}", file=sys.stderr)
         return ExitCode.INPUT
     except KeyboardInterrupt:
         print("safeguard: interrupted", file=sys.stderr)

@@ -1,5 +1,9 @@
 """What every command shares for its output: progress lines, the run's timestamp, formats, and
-writing a run folder (every artifact, then the manifest over them)."""
+writing a run folder (every artifact, then the manifest over them).
+
+Everything printed goes through `checks.text.safe_text`: a message can quote a program's
+exception or a file's content, and no escape sequence of theirs reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
+from checks.text import safe_text
 
-FORMAT_HELP = "comma-separated formats: json, md, html, pdf, sarif, junit, ocsf, csv, or all"
+FORMAT_HELP = (
+    "comma-separated formats: json, md, html, pdf, sarif, junit, ocsf, csv; all (anywhere in "
+    "the list) means every one"
+)
+FORCE_HELP = (
+    "write into an --out folder that holds an earlier run's artifacts, removing them all first "
+    "(other files in it are left alone)"
+)
 
 
 class Progress:
@@ -23,7 +35,12 @@ class Progress:
 
     def __call__(self, message: str) -> None:
         if not self.quiet:
-            print(f"safeguard: {message}", file=sys.stderr, flush=True)
+            print(f"safeguard: {safe_text(message, one_line=True)}", file=sys.stderr, flush=True)
+
+
+def say(line: str) -> None:
+    """One line on stdout (what a run wrote), made safe for the terminal."""
+    print(safe_text(line, one_line=True))
 
 
 def generated_at() -> str:
@@ -35,17 +52,57 @@ def generated_at() -> str:
 
 
 def formats(spec: str, renderers: Mapping[str, Any]) -> list[str]:
-    """The formats `--format` names, in order; `all` means every one."""
-    chosen = [f.strip() for f in spec.split(",") if f.strip()]
-    if chosen == ["all"]:
-        return list(renderers)
-    unknown = [f for f in chosen if f not in renderers]
-    if unknown or not chosen:
+    """The formats `--format` names, in order and each once; `all` anywhere means every one."""
+    named = [f.strip() for f in spec.split(",") if f.strip()]
+    unknown = sorted({f for f in named if f not in renderers and f != "all"})
+    if unknown or not named:
         raise InputError(
             f"--format {spec!r}: unknown format(s) {', '.join(unknown) or '(none)'}; "
             f"choose from {', '.join(renderers)} or all"
         )
-    return chosen
+    if "all" in named:
+        return list(renderers)
+    return list(dict.fromkeys(named))
+
+
+def _artifact_names(renderers: Mapping[str, Any]) -> set[str]:
+    """Every file a run writes into its folder, whichever formats it chose."""
+    from reports.manifest import MANIFEST_NAME, SIGNATURE_NAME
+
+    names = {r.filename for r in renderers.values()} | {MANIFEST_NAME, SIGNATURE_NAME}
+    return names | {name + ".tmp" for name in names}
+
+
+def _entries(out: Path) -> list[Path]:
+    """What the `--out` folder holds now (nothing when it does not exist yet)."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out {out}: not a folder")
+        return sorted(out.iterdir()) if out.is_dir() else []
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot be read: {exc.strerror or exc}") from None
+
+
+def previous_artifacts(out: Path, renderers: Mapping[str, Any]) -> list[Path]:
+    """The files of an earlier run in `out`: what a renderer writes, a manifest or its
+    signature."""
+    names = _artifact_names(renderers)
+    return [p for p in _entries(out) if p.name in names and not p.is_dir()]
+
+
+def check_out(out: Path, renderers: Mapping[str, Any], force: bool) -> list[str]:
+    """Refuse an `--out` folder holding an earlier run's artifacts unless `force`, so a new run
+    never leaves the old run's reports beside its own. Return the names of the other files
+    there (left alone, and listed by `safeguard verify` as not part of the run)."""
+    previous = previous_artifacts(out, renderers)
+    if previous and not force:
+        names = ", ".join(p.name for p in previous)
+        raise InputError(
+            f"--out {out}: holds an earlier run's artifacts ({names}); choose an empty or new "
+            "folder, or pass --force to remove them and write this run there"
+        )
+    names = _artifact_names(renderers)
+    return [p.name for p in _entries(out) if p.name not in names]
 
 
 def _write(path: Path, text: str) -> None:
@@ -56,13 +113,24 @@ def _write(path: Path, text: str) -> None:
 
 
 def write_outputs(
-    record: Mapping[str, Any], chosen: list[str], renderers: Mapping[str, Any], out: Path
+    record: Mapping[str, Any],
+    chosen: list[str],
+    renderers: Mapping[str, Any],
+    out: Path,
+    force: bool = False,
 ) -> list[Path]:
-    """Render every chosen format, then the manifest of SHA-256 digests over what was written."""
+    """Render every chosen format, then the manifest of SHA-256 digests over what was written.
+
+    An earlier run's artifacts in `out` are refused, or with `force` all removed first: the
+    folder then holds this run only, and its manifest lists every artifact in it.
+    """
     from reports.manifest import write_manifest
 
+    check_out(out, renderers, force)
     written = []
     try:
+        for stale in previous_artifacts(out, renderers):
+            stale.unlink()
         out.mkdir(parents=True, exist_ok=True)
         for name in chosen:
             renderer = renderers[name]

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/safeguard scan --out safeguard-report "$@"
+# --force: each run replaces the previous run in safeguard-report/ (it holds nothing else).
+exec .venv/bin/safeguard scan --out safeguard-report --force "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the PDF report and the browser tests need: headless Chromium (Debian `chromium`)
-# and poppler-utils (pdftotext, pdftoppm). Safe to run again: it does nothing when both are there.
+# and poppler-utils (pdftotext, pdftoppm), and cmark-gfm for the Markdown test. Safe to run
+# again: it does nothing when all are there.
 # Needs root (or sudo) and apt-get; elsewhere it says what to install and exits non-zero.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
     || missing+=(poppler-utils)
+# cmark-gfm: GitHub's own Markdown parser, for the test that the PR summary escapes every value.
+command -v cmark-gfm >/dev/null 2>&1 || missing+=(cmark-gfm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -138,7 +138,7 @@ def _denies_deletion(policy: Resource) -> bool:
 def backup_vault_deletion_protected(res: Resource, inv: Inventory) -> Result:
     """Backups survive an attacker or mistake that deletes everything it can reach."""
     locks = [r.name for r in referrers(inv, res, (VAULT_LOCK,), "backup_vault_name")]
-    policies = referrers(inv, res, (VAULT_POLICY,), "backup_vault_name")
+    policies = referrers(inv, res, (VAULT_POLICY,), "backup_vault_name", every=True)
     denying = [p.name for p in policies if _denies_deletion(p)]
     evidence = {"vault_lock": locks, "deny_delete_policies": denying}
     if locks or denying:

@@ -176,7 +176,11 @@ def ec2_imdsv2_required(res: Resource, inv: Inventory) -> Result:
     source = "metadata_options"
     if tokens is None:
         defaults = [d for d in inv.by_type(METADATA_DEFAULTS) if _same_region(res, d)]
-        tokens, source = _metadata_verdict([dict(d.props) for d in defaults]), "account defaults"
+        options = [
+            {k: known(d, k) for k in ("http_endpoint", "http_tokens") if d.is_set(k)}
+            for d in defaults
+        ]
+        tokens, source = _metadata_verdict(options), "account defaults"
     if tokens in ("required", "disabled"):
         return passed(f"IMDSv1 is off ({source}: {tokens})", http_tokens=tokens)
     shown = tokens or "not set (IMDSv1 allowed unless the AMI requires v2)"

@@ -42,7 +42,7 @@ def _protocol(listener: Resource, inv: Inventory) -> str:
     protocol = known(listener, "protocol")
     if protocol:
         return str(protocol).upper()
-    ref = listener.props.get("load_balancer_arn")
+    ref = known(listener, "load_balancer_arn")
     lb = resolve(inv, ref, LOAD_BALANCERS, f"load_balancer_arn of {listener.name}")
     if lb is None:
         raise Undecidable(f"{listener.name} names no protocol and its load balancer is not known")

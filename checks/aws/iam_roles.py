@@ -78,7 +78,7 @@ def iam_role_session_duration(res: Resource, inv: Inventory) -> Result:
 
 def _is_break_glass(res: Resource) -> bool:
     tags = known(res, "tags", {}) or {}
-    labels = [res.name, str(res.props.get("name") or ""), *map(str, tags), *map(str, tags.values())]
+    labels = [res.name, str(known(res, "name") or ""), *map(str, tags), *map(str, tags.values())]
     return any(BREAK_GLASS.search(label) for label in labels)
 
 

@@ -3,7 +3,9 @@ environment encrypted with a customer key, and a supported runtime (LAM-01, LAM-
 
 from __future__ import annotations
 
-from checks.model import Inventory, Resource
+import re
+
+from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 from checks.support.classification import may_hold_ephi
 from checks.support.props import blocks, known
@@ -18,13 +20,30 @@ PERMISSION_NARROWERS = ("source_arn", "source_account", "principal_org_id")
 # Runtimes past their AWS Lambda deprecation date as of this library's release (2026-11).
 DEPRECATED_RUNTIMES = frozenset(
     {
-        "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6", "dotnet7",
-        "go1.x", "java8", "provided",
+        "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1",
+        "dotnet5.0", "dotnet6", "dotnet7",
+        "go1.x", "java8", "java8.al2", "provided", "provided.al2",
+        "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10",
         "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x",
-        "python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
+        "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10",
         "ruby2.5", "ruby2.7", "ruby3.2",
     }
 )  # fmt: skip
+# Runtimes AWS supports as of the same date: only these pass.
+SUPPORTED_RUNTIMES = frozenset(
+    {
+        "nodejs22.x", "nodejs24.x",
+        "python3.11", "python3.12", "python3.13", "python3.14",
+        "java11", "java17", "java21", "java25",
+        "dotnet8", "dotnet10",
+        "ruby3.3", "ruby3.4",
+        "provided.al2023",
+    }
+)  # fmt: skip
+# The shape of a Lambda runtime identifier, for one released after this library.
+RUNTIME_IDENTIFIER = re.compile(
+    r"(nodejs\d+\.x|python3\.\d+|java\d+(\.al\d+)?|dotnet\d+|ruby\d+\.\d+|provided\.al\d+)"
+)
 
 
 @check(
@@ -135,9 +154,22 @@ def lambda_env_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
 )
 def lambda_supported_runtime(res: Resource, inv: Inventory) -> Result:
     """The function's language runtime still receives security patches."""
-    if str(known(res, "package_type", "Zip")) == "Image":
+    if known(res, "package_type", "Zip") == "Image":
         return not_applicable("a container image carries its own runtime")
-    runtime = str(known(res, "runtime", "") or "")
-    if runtime in DEPRECATED_RUNTIMES:
-        return failed(f"{runtime} is deprecated: no more security patches", runtime=runtime)
-    return passed(f"{runtime or 'the runtime'} is supported", runtime=runtime)
+    runtime = known(res, "runtime")
+    text = runtime if isinstance(runtime, str) else None
+    if text in SUPPORTED_RUNTIMES:
+        return passed(f"{text} is supported", runtime=text)
+    if text in DEPRECATED_RUNTIMES:
+        return failed(f"{text} is deprecated: no more security patches", runtime=text)
+    if text is not None and RUNTIME_IDENTIFIER.fullmatch(text):
+        raise Undecidable(
+            f"the runtime {text} is not one this check knows (newer than its library?), so "
+            "whether AWS still supports it cannot be told"
+        )
+    given = repr(runtime) if runtime is not None and str(runtime).strip() else "an empty runtime"
+    return failed(
+        f"{given} is not a Lambda runtime identifier: a zip-packaged function needs one AWS "
+        "supports (e.g. python3.13)",
+        runtime=runtime,
+    )

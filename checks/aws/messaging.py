@@ -72,8 +72,9 @@ def _policies(res: Resource, inv: Inventory) -> list[tuple[str, Any]]:
     companion_type, key = (
         (TOPIC_POLICY, "arn") if res.type == TOPIC else (QUEUE_POLICY, "queue_url")
     )
-    found = [(p.name, known(p, "policy")) for p in referrers(inv, res, (companion_type,), key)]
-    if res.props.get("policy") is not None:
+    companions = referrers(inv, res, (companion_type,), key, every=True)
+    found = [(p.name, known(p, "policy")) for p in companions]
+    if res.is_set("policy"):
         found.append((res.name, known(res, "policy")))
     return found
 

@@ -42,7 +42,7 @@ def _ingress(acl: Resource, inv: Inventory) -> list[dict[str, Any]]:
     rules = [_entry(r, acl.name, False) for r in blocks(known(acl, "ingress"))]
     rules += [
         _entry(dict(r.props), r.name, True)
-        for r in referrers(inv, acl, (NETWORK_ACL_RULE,), "network_acl_id")
+        for r in referrers(inv, acl, (NETWORK_ACL_RULE,), "network_acl_id", every=True)
         if not flag(known(r, "egress", False))
     ]
     return sorted(rules, key=lambda r: r["rule_number"])

@@ -1,13 +1,24 @@
 """Security groups: no ingress from the whole internet to admin or database ports, nothing but
-HTTP(S) open to the internet, and every VPC's default group closed (NET-01)."""
+HTTP(S) open to the internet, and every VPC's default group closed (NET-01).
+
+A rule declared as a resource of its own is judged with its group when the inventory holds the
+group, and on its own otherwise (the group comes from another stack, or from `get()`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from checks.model import SECURITY_GROUP, SECURITY_GROUP_RULES, IngressRule, Inventory, Resource
-from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.model import SECURITY_GROUP_RULES, IngressRule, Inventory, Resource
+from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.splits import (
+    DEFAULT_SECURITY_GROUP,
+    INGRESS_RULE_TYPES,
+    SECURITY_GROUPS,
+    may_let_in,
+    rule_ingress,
+)
 from checks.support.cidr import covers_port, is_internet, normalise_protocol
 from checks.support.joins import referrers
 from checks.support.props import blocks, known
@@ -62,15 +73,38 @@ def internet_exposures(
     return exposures
 
 
+# What the internet-ingress checks judge: groups (a VPC's default one too) with their rules, and
+# rules that may let traffic in, on their own when their group is not in the inventory.
+JUDGED_TYPES = (*SECURITY_GROUPS, *INGRESS_RULE_TYPES)
+_EGRESS_ONLY = "an egress rule lets no traffic in"
+
+
+def _ingress_of(res: Resource, inv: Inventory) -> list[IngressRule]:
+    """A group's ingress with all its rules, or a rule's own when it is judged apart."""
+    if res.type in SECURITY_GROUPS:
+        return inv.ingress_rules(res)
+    return rule_ingress(res)
+
+
+def _nothing_found(res: Resource, inv: Inventory, message: str) -> Result:
+    """A rule judged apart that opens nothing passes only when its group is known to be
+    elsewhere: a group it may belong to is judged with it, and may be open by another rule."""
+    if res.type not in SECURITY_GROUPS:
+        inv.parent_of(res)
+    return passed(message, offending_rules=[])
+
+
 def _verdict(
     res: Resource, inv: Inventory, ports: Mapping[int, tuple[str, ...]], kind: str
 ) -> Result:
-    exposures = internet_exposures(inv.ingress_rules(res), ports)
+    if res.type not in SECURITY_GROUPS and not may_let_in(res):
+        return not_applicable(_EGRESS_ONLY)
+    exposures = internet_exposures(_ingress_of(res, inv), ports)
     if exposures:
         first = exposures[0]
         where = f"{first['cidr']} -> {first['protocol']} {first['from_port']}-{first['to_port']}"
         return failed(f"{kind} ports are open to the internet ({where})", offending_rules=exposures)
-    return passed(f"no {kind} port is open to the internet", offending_rules=[])
+    return _nothing_found(res, inv, f"no {kind} port is open to the internet")
 
 
 @check(
@@ -80,7 +114,7 @@ def _verdict(
     title="Security group allows no internet ingress to SSH or RDP",
     severity=Severity.CRITICAL,
     config_rule="restricted-ssh",
-    resource_types=(SECURITY_GROUP,),
+    resource_types=JUDGED_TYPES,
     remediation=(
         "Remove 0.0.0.0/0 and ::/0 ingress on 22 and 3389; use SSM Session Manager, or allow "
         "only a bastion's or VPN's CIDR."
@@ -103,7 +137,7 @@ def sg_no_internet_admin_ports(res: Resource, inv: Inventory) -> Result:
     title="Security group allows no internet ingress to database ports",
     severity=Severity.CRITICAL,
     config_rule="restricted-common-ports",
-    resource_types=(SECURITY_GROUP,),
+    resource_types=JUDGED_TYPES,
     remediation=(
         "Allow database ports only from the application tier's security group, never from "
         "0.0.0.0/0 or ::/0."
@@ -142,7 +176,7 @@ def _authorized(rule: IngressRule) -> bool:
     title="Security group opens only HTTP/HTTPS to the internet",
     severity=Severity.HIGH,
     config_rule="vpc-sg-open-only-to-authorized-ports",
-    resource_types=(SECURITY_GROUP,),
+    resource_types=JUDGED_TYPES,
     remediation=(
         "Open only TCP 443 (and 80 for the redirect) to 0.0.0.0/0 or ::/0, on the load "
         "balancer's group; reach everything else through private addresses."
@@ -154,6 +188,8 @@ def _authorized(rule: IngressRule) -> bool:
 )
 def sg_internet_ingress_authorized_ports(res: Resource, inv: Inventory) -> Result:
     """The only door open to the internet is the web front end."""
+    if res.type not in SECURITY_GROUPS and not may_let_in(res):
+        return not_applicable(_EGRESS_ONLY)
     offending = [
         {
             "declared_by": r.declared_by,
@@ -162,7 +198,7 @@ def sg_internet_ingress_authorized_ports(res: Resource, inv: Inventory) -> Resul
             "to_port": r.to_port,
             "cidr": cidr,
         }
-        for r in inv.ingress_rules(res)
+        for r in _ingress_of(res, inv)
         if not _authorized(r)
         for cidr in (*r.cidr_ipv4, *r.cidr_ipv6)
         if is_internet(cidr)
@@ -172,10 +208,7 @@ def sg_internet_ingress_authorized_ports(res: Resource, inv: Inventory) -> Resul
             f"{len(offending)} internet ingress rule(s) beyond TCP 80/443",
             offending_rules=offending,
         )
-    return passed("internet ingress is limited to TCP 80/443", offending_rules=[])
-
-
-DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+    return _nothing_found(res, inv, "internet ingress is limited to TCP 80/443")
 
 
 def _default_group_rules(group: Resource, inv: Inventory) -> list[str]:

@@ -64,7 +64,7 @@ def rds_storage_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
         return failed(
             "storage is not encrypted at rest",
             storage_encrypted=False,
-            kms_key_id=res.get("kms_key_id"),
+            kms_key_id=res.shown("kms_key_id"),
         )
     key = known(res, "kms_key_id")
     evidence = {"storage_encrypted": encrypted, "kms_key_id": key}

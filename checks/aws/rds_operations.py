@@ -32,6 +32,14 @@ _SNAPSHOT_SOURCES = {
         (CLUSTER_SNAPSHOT, CLUSTER_SNAPSHOT_COPY),
     ),
 }
+# The output in which a snapshot reports its own encryption (cluster snapshots name it as their
+# clusters do).
+_ENCRYPTION_REPORTED_IN = {
+    SNAPSHOT: "encrypted",
+    SNAPSHOT_COPY: "encrypted",
+    CLUSTER_SNAPSHOT: "storage_encrypted",
+    CLUSTER_SNAPSHOT_COPY: "storage_encrypted",
+}
 
 
 @check(
@@ -90,7 +98,9 @@ def rds_in_backup_plan(res: Resource, inv: Inventory) -> Result:
 
 
 def _aurora_members(cluster: Resource, inv: Inventory) -> list[str]:
-    members = referrers(inv, cluster, (RDS_CLUSTER_INSTANCE, RDS_INSTANCE), "cluster_identifier")
+    members = referrers(
+        inv, cluster, (RDS_CLUSTER_INSTANCE, RDS_INSTANCE), "cluster_identifier", every=True
+    )
     return sorted(m.name for m in members)
 
 
@@ -205,12 +215,13 @@ def rds_snapshot_not_public(res: Resource, inv: Inventory) -> Result:
 
 def _snapshot_encrypted(res: Resource, inv: Inventory, depth: int = 0) -> tuple[bool, str]:
     """Whether the snapshot is encrypted, and what decided it."""
-    if "encrypted" in res.props:  # reported by the state and live sources
-        return flag(known(res, "encrypted")), res.name
+    reported = _ENCRYPTION_REPORTED_IN[res.type]
+    if res.is_set(reported):  # reported by the state and live sources
+        return flag(known(res, reported)), res.name
     if res.type in (SNAPSHOT_COPY, CLUSTER_SNAPSHOT_COPY) and known(res, "kms_key_id"):
         return True, res.name
     key, types = _SNAPSHOT_SOURCES[res.type]
-    source = resolve(inv, res.props.get(key), types, f"{key} of {res.name}")
+    source = resolve(inv, known(res, key), types, f"{key} of {res.name}")
     if source is None or depth > 3:
         raise Undecidable(f"the source of snapshot {res.name} is not in the inventory")
     if source.type in SNAPSHOT_TYPES:

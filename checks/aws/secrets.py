@@ -14,7 +14,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from checks.model import SECRET_NAME, Inventory, Resource, Secret, Undecidable, is_unknown
+from checks.model import (
+    SECRET_NAME,
+    Inventory,
+    MadeUp,
+    Resource,
+    Secret,
+    is_unknown,
+    undecidable,
+)
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 from checks.support.joins import referrers
 from checks.support.props import blocks, flag, known
@@ -136,16 +144,35 @@ def _literal_secret(name: str, value: Any) -> str | None:
 )
 def lambda_env_no_plaintext_secrets(res: Resource, inv: Inventory) -> Result:
     """Anyone who can read the function's configuration cannot read its credentials."""
+    environment = _seen(res.raw("environment"), f"the environment of {res.name}")
+    if isinstance(environment, Secret):
+        whole = {"(every variable)": "a secret value stored in the configuration"}
+        return failed("plaintext secret(s) in the whole environment", secret_variables=whole)
     variables: dict[str, Any] = {}
-    for env in blocks(res.props.get("environment")):
-        raw = env.get("variables")
+    for env in blocks(environment):
+        raw = _seen(env.get("variables"), f"the variables of {res.name}")
+        if isinstance(raw, Secret):
+            whole = {"(every variable)": "a secret value stored in the configuration"}
+            return failed("plaintext secret(s) in every variable", secret_variables=whole)
         variables.update(raw if isinstance(raw, Mapping) else {})
-    if pending := [k for k, v in variables.items() if is_unknown(v) and SECRET_NAME.search(k)]:
-        raise Undecidable(f"the variable {pending[0]} of {res.name} is not known yet")
+    unseen = [k for k, v in variables.items() if _unseen(v) and SECRET_NAME.search(k)]
+    if unseen:
+        raise undecidable(f"the variable {unseen[0]} of {res.name} cannot be seen")
     found = {k: why for k, v in variables.items() if (why := _literal_secret(k, v))}
     if found:
         return failed(f"plaintext secret(s) in {', '.join(sorted(found))}", secret_variables=found)
     return passed("no variable holds a plaintext secret", secret_variables={})
+
+
+def _unseen(value: Any) -> bool:
+    return is_unknown(value) or isinstance(value, MadeUp)
+
+
+def _seen(value: Any, what: str) -> Any:
+    """`value` unless it is unknown or made up as a whole (a secret is judged by its kind)."""
+    if _unseen(value):
+        raise undecidable(f"{what} cannot be seen ({value!r})")
+    return value
 
 
 def _user_data_text(res: Resource) -> str:

@@ -61,7 +61,7 @@ def subnet_no_auto_public_ip(res: Resource, inv: Inventory) -> Result:
 
 
 def _instance_public_ip(res: Resource, inv: Inventory) -> tuple[bool, str]:
-    eips = referrers(inv, res, (EIP,), "instance")
+    eips = referrers(inv, res, (EIP,), "instance", every=True)
     if eips:
         return True, f"Elastic IP {eips[0].name}"
     explicit = known(res, "associate_public_ip_address")
@@ -160,7 +160,7 @@ def _data_tier_users(subnet: Resource, inv: Inventory) -> list[str]:
     users = [
         r.name
         for token, key in DATA_TIER_SUBNET_USERS
-        for r in referrers(inv, subnet, (token,), key)
+        for r in referrers(inv, subnet, (token,), key, every=True)
     ]
     users += [
         f.name

@@ -44,6 +44,9 @@ class Collected:
     provenance: Mapping[str, Any] = field(default_factory=dict)
     graph: Mapping[str, int] = field(default_factory=dict)
     home: Path | None = None
+    # Secret values the run was given (command-line secrets, placeholders of encrypted config):
+    # scrubbed from every output, never written anywhere.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def stack_or_default(self) -> str:

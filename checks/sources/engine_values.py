@@ -5,7 +5,8 @@ maps (camelCase names, special objects for secrets, assets and references, a sen
 values not known yet). This module turns them into model values — `UNKNOWN`, `SECRET`, plain
 data — and then into the snake_case props a `Resource` carries, using the pulumi_aws metadata.
 
-A secret's plaintext is never read: any secret object becomes `SECRET`, whatever it holds.
+A secret becomes a `Secret`: opaque when only its ciphertext is there, carrying its plaintext
+(for checks, never for reports) when the file holds one (`--show-secrets`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checks.errors import InputError
-from checks.model import SECRET, UNKNOWN, canonical_type, contains_unknown
+from checks.inputfiles import load_json
+from checks.model import SECRET, UNKNOWN, Secret, canonical_type, contains_unknown
 from checks.sources.pulumi_schema import object_to_python, properties, resource_class
 
 # The engine's stand-in for a value that is computed during the update.
@@ -58,52 +59,14 @@ PREVIEW = Decoding(secret_text=PREVIEW_SECRET)
 # -- files -----------------------------------------------------------------------------------
 
 
-def _file_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a JSON file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    # Windows PowerShell redirection (`pulumi stack export > f.json`) writes UTF-16 with a BOM.
-    encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start} cannot be decoded)") from None
-
-
 def read_json(path: Path, *, what: str, skip_leading_text: bool = False) -> tuple[Any, int]:
-    """The JSON document in `path` and how many lines of other text preceded it.
+    """The JSON document in `path` and how many lines of other text preceded it, read by the
+    one loader (`checks.inputfiles`: size, encoding and nesting limits).
 
     With `skip_leading_text`, reading starts at the first line beginning with '{' (the CLI
     sometimes prints other text before its JSON) and text after the document is ignored.
     """
-    content = _file_text(path)
-    skipped = 0
-    if skip_leading_text:
-        offset = 0
-        for line in content.split("\n"):  # lines as JSON counts them, for its line numbers
-            if line.startswith("{"):
-                break
-            offset, skipped = offset + len(line) + 1, skipped + 1
-        else:
-            raise InputError(f"{path}: no JSON document found (expected the output of {what})")
-        content = content[offset:]
-    elif not content.strip():
-        raise InputError(f"{path}: the file is empty (expected the output of {what})")
-    try:
-        if skip_leading_text:
-            doc, _end = json.JSONDecoder().raw_decode(content)
-        else:
-            doc = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid JSON: line {exc.lineno + skipped}: {exc.msg} (column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise InputError(f"{path}: not valid JSON: nested too deeply to read") from None
-    return doc, skipped
+    return load_json(path, what=f"the output of {what}", skip_leading_text=skip_leading_text)
 
 
 # -- property values -------------------------------------------------------------------------
@@ -112,7 +75,17 @@ def read_json(path: Path, *, what: str, skip_leading_text: bool = False) -> tupl
 def _special(obj: Mapping[str, Any], how: Decoding) -> Any:
     sig = obj.get(SIG_KEY)
     if sig == SECRET_SIG:
-        # ciphertext, plaintext (`--show-secrets`) or value (wire form): never looked into.
+        # A ciphertext only the stack's key opens stays opaque. The plaintext of a
+        # `--show-secrets` export (or the wire form's value) decides checks, never reaches a
+        # report. "null" is what the CLI writes when the passphrase was wrong: opaque too.
+        if "plaintext" in obj and isinstance(obj["plaintext"], str):
+            try:
+                inner = json.loads(obj["plaintext"])
+            except (ValueError, RecursionError):  # not JSON, or a number too long to read
+                return SECRET
+            return SECRET if inner is None else Secret(decode(inner, how))
+        if "value" in obj and obj["value"] is not None:
+            return Secret(decode(obj["value"], how))
         return SECRET
     if sig in (ASSET_SIG, ARCHIVE_SIG):
         kind = "asset" if sig == ASSET_SIG else "archive"
@@ -203,9 +176,30 @@ def resource_props(
     token: str, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The props of a `Resource`: the declared inputs, plus the known outputs that describe
-    what no input can (both already decoded)."""
-    merged = {**_outputs_to_add(token, outputs or {}), **inputs}
+    what no input can (both already decoded). A resource recorded without inputs is read from
+    its outputs: they are all the file says of it."""
+    if not inputs and outputs:
+        merged = without_unset(outputs)
+    else:
+        merged = {**_outputs_to_add(token, outputs or {}), **inputs}
     return object_to_python(merged, resource_class(canonical_type(token)))
+
+
+def recorded_keys(
+    token: str, inputs: Mapping[str, Any], outputs: Mapping[str, Any] | None = None
+) -> frozenset[str] | None:
+    """Which properties a file speaks for, when its silence on the others means "unknown".
+
+    A resource recorded with its inputs (the program's declared, provider-checked inputs)
+    reads like a program: an input left out takes the provider's default (None). Without
+    inputs, the file says only what its outputs say (nothing at all, for an entry that carries
+    just a URN, a type and an id): any other property is unknown.
+    """
+    if inputs:
+        return None
+    return frozenset(
+        object_to_python({k: None for k in outputs or {}}, resource_class(canonical_type(token)))
+    )
 
 
 # -- URNs, provider references, ARNs ---------------------------------------------------------

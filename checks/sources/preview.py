@@ -154,12 +154,21 @@ def _load_preview(path: Path) -> Collected:
                 f"the preview reported an error{f' on {on.name}' if on else ''}: {summary}"
             )
 
+    steps = _list(path, doc, "steps")
+    if not steps:
+        # The CLI always lists the root stack's step, and leaves `steps` out only when it has
+        # none: a document without one is not a whole preview, and scanning it would pass.
+        if errors:
+            raise InputError(f"{path}: the preview failed before listing any resource: {errors[0]}")
+        raise InputError(
+            f"{path}: no steps: this is not the output of {WHAT}, or the preview listed nothing"
+        )
     entries: list[Entry] = []
     excluded: list[Excluded] = []
     seen: set[str] = set()
     shown_sames = 0
     stack_urn = None
-    for i, step in enumerate(_list(path, doc, "steps")):
+    for i, step in enumerate(steps):
         where = f"steps[{i}]"
         if not isinstance(step, dict):
             raise InputError(f"{path}: {where}: expected a step object, found {kind_of(step)}")

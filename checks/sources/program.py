@@ -11,17 +11,30 @@ as their real value; neither ever appears in what this source returns.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checks.errors import InputError
-from checks.model import SECRET, UNKNOWN, Resource, canonical_type, withhold_ephi
+from checks.model import (
+    SECRET,
+    UNKNOWN,
+    MadeUp,
+    Resource,
+    Secret,
+    canonical_type,
+    secret_identity,
+    withhold_ephi,
+)
 from checks.sources.base import Collected
 from checks.sources.pulumi_project import (
     Project,
@@ -30,7 +43,10 @@ from checks.sources.pulumi_project import (
     load_config,
     load_project,
     program_commit,
+    stack_name,
+    stack_names,
 )
+from checks.text import safe_text
 
 if TYPE_CHECKING:
     from checks.sources.registry import SourceRequest
@@ -38,6 +54,12 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "us-east-1"
 # The account the mocks answer for: AWS's documentation account, never a real one.
 MOCK_ACCOUNT = "123456789012"
+# How long a program may run under mocks before it is stopped (`--timeout`): minutes, not the
+# quarter of an hour a hanging program used to hold a CI job for.
+DEFAULT_TIMEOUT = 300.0
+_POLL = 0.05  # seconds between looks at whether the worker has exited
+
+
 @dataclass(frozen=True)
 class ProgramScan:
     project: Project
@@ -53,10 +75,12 @@ class ProgramScan:
 def _value(raw: Any) -> Any:
     """Turn the worker's JSON markers back into model values."""
     if isinstance(raw, dict):
-        if raw.get("__secret__") is True and len(raw) == 1:
-            return SECRET
+        if raw.get("__secret__") is True and set(raw) <= {"__secret__", "plaintext"}:
+            return Secret(_value(raw["plaintext"])) if "plaintext" in raw else SECRET
         if raw.get("__unknown__") is True and len(raw) == 1:
             return UNKNOWN
+        if set(raw) == {"__made_up__"}:
+            return MadeUp(raw["__made_up__"])
         return {k: _value(v) for k, v in raw.items()}
     if isinstance(raw, list):
         return [_value(v) for v in raw]
@@ -70,20 +94,32 @@ def _redact_text(text: str, secrets: list[str]) -> str:
     return text
 
 
+def _first_line(text: str, secrets: list[str]) -> str:
+    """The first line of a message from the program, scrubbed of secrets and control codes."""
+    lines = safe_text(_redact_text(text, secrets)).strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
 def _error_line(project: Project, stack: str, error: Mapping[str, Any], secrets: list[str]) -> str:
+    return safe_text(_describe_error(project, stack, error, secrets), one_line=True)
+
+
+def _describe_error(
+    project: Project, stack: str, error: Mapping[str, Any], secrets: list[str]
+) -> str:
     kind = error.get("kind")
     if kind == "config_missing":
         key = error["key"]
         flag = "--secret" if error.get("secret") else "--config"
         return (
             f"{project.file}: the program needs configuration '{key}': pass {flag} {key}=VALUE "
-            f"or set it in Pulumi.{stack}.yaml"
+            f"or set it in Pulumi.{stack}{project.file.suffix}"
         )
     if kind == "internal_error":
-        message = _redact_text(str(error.get("message", "")), secrets).strip().splitlines()
+        message = _first_line(str(error.get("message", "")), secrets)
         return (
             f"{project.main}: internal error in the scanner's mocks ({error.get('where')}: "
-            f"{error.get('type')}: {message[0] if message else ''}); please report it"
+            f"{error.get('type')}: {message}); please report it"
         )
     where = project.directory / error["where"] if error.get("where") else project.main
     if kind == "missing_import":
@@ -91,9 +127,64 @@ def _error_line(project: Project, stack: str, error: Mapping[str, Any], secrets:
             f"{where}: the program imports '{error['module']}', which is not installed for "
             f"{sys.executable}; install the program's dependencies into this environment"
         )
-    message = _redact_text(str(error.get("message", "")), secrets).strip().splitlines()
-    first = message[0] if message else ""
+    first = _first_line(str(error.get("message", "")), secrets)
     return f"{where}: the program raised {error.get('type', 'an error')}: {first}"
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Kill the worker's whole process group: whatever the program started (a forked child, a
+    `sleep` it spawned) ends with the run. Done before the worker is reaped, so the group id
+    cannot have been reused."""
+    # No such group: everything in it has exited already, so nothing is left to stop.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _exited(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait up to `timeout` seconds for the worker to exit, without reaping it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_POLL)
+
+
+def _run_worker(
+    project: Project, request_path: Path, result_path: Path, timeout: float
+) -> tuple[int, str]:
+    """Run the worker in its own process group; return its exit code and stderr. Only the
+    worker's exit is waited for, never its pipes, so a child the program left running cannot
+    hold the scan."""
+    stderr_path = result_path.with_name("stderr.txt")
+    command = [
+        sys.executable,
+        "-m",
+        "checks.sources.program_worker",
+        str(request_path),
+        str(result_path),
+    ]
+    with stderr_path.open("w+b") as stderr:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=str(project.directory),
+            start_new_session=True,
+        )
+        try:
+            finished = _exited(proc, timeout)
+        finally:
+            _stop_group(proc)
+        if not finished:
+            raise InputError(
+                f"{project.main}: the program did not finish within {timeout:g} s (--timeout)"
+            )
+        stderr.seek(0)
+        return proc.returncode, stderr.read().decode("utf-8", errors="replace")
 
 
 def scan_program(
@@ -101,11 +192,11 @@ def scan_program(
     stack: str | None = None,
     overrides: Mapping[str, str] | None = None,
     secret_overrides: Mapping[str, str] | None = None,
-    timeout: float = 900.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> ProgramScan:
     """Run the program under mocks and return what it declares."""
     project = load_project(directory)
-    stack = stack or default_stack(project)
+    stack = stack_name(stack) if stack else default_stack(project)
     config = load_config(project, stack, overrides, secret_overrides)
     region = config.values.get("aws:region") or DEFAULT_REGION
     request = {
@@ -122,29 +213,14 @@ def scan_program(
     with tempfile.TemporaryDirectory(prefix="safeguard-") as tmp:
         request_path, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
         request_path.write_text(json.dumps(request), encoding="utf-8")
-        try:
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "checks.sources.program_worker",
-                    str(request_path),
-                    str(result_path),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=str(project.directory),
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise InputError(
-                f"{project.main}: the program did not finish within {timeout:.0f}s"
-            ) from None
+        code, stderr = _run_worker(project, request_path, result_path, timeout)
         if not result_path.is_file():
-            tail = _redact_text(proc.stderr, config.secret_plaintexts).strip().splitlines()
-            detail = tail[-1] if tail else f"exit code {proc.returncode}"
-            raise InputError(f"{project.main}: the program's worker stopped: {detail}")
+            tail = safe_text(_redact_text(stderr, config.secret_plaintexts)).strip().splitlines()
+            ended = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            detail = tail[-1].strip() if tail else ended
+            raise InputError(
+                safe_text(f"{project.main}: the program's worker stopped: {detail}", one_line=True)
+            )
         result = json.loads(result_path.read_text(encoding="utf-8"))
     if result.get("error"):
         raise InputError(_error_line(project, stack, result["error"], config.secret_plaintexts))
@@ -232,11 +308,24 @@ class ProgramSource:
 
     def collect(self, request: SourceRequest) -> Collected:
         program_dir = request.program_dir or self.default_location()
-        stack = request.stack or default_stack(load_project(program_dir))
+        project = load_project(program_dir)
+        stack = stack_name(request.stack) if request.stack else default_stack(project)
+        if not stack_names(project):
+            request.progress(
+                f"note: {project.directory} has no Pulumi.<stack>{project.file.suffix}: the "
+                f"program runs as stack {stack} with no stack configuration (only --config and "
+                "--secret values)"
+            )
         request.progress(
             f"running the Pulumi program in {program_dir} under mocks (no cloud, no CLI)…"
         )
-        scan = scan_program(program_dir, stack, request.config, request.secrets)
+        scan = scan_program(
+            program_dir,
+            stack,
+            request.config,
+            request.secrets,
+            timeout=request.timeout or DEFAULT_TIMEOUT,
+        )
         provenance = {
             "kind": self.kind,
             "program_dir": str(program_dir),
@@ -264,4 +353,8 @@ class ProgramSource:
             provenance=provenance,
             graph=graph,
             home=program_dir,
+            secrets=(
+                *scan.config.secret_plaintexts,
+                *(v for res in scan.resources for v in secret_identity(res)),
+            ),
         )

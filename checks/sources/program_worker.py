@@ -25,10 +25,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from checks.model import is_secret_property
-
-SECRET_MARKER = {"__secret__": True}
-UNKNOWN_MARKER = {"__unknown__": True}
+from checks.model import PHYSICAL_NAME_PROPS
+from checks.sources.program_values import (
+    MadeUp,
+    engine_urn,
+    redact,
+    references_to_ids,
+    seal,
+)
+from checks.sources.pulumi_invokes import is_real_answer
+from checks.sources.pulumi_project import SECRET_PLACEHOLDER
 
 _ID_PREFIXES = {
     "aws:ec2/vpc:Vpc": "vpc",
@@ -49,51 +55,11 @@ _ID_PREFIXES = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
     "aws:ec2/securityGroupRule:SecurityGroupRule": "sgrule",
 }
-# The input that names a resource physically, where it is not simply `name`.
+# The input that names a resource physically, where it is not simply `name` (engine naming).
 _PHYSICAL_NAME_INPUTS = {
-    "aws:s3/bucket:Bucket": "bucket",
-    "aws:rds/instance:Instance": "identifier",
-    "aws:rds/cluster:Cluster": "clusterIdentifier",
+    token: "".join(w if i == 0 else w.title() for i, w in enumerate(prop.split("_")))
+    for token, prop in PHYSICAL_NAME_PROPS.items()
 }
-
-
-def _is_secret(value: Any) -> bool:
-    from pulumi.runtime import rpc
-
-    return rpc.is_rpc_secret(value)
-
-
-def _seal(value: Any) -> Any:
-    """Replace secrets by a marker and make the value JSON-safe."""
-    from pulumi.runtime import rpc
-
-    if _is_secret(value):
-        return SECRET_MARKER
-    if value is rpc.UNKNOWN:
-        return UNKNOWN_MARKER
-    if isinstance(value, Mapping):
-        return {str(k): _seal(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_seal(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return {"__object__": type(value).__name__}
-
-
-def _redact(value: Any, plaintexts: tuple[str, ...], key: str = "") -> Any:
-    """Mark as secret what carries a secret's plaintext or is sensitive by its name."""
-    if isinstance(value, dict):
-        if value == SECRET_MARKER:
-            return value
-        return {k: _redact(v, plaintexts, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, plaintexts, key) for v in value]
-    if isinstance(value, str):
-        if any(p in value for p in plaintexts):
-            return SECRET_MARKER
-        if is_secret_property(key) and value:
-            return SECRET_MARKER
-    return value
 
 
 class Recorder:
@@ -109,6 +75,7 @@ class Recorder:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.stack_transforms: list = []
+        self.made_up = MadeUp()
 
     def _region_for(self, provider_ref: str | None) -> str:
         if provider_ref:
@@ -164,6 +131,8 @@ class Recorder:
             rid = f"{args.name}-provider"
             self.local.last = {"region": inputs.get("region") or self.region}
             return rid, inputs
+        # A read (`Resource.get`) leaves `custom` unset: it is a custom resource all the same.
+        custom = args.custom is not False
         ctx = self._context(token, args.name, args.name, region)
         named_by = _PHYSICAL_NAME_INPUTS.get(token, "name")
         given = inputs.get(named_by)
@@ -176,20 +145,27 @@ class Recorder:
             rid = physical = f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
         elif isinstance(inputs.get("bucket"), str) and token.startswith("aws:s3/bucket"):
             rid = inputs["bucket"]
+        elif token == "aws:sqs/queue:Queue":  # AWS knows a queue by its URL
+            rid = f"https://sqs.{region}.amazonaws.com/{self.account}/{physical}"
         else:
             rid = physical
         ctx = self._context(token, args.name, physical, region)
-        cls = resource_class(token) if args.custom else None
+        cls = resource_class(token) if custom else None
         state: dict[str, Any] = synthesize_object(cls, ctx) if cls is not None else {}
         if cls is not None and named_by in (state.keys() | {"name"}) and given is None:
             state[named_by] = physical
-        state.update(inputs)
+        if token == "aws:sqs/queue:Queue":
+            state["url"] = rid
         arn = inputs.get("arn") if isinstance(inputs.get("arn"), str) else state.get("arn")
+        with self.lock:
+            self.made_up.identities.update(v for v in (rid, physical, arn) if isinstance(v, str))
+            self.made_up.add(state, inputs, trace=False, references=True)
+        state.update(inputs)
         self.local.last = {
             "type": token,
             "name": args.name,
-            "custom": bool(args.custom),
-            "id": rid if args.custom else None,
+            "custom": custom,
+            "id": rid if custom else None,
             "arn": arn if isinstance(arn, str) else None,
             "region": region,
             "account": self.account,
@@ -204,19 +180,20 @@ class Recorder:
         own_region = args.args.get("region")
         region = own_region if isinstance(own_region, str) else self._region_for(args.provider)
         ctx = self._context(args.token, args.token.split(":")[-1], "data", region)
-        return answer(args.token, args.args, ctx), []
+        result = answer(args.token, args.args, ctx)
+        if not is_real_answer(args.token, args.args, ctx):
+            with self.lock:
+                self.made_up.add(result, args.args, trace=True)
+        return result, []
+
+    @property
+    def frame(self) -> set[str]:
+        """The scan's own account, region and partition: what the mocks answer for them is the
+        frame the program is judged in, not a made-up value."""
+        return {self.account, self.region, self.partition}
 
 
-_ROOT_PREFIX = "pulumi:pulumi:Stack$"
 _SCANNER_DIR = Path(__file__).resolve().parents[1]  # the checks package
-
-
-def _engine_urn(urn: str) -> str:
-    """The URN the real engine would give: it leaves the root stack out of qualified types."""
-    parts = urn.split("::", 3)
-    if len(parts) == 4 and parts[2].startswith(_ROOT_PREFIX):
-        parts[2] = parts[2][len(_ROOT_PREFIX) :]
-    return "::".join(parts)
 
 
 def _position(request, project_dir: str) -> dict[str, Any] | None:
@@ -263,19 +240,21 @@ def _make_monitor(recorder: Recorder):
                     "inputs": {},
                     "class": None,
                 }
-            parent = _engine_urn(request.parent) if request.parent else None
+            parent = engine_urn(request.parent) if request.parent else None
             position = _position(request, recorder.project_dir)
-            last.update(urn=_engine_urn(urn), parent=parent, read=read, position=position)
+            last.update(urn=engine_urn(urn), parent=parent, read=read, position=position)
             with recorder.lock:
                 recorder.records.append(last)
 
         def RegisterResource(self, request):
+            references_to_ids(request.object)
             response = super().RegisterResource(request)
             if request.type != "pulumi:pulumi:Stack":
                 self._keep(request, response.urn, read=False)
             return response
 
         def ReadResource(self, request):
+            references_to_ids(request.properties)
             response = super().ReadResource(request)
             self._keep(request, response.urn, read=True)
             return response
@@ -357,12 +336,17 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         error = _classify(exc, project_dir.resolve())
     del pulumi
 
-    plaintexts = tuple(v for v in request.get("secret_plaintexts", ()) if len(v) >= 4)
+    plaintexts = tuple(
+        v
+        for v in request.get("secret_plaintexts", ())
+        if len(v) >= 4 and SECRET_PLACEHOLDER not in v
+    )
+    recorder.made_up.freeze(recorder.frame)
     resources = []
     for rec in sorted(recorder.records, key=lambda r: r["urn"]):
         inputs = {k: v for k, v in rec.pop("inputs").items() if not k.startswith("__")}
-        props = object_to_python(_seal(inputs), rec.pop("class"))
-        rec["props"] = _redact(props, plaintexts)
+        props = object_to_python(recorder.made_up.mark(seal(inputs)), rec.pop("class"))
+        rec["props"] = redact(props, plaintexts)
         resources.append(rec)
     return {"resources": resources, "error": error}
 

@@ -154,13 +154,80 @@ def _ami(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
     return {**base, **args, "id": ami_id, "imageId": ami_id}
 
 
+# The AWS accounts Elastic Load Balancing writes access logs from, per region (AWS's published
+# list, the one the provider's `aws_elb_service_account` answers from): facts, not guesses.
+ELB_SERVICE_ACCOUNTS: Mapping[str, str] = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-south-1": "718504428378",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+    "cn-north-1": "638102146993",
+    "cn-northwest-1": "037604701340",
+}
+_ELB_SERVICE_ACCOUNT = "aws:elb/getServiceAccount:getServiceAccount"
+
+
+def _elb_region(ctx: Context, args: Mapping[str, Any]) -> str:
+    return str(args.get("region") or ctx.region)
+
+
+def _elb_service_account(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
+    region = _elb_region(ctx, args)
+    account = ELB_SERVICE_ACCOUNTS.get(region)
+    if account is None:  # a region the list does not know: the answer below is made up
+        result_cls = invoke_result_class(_ELB_SERVICE_ACCOUNT)
+        return {**(synthesize_object(result_cls, ctx) if result_cls else {}), **args}
+    return {"id": account, "arn": f"arn:{ctx.partition}:iam::{account}:root", "region": region}
+
+
+def is_real_answer(token: str, args: Mapping[str, Any], ctx: Context) -> bool:
+    """Whether a data source's answer is a fact a check may decide on (see FRAME_INVOKES)."""
+    if token == _ELB_SERVICE_ACCOUNT:
+        return _elb_region(ctx, args) in ELB_SERVICE_ACCOUNTS
+    return token in FRAME_INVOKES
+
+
 _HANDLERS: dict[str, Callable[[Context, Mapping[str, Any]], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:ec2/getAmi:getAmi": _ami,
+    _ELB_SERVICE_ACCOUNT: _elb_service_account,
 }
+
+
+# Data sources whose answers a check may decide on: the scan's frame (its account, partition,
+# region and zones) and what is rendered from the program's own arguments (a policy document).
+# Every other answer is made up, and so is anything a program builds from it.
+FRAME_INVOKES = frozenset(
+    {
+        "aws:iam/getPolicyDocument:getPolicyDocument",
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getPartition:getPartition",
+        "aws:index/getRegion:getRegion",
+        "aws:index/getAvailabilityZones:getAvailabilityZones",
+    }
+)
 
 
 def answer(token: str, args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:

@@ -9,18 +9,21 @@ output can be scrubbed of them.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from checks.errors import InputError
+from checks.inputfiles import load_yaml
 from checks.sources.base import DEFAULT_STACK
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+# What the program receives for a `secure:` value only the CLI can decrypt: a secret whose
+# plaintext nobody knows, so nothing built from it can decide a check.
+SECRET_PLACEHOLDER = "secret-placeholder-"
 
 
 @dataclass(frozen=True)
@@ -66,25 +69,8 @@ def program_commit(directory: Path) -> dict[str, Any] | None:
 
 
 def _load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if (
-            context
-            and context_mark is not None
-            and mark is not None
-            and context_mark.line != mark.line
-        ):
-            problem += f" ({context} that starts on line {context_mark.line + 1})"
-        raise InputError(f"{path}: {where}malformed YAML: {problem}") from None
+    """A Pulumi project or stack file, read as the Pulumi CLI reads it (`checks.inputfiles`)."""
+    return load_yaml(path, pulumi=True)
 
 
 def load_project(directory: Path) -> Project:
@@ -113,14 +99,59 @@ def load_project(directory: Path) -> Project:
     return Project(directory.resolve(), file, doc["name"], main)
 
 
+# A stack's own name, as `pulumi stack init` accepts it; `org/project/name` names it fully.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def stack_name(given: str) -> str:
+    """The stack's own name (`acme/billing/dev` → `dev`, as the CLI names its stack file)."""
+    parts = given.split("/")
+    if len(parts) > 3 or not all(_STACK_NAME.fullmatch(p) and p not in (".", "..") for p in parts):
+        raise InputError(
+            f"--stack {given!r}: not a stack name (letters, digits, '-', '_' and '.', "
+            "optionally after org/project/)"
+        )
+    return parts[-1]
+
+
+def _stack_path(project: Project, stack: str) -> Path:
+    # The CLI names stack files after the project file: Pulumi.yml keeps Pulumi.<stack>.yml.
+    return project.directory / f"Pulumi.{stack}{project.file.suffix}"
+
+
+def stack_names(project: Project) -> list[str]:
+    """The stacks that have a configuration file beside the project file, sorted."""
+    suffix = project.file.suffix
+    return sorted(
+        name
+        for p in project.directory.glob(f"Pulumi.*{suffix}")
+        if p.is_file() and (name := p.name[len("Pulumi.") : -len(suffix)])
+    )
+
+
 def default_stack(project: Project) -> str:
     """The default stack when it has a stack file or nothing else does; else the only one's."""
-    stacks = sorted(
-        p.name[len("Pulumi.") : -len(".yaml")] for p in project.directory.glob("Pulumi.*.yaml")
-    )
+    stacks = stack_names(project)
     if DEFAULT_STACK in stacks or len(stacks) != 1:
         return DEFAULT_STACK
     return stacks[0]
+
+
+def stack_file(project: Project, stack: str) -> Path | None:
+    """The stack's configuration file, or None when the project has no stack file at all (a
+    stack with no configuration: the program runs with none). A stack with no file while others
+    have one is most likely a mistyped name, never a silent run with no configuration."""
+    path = _stack_path(project, stack)
+    if path.is_file():
+        return path
+    others = stack_names(project)
+    if not others:
+        return None
+    raise InputError(
+        f"{path}: no such stack file, so there is no stack {stack!r} to scan; the stacks "
+        f"here are {', '.join(others)} (choose one with --stack; an empty {path.name} scans a "
+        "stack with no configuration)"
+    )
 
 
 def _full_key(project: Project, key: str) -> str:
@@ -150,8 +181,8 @@ def load_config(
     secret_overrides: Mapping[str, str] | None = None,
 ) -> StackConfig:
     config = StackConfig()
-    path = project.directory / f"Pulumi.{stack}.yaml"
-    if path.is_file():
+    path = stack_file(project, stack)
+    if path is not None:
         config.file = path
         doc = _load_yaml(path) or {}
         if not isinstance(doc, Mapping):
@@ -163,7 +194,7 @@ def load_config(
             full = _full_key(project, str(key))
             if _has_secure(value):
                 # Only the CLI can decrypt it: the program gets a placeholder, marked secret.
-                placeholder = f"secret-placeholder-{full.replace(':', '-')}"
+                placeholder = f"{SECRET_PLACEHOLDER}{full.replace(':', '-')}"
                 config.values[full] = placeholder
                 config.secret_keys.add(full)
                 config.secret_plaintexts.append(placeholder)

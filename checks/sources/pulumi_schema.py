@@ -168,7 +168,14 @@ ARN_KINDS = {
     "aws:dynamodb/table:Table": "table/",
     "aws:backup/vault:Vault": "backup-vault:",
     "aws:backup/plan:Plan": "backup-plan:",
+    "aws:ebs/volume:Volume": "volume/",
+    "aws:lb/loadBalancer:LoadBalancer": "loadbalancer/app/",
+    "aws:alb/loadBalancer:LoadBalancer": "loadbalancer/app/",
 }
+
+
+# Pulumi modules whose resources' ARNs name another service.
+_ARN_SERVICES = {"ebs": "ec2", "alb": "elasticloadbalancing", "lb": "elasticloadbalancing"}
 
 
 @dataclass(frozen=True)
@@ -188,8 +195,10 @@ class Context:
 
     @property
     def service(self) -> str:
+        """The service in the resource's ARN (Pulumi's module where AWS spells it the same)."""
         parts = self.token.split(":")
-        return parts[1].split("/")[0] if len(parts) == 3 else "unknown"
+        module = parts[1].split("/")[0] if len(parts) == 3 else "unknown"
+        return _ARN_SERVICES.get(module, module)
 
     def arn(self, kind: str | None = None) -> str:
         """An ARN for this resource; `kind` is the resource-type part with its separator."""
@@ -231,7 +240,9 @@ def _string_for(python_name: str, ctx: Context) -> str:
     if name.endswith(("_date", "_time", "_at", "timestamp")):
         return "2026-01-01T00:00:00Z"
     if name.endswith("cidr_block"):
-        return "10.0.0.0/16"
+        # Distinct per resource, so a program that builds on it is told from one that
+        # declares a range itself.
+        return f"10.{64 + int(ctx.digest[:2], 16) % 128}.{int(ctx.digest[2:4], 16)}.0/24"
     if name == "id" or name.endswith("_id"):
         return f"{name.removesuffix('_id').replace('_', '-') or 'id'}-{ctx.digest[:17]}"
     return f"{ctx.physical_name}-{name.replace('_', '-')}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from checks.errors import InputError
+from checks.model import secret_identity
 from checks.sources.base import Collected
 
 
@@ -32,6 +33,7 @@ class SourceRequest:
     config: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     progress: Callable[[str], None] = _silent
+    timeout: float | None = None  # seconds a program may run (None: the source's default)
 
 
 class Source(Protocol):
@@ -75,8 +77,14 @@ class FileSource:
             "notes": list(collected.notes),
         }
         graph = {"components": len(collected.components), "providers": len(collected.providers)}
+        secrets = tuple(v for res in collected.resources for v in secret_identity(res))
         return dataclasses.replace(
-            collected, stack=stack, provenance=provenance, graph=graph, home=Path.cwd()
+            collected,
+            stack=stack,
+            provenance=provenance,
+            graph=graph,
+            home=Path.cwd(),
+            secrets=secrets,
         )
 
 

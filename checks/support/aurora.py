@@ -10,14 +10,14 @@ from checks.support.resource_types import RDS_INSTANCE
 
 def is_cluster_member(res: Resource) -> bool:
     """An Aurora member instance: its cluster holds its data and is what gets backed up."""
-    return res.type == RDS_INSTANCE and res.props.get("cluster_identifier") is not None
+    return res.type == RDS_INSTANCE and res.is_set("cluster_identifier")
 
 
 def cluster_member(res: Resource) -> Result | None:
     """Aurora member instances inherit storage, backup and deletion settings from the cluster."""
-    ident = res.get("cluster_identifier")
-    if res.type == RDS_INSTANCE and ident is not None:
+    if res.type == RDS_INSTANCE and res.is_set("cluster_identifier"):
         # Even a not-yet-known identifier means the instance joins a cluster.
+        ident = res.props["cluster_identifier"]
         shown = ident if isinstance(ident, str) else repr(ident)
         return not_applicable(
             "Aurora cluster member: the cluster's setting decides", cluster_identifier=shown

@@ -73,10 +73,10 @@ def s3_access_log_sources(res: Resource, inv: Inventory) -> list[str]:
     """The buckets (or logging resources) whose S3 server access logs land in `res`."""
 
     def sources() -> list[tuple[Resource, Any]]:
-        found = [(r, r.props.get("target_bucket")) for r in inv.by_type(BUCKET_LOGGING)]
+        found = [(r, r.props.get("target_bucket")) for r in inv.of_type(BUCKET_LOGGING)]
         return found + [
             (b, block.get("target_bucket"))
-            for b in inv.by_type(BUCKET)
+            for b in inv.of_type(BUCKET)
             for block in blocks(b.get("logging"))
         ]
 
@@ -89,7 +89,7 @@ def log_deliveries(res: Resource, inv: Inventory) -> list[str]:
     def lbs() -> list[tuple[Resource, Any]]:
         return [
             (lb, block.get("bucket"))
-            for lb in inv.by_type(*ALL_LOAD_BALANCERS)
+            for lb in inv.of_type(*ALL_LOAD_BALANCERS)
             for block in blocks(lb.get("access_logs"))
         ]
 

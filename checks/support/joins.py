@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from checks.model import Inventory, Resource, Undecidable, contains_unknown
+from checks.model import Inventory, Resource, Undecidable, is_special, note_read
 from checks.support.props import known_value
 
 # Properties that carry a resource's own name, by which other resources may refer to it.
 NAME_KEYS = ("name", "identifier", "cluster_identifier", "bucket", "function_name")
+# What a read log notes for a resource a join reached: the check examined it through the join.
+JOINED = "(joined)"
 
 
 def names(res: Resource) -> set[str]:
@@ -48,7 +50,11 @@ def resolve(inv: Inventory, ref: Any, types: Iterable[str], what: str) -> Resour
         return None
     order = {t: i for i, t in enumerate(types)}
     matches = [r for r in _name_index(inv).get(ref, ()) if r.type in order]
-    return min(matches, key=lambda r: order[r.type]) if matches else None
+    if not matches:
+        return None
+    found = min(matches, key=lambda r: order[r.type])
+    note_read(found.address, JOINED)
+    return found
 
 
 def _refs(value: Any) -> list[Any]:
@@ -58,17 +64,18 @@ def _refs(value: Any) -> list[Any]:
 def _reference_index(
     inv: Inventory, types: tuple[str, ...], key: str
 ) -> tuple[dict[str, list[Resource]], list[Resource]]:
-    """Resources of `types` by each reference their `key` holds, and those whose is unknown."""
+    """Resources of `types` by each reference their `key` holds, and those holding one that
+    cannot be seen (unknown, made up by the mocks, or secret): it may name any resource."""
 
     def build() -> tuple[dict[str, list[Resource]], list[Resource]]:
         index: dict[str, list[Resource]] = {}
         pending: list[Resource] = []
-        for res in inv.by_type(*types):
+        for res in inv.of_type(*types):
             refs = _refs(res.props.get(key))
             for ref in refs:
                 if isinstance(ref, str):
                     index.setdefault(ref, []).append(res)
-            if contains_unknown(refs):
+            if is_special(refs):
                 pending.append(res)
         return index, pending
 
@@ -76,13 +83,18 @@ def _reference_index(
 
 
 def _positions(inv: Inventory, types: Iterable[str]) -> dict[int, int]:
-    return {id(r): i for i, r in enumerate(inv.by_type(*types))}
+    return {id(r): i for i, r in enumerate(inv.of_type(*types))}
 
 
-def referrers(inv: Inventory, target: Resource, types: Iterable[str], key: str) -> list[Resource]:
+def referrers(
+    inv: Inventory, target: Resource, types: Iterable[str], key: str, *, every: bool = False
+) -> list[Resource]:
     """Resources of `types` whose property `key` (one reference or a list) names `target`.
 
-    Undecidable when none does but some reference is not known yet: it may be the target.
+    A reference that cannot be seen (unknown, made up, an opaque secret) may name the target.
+    Undecidable when none is found then; with `every` — for a caller that judges every
+    referrer (any public policy, any route to the internet) — whenever such a reference exists
+    besides the others (the hidden one may be the bad one; the others' settings cannot vouch).
     """
     index, pending = _reference_index(inv, tuple(types), key)
     found: list[Resource] = []
@@ -91,9 +103,12 @@ def referrers(inv: Inventory, target: Resource, types: Iterable[str], key: str) 
     if len(found) > 1:  # keep the inventory's order, as a plain scan would
         order = inv.memo(("joins.order", tuple(types)), lambda: _positions(inv, types))
         found.sort(key=lambda r: order[id(r)])
-    if not found and pending:
+    for res in found:
+        note_read(res.address, JOINED)
+    unseen = [r for r in pending if not any(r is f for f in found)]
+    if unseen and (every or not found):
         raise Undecidable(
-            f"the {key} of {pending[0].name} is not known yet, so whether it names "
+            f"the {key} of {unseen[0].name} cannot be seen, so whether it names "
             f"{target.name} cannot be told"
         )
     return found
@@ -105,55 +120,9 @@ def audited_regions(inv: Inventory) -> list[str]:
 
 
 def arn_of(res: Resource) -> str:
-    for arn in (res.arn, res.props.get("arn")):
-        if isinstance(arn, str) and arn:
-            return arn
+    """The resource's ARN: its `arn` property through the accessor (Undecidable when that is
+    unknown, made up, an opaque secret or not recorded), else the ARN the source knows it by."""
+    arn = res.value("arn", res.arn)
+    if isinstance(arn, str) and arn:
+        return arn
     raise Undecidable(f"the ARN of {res.name} is not known yet")
-
-
-# Types no check is declared for, but that checks read through the joins above (or account-level
-# checks read whole): a scan that holds them has not left them unexamined.
-READ_THROUGH_JOINS: frozenset[str] = frozenset(
-    {
-        "aws:backup/restoreTestingPlan:RestoreTestingPlan",
-        "aws:backup/restoreTestingSelection:RestoreTestingSelection",
-        "aws:backup/selection:Selection",
-        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
-        "aws:backup/vaultPolicy:VaultPolicy",
-        "aws:cfg/deliveryChannel:DeliveryChannel",
-        "aws:cfg/recorder:Recorder",
-        "aws:cfg/recorderStatus:RecorderStatus",
-        "aws:cloudwatch/logMetricFilter:LogMetricFilter",
-        "aws:ebs/encryptionByDefault:EncryptionByDefault",
-        "aws:ec2/defaultRouteTable:DefaultRouteTable",
-        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-        "aws:ec2/eip:Eip",
-        "aws:ec2/flowLog:FlowLog",
-        "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults",
-        "aws:ec2/internetGateway:InternetGateway",
-        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
-        "aws:ec2/networkAclRule:NetworkAclRule",
-        "aws:ec2/route:Route",
-        "aws:ec2/routeTable:RouteTable",
-        "aws:ec2/routeTableAssociation:RouteTableAssociation",
-        "aws:efs/mountTarget:MountTarget",
-        "aws:elasticache/subnetGroup:SubnetGroup",
-        "aws:guardduty/detector:Detector",
-        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
-        "aws:iam/group:Group",
-        "aws:iam/groupMembership:GroupMembership",
-        "aws:iam/userGroupMembership:UserGroupMembership",
-        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
-        "aws:rds/parameterGroup:ParameterGroup",
-        "aws:rds/subnetGroup:SubnetGroup",
-        "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
-        "aws:secretsmanager/secretRotation:SecretRotation",
-        "aws:securityhub/account:Account",
-        "aws:sns/topicPolicy:TopicPolicy",
-        "aws:sqs/queuePolicy:QueuePolicy",
-        "aws:wafv2/webAclAssociation:WebAclAssociation",
-        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
-        "aws:wafv2/webAclRule:WebAclRule",
-        "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation",
-    }
-)

@@ -5,24 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.model import Resource, Secret, Undecidable, contains_unknown
+from checks.model import Resource
+from checks.values import decided
 
 
 def known(res: Resource, key: str, default: Any = None) -> Any:
-    """The property `key`, or `default` when unset; Undecidable when it cannot be seen."""
-    value = res.props.get(key, default)
-    if not res.has_unknown and not isinstance(value, Secret):
-        return value  # nothing in this resource is unknown: skip the deep look
-    return known_value(value, f"{key} of {res.name}")
+    """The property `key` as a check may decide on it (`Resource.value`): `default` when the
+    source's silence means the provider's default; Undecidable when it cannot be seen."""
+    return res.value(key, default)
 
 
 def known_value(value: Any, what: str) -> Any:
-    """`value` itself, or Undecidable when it (or part of it) is unknown or secret."""
-    if contains_unknown(value):
-        raise Undecidable(f"{what} is not known yet (computed at deployment)")
-    if isinstance(value, Secret):
-        raise Undecidable(f"{what} is a secret, so its content cannot be inspected")
-    return value
+    """`value` with any secret's plaintext in place, or Undecidable when it (or part of it) is
+    unknown, made up or an opaque secret (`checks.values.decided`)."""
+    return decided(value, what)
 
 
 def blocks(value: Any) -> list[Mapping[str, Any]]:

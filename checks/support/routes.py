@@ -34,7 +34,7 @@ def _table(inv: Inventory, ref: Any, what: str) -> Resource:
 def _main_tables(subnet: Resource, inv: Inventory) -> list[Resource]:
     vpc = resolve(inv, known(subnet, "vpc_id"), VPC_TYPES, f"vpc_id of {subnet.name}")
     if vpc is not None:
-        mains = referrers(inv, vpc, (MAIN_ROUTE_TABLE_ASSOCIATION,), "vpc_id")
+        mains = referrers(inv, vpc, (MAIN_ROUTE_TABLE_ASSOCIATION,), "vpc_id", every=True)
         if mains:
             return [_table(inv, known(m, "route_table_id"), m.name) for m in mains]
     defaults = inv.by_type(DEFAULT_ROUTE_TABLE)
@@ -45,7 +45,7 @@ def _main_tables(subnet: Resource, inv: Inventory) -> list[Resource]:
 
 def subnet_route_tables(subnet: Resource, inv: Inventory) -> list[Resource]:
     """The route tables that route the subnet's traffic."""
-    explicit = referrers(inv, subnet, (ROUTE_TABLE_ASSOCIATION,), "subnet_id")
+    explicit = referrers(inv, subnet, (ROUTE_TABLE_ASSOCIATION,), "subnet_id", every=True)
     if explicit:
         return [_table(inv, known(a, "route_table_id"), a.name) for a in explicit]
     return _main_tables(subnet, inv)
@@ -71,7 +71,7 @@ def internet_routes(table: Resource, inv: Inventory) -> list[dict[str, Any]]:
             known(r, "gateway_id"),
             r.name,
         )
-        for r in referrers(inv, table, (ROUTE,), "route_table_id")
+        for r in referrers(inv, table, (ROUTE,), "route_table_id", every=True)
     ]
     return [
         {"route_table": table.name, "declared_by": by, "destination": dest, "gateway_id": gw}

@@ -100,10 +100,10 @@ class LoneInventory(Inventory):
             "cannot see"
         )
 
-    def by_type(self, *types: str) -> list[Resource]:
+    def of_type(self, *types: str) -> list[Resource]:
         if set(types) - {self._only.type}:
             raise self._elsewhere()
-        return super().by_type(*types)
+        return super().of_type(*types)
 
     def get(self, ref: Any, type_: str | None = None) -> Resource | None:
         found = super().get(ref, type_)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from checks.errors import InputError
-from scripts.output import FORMAT_HELP, formats, write_outputs
+from scripts.output import FORCE_HELP, FORMAT_HELP, formats, write_outputs
 
 
 def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
@@ -17,8 +17,18 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         "run", metavar="RUN", help="a run's safeguard-scan.json, or the folder holding it"
     )
     report.add_argument("--format", default="all", help=FORMAT_HELP + " (default: all)")
-    report.add_argument("--out", required=True, help="output folder")
+    report.add_argument(
+        "--out",
+        required=True,
+        help="output folder; one holding an earlier run's artifacts is refused without --force",
+    )
+    report.add_argument("--force", action="store_true", help=FORCE_HELP)
     report.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="PDF paper size")
+    report.add_argument(
+        "--sign-key",
+        metavar="PRIVATE.pem",
+        help="Ed25519 private key (safeguard keygen): sign the new folder's manifest",
+    )
     report.set_defaults(handler=run)
 
 
@@ -26,18 +36,40 @@ def run(args: argparse.Namespace) -> int:
     from policies.exit_codes import ExitCode
     from policies.run_identity import RECORD_FILE, load_run_document
     from reports.renderers import build_renderers
+    from reports.signing import load_private_key, sign_run
 
     renderers = build_renderers(args.paper)
     chosen = formats(args.format, renderers)
+    sign_key = load_private_key(Path(args.sign_key)) if args.sign_key else None
     source = Path(args.run)
     if source.is_dir():
         source = source / RECORD_FILE
     record = load_run_document(source)
+    _check_gate(source, record)
     out = Path(args.out)
     if out.resolve() == source.parent.resolve():
         raise InputError(
             f"--out {out}: choose another folder than the run's own (never rewrite a record)"
         )
-    for path in write_outputs(record, chosen, renderers, out):
+    written = write_outputs(record, chosen, renderers, out, args.force)
+    for path in written + sign_run(out, sign_key):
         print(f"Report written: {path}")
     return ExitCode.OK
+
+
+def _check_gate(source: Path, record: dict) -> None:
+    """Refuse a record whose stored verdict its own findings contradict: every format would
+    render the stored one (an edited `exit_code: 0` over failures reads "nothing blocks")."""
+    from policies.gate import record_gate_problems
+
+    try:
+        problems = record_gate_problems(record)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputError(
+            f"{source}: the gate cannot be recomputed from its findings: {exc}"
+        ) from None
+    if problems:
+        raise InputError(
+            f"{source}: the stored gate disagrees with its own findings ({'; '.join(problems)}): "
+            "the record was edited; re-render only an unaltered run"
+        )

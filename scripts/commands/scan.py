@@ -7,8 +7,30 @@ from pathlib import Path
 
 from checks.errors import InputError
 from checks.sources.catalog import build_sources
+from checks.sources.program import DEFAULT_TIMEOUT
 from checks.sources.registry import SourceRegistry, SourceRequest
-from scripts.output import FORMAT_HELP, Progress, formats, generated_at, key_values, write_outputs
+from scripts.output import (
+    FORCE_HELP,
+    FORMAT_HELP,
+    Progress,
+    check_out,
+    formats,
+    generated_at,
+    key_values,
+    say,
+    write_outputs,
+)
+
+
+def _seconds(value: str) -> float:
+    """A positive, finite number of seconds."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r}: give a positive number of seconds")
+    return seconds
 
 
 def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
@@ -23,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
     for source in sources.file_sources:
         scan.add_argument(source.option, dest=source.kind, metavar="FILE", help=source.help)
     scan.add_argument(
-        "--stack", help="stack whose Pulumi.<stack>.yaml config to use (default: dev)"
+        "--stack",
+        help="stack whose Pulumi.<stack>.yaml config to use (default: dev, or the only stack "
+        "file there is); a stack with no file, while others have one, is an error",
     )
     scan.add_argument(
         "--config",
@@ -41,7 +65,19 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
     )
     scan.add_argument("--format", default="json,md", help=FORMAT_HELP + " (default: json,md)")
     scan.add_argument(
-        "--out", default="safeguard-report", help="output folder (default: ./safeguard-report)"
+        "--out",
+        default="safeguard-report",
+        help="output folder (default: ./safeguard-report); one holding an earlier run's "
+        "artifacts is refused without --force",
+    )
+    scan.add_argument("--force", action="store_true", help=FORCE_HELP)
+    scan.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="stop a program that runs longer than this, and everything it started "
+        f"(default: {DEFAULT_TIMEOUT:.0f}; exit 2)",
     )
     scan.add_argument(
         "--fail-on",
@@ -83,6 +119,11 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         help="YAML of remediation days per risk level (default: very high 7, high 30, "
         "moderate 90, low 180, very low 365)",
     )
+    scan.add_argument(
+        "--sign-key",
+        metavar="PRIVATE.pem",
+        help="Ed25519 private key (safeguard keygen): sign the run's manifest (manifest.sig)",
+    )
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     scan.set_defaults(handler=run)
 
@@ -91,9 +132,7 @@ def _request(args: argparse.Namespace, sources: SourceRegistry, progress: Progre
     """The source the options select, and what to ask it."""
     given = [s for s in sources.file_sources if getattr(args, s.kind)]
     if len(given) > 1:
-        raise InputError(
-            f"{' and '.join(s.option for s in given)}: give one source at a time"
-        )
+        raise InputError(f"{' and '.join(s.option for s in given)}: give one source at a time")
     source = given[0] if given else sources.default
     request = SourceRequest(
         location=Path(getattr(args, source.kind)) if given else None,
@@ -102,6 +141,7 @@ def _request(args: argparse.Namespace, sources: SourceRegistry, progress: Progre
         config=key_values(args.config, "--config"),
         secrets=key_values(args.secret, "--secret"),
         progress=progress,
+        timeout=args.timeout,
     )
     return source, request
 
@@ -118,10 +158,20 @@ def run(args: argparse.Namespace) -> int:
     from policies.inputs import load_policy_inputs
     from policies.record import build_record
     from reports.renderers import build_renderers
+    from reports.signing import load_private_key, sign_run
 
     renderers = build_renderers(args.paper)
     chosen = formats(args.format, renderers)
+    sign_key = load_private_key(Path(args.sign_key)) if args.sign_key else None
     progress = Progress(args.quiet)
+    out = Path(args.out)
+    others = check_out(out, renderers, args.force)  # before the run, not after minutes of it
+    if others:
+        named = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        progress(
+            f"--out {out} also holds {named}: left alone (safeguard verify lists them as not "
+            "part of the run)"
+        )
     source, request = _request(args, build_sources(), progress)
     registry = build_registry()
     timestamp = generated_at()
@@ -147,8 +197,10 @@ def run(args: argparse.Namespace) -> int:
         source=collected.provenance,
         generated_at=timestamp,
         graph=collected.graph,
+        secrets=collected.secrets,
     )
-    written = write_outputs(build_record(assessment), chosen, renderers, Path(args.out))
+    written = write_outputs(build_record(assessment), chosen, renderers, out, args.force)
+    written += sign_run(out, sign_key)
     counts, gate = assessment.status_counts, assessment.gate
     progress(
         f"{counts['FAIL']} failed ({len(gate.blocking_failures)} blocking under profile "
@@ -157,5 +209,5 @@ def run(args: argparse.Namespace) -> int:
         f"{counts['NOT_APPLICABLE']} not applicable"
     )
     for path in written:
-        print(f"Report written: {path}")
+        say(f"Report written: {path}")
     return int(gate.exit_code)

@@ -39,7 +39,7 @@ _WAIVERS = """\
 waivers:
   - id: W-GOLD-1
     check: rds_storage_encrypted_cmk
-    resource_pattern: "urn:pulumi:dev::insecure::aws:rds/instance:Instance::*"
+    resource_pattern: "urn:pulumi:dev::insecure::aws:rds/instance:Instance::patients-*"
     type: risk_acceptance
     justification: synthetic data only, until the migration in ticket SEC-12
     approver: Dana Lee, Security Official

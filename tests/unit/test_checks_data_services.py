@@ -25,7 +25,9 @@ from checks.aws.messaging import (
     sns_topic_encrypted,
     sqs_queue_encrypted,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.evaluate import run_check
+from checks.library import build_registry
+from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 KEY = "arn:aws:kms:us-east-1:1:key/k"
@@ -141,6 +143,52 @@ def test_environment_key_and_runtime():
     assert run(lambda_supported_runtime, image).status is Status.NOT_APPLICABLE
 
 
+@pytest.mark.parametrize(
+    "runtime", ["python3.13", "python3.12", "nodejs22.x", "java21", "dotnet8", "ruby3.4",
+                "provided.al2023"],
+)  # fmt: skip
+def test_runtimes_known_as_supported_pass(runtime):
+    result = run(lambda_supported_runtime, function(runtime=runtime))
+    assert (result.status, result.evidence) == (Status.PASS, {"runtime": runtime})
+
+
+@pytest.mark.parametrize("runtime", ["python2.7", "nodejs", "nodejs4.3", "go1.x", "java8"])
+def test_deprecated_runtimes_fail(runtime):
+    result = run(lambda_supported_runtime, function(runtime=runtime))
+    assert result.status is Status.FAIL
+    assert "deprecated" in result.message
+
+
+@pytest.mark.parametrize("runtime", ["", "   ", None, "PYTHON3.12", " python3.12", "python 3.12",
+                                     "py3", 3.12, ["python3.13"]])  # fmt: skip
+def test_a_zip_function_without_a_runtime_identifier_fails(runtime):
+    """AWS refuses a zip function with no runtime, or one that is not an identifier it knows:
+    invalid configuration, never "supported"."""
+    result = run(lambda_supported_runtime, function(runtime=runtime))
+    assert result.status is Status.FAIL
+    assert "not a Lambda runtime" in result.message
+
+
+@pytest.mark.parametrize("runtime", ["python3.99", "nodejs40.x", "java99", "ruby9.9"])
+def test_a_runtime_this_library_does_not_know_yet_is_not_evaluated(runtime):
+    with pytest.raises(Undecidable, match="not one this check knows"):
+        run(lambda_supported_runtime, function(runtime=runtime))
+
+
+def test_a_runtime_that_cannot_be_seen_is_not_evaluated():
+    with pytest.raises(Undecidable):
+        run(lambda_supported_runtime, function(runtime=UNKNOWN))
+    with pytest.raises(Undecidable):
+        run(lambda_supported_runtime, function(package_type=UNKNOWN))
+
+
+def test_a_function_without_a_package_type_is_a_zip_function():
+    bare = Resource("aws:lambda/function:Function", "api", {"runtime": ""})
+    assert run(lambda_supported_runtime, bare).status is Status.FAIL
+    image = Resource("aws:lambda/function:Function", "img", {"package_type": "Image"})
+    assert run(lambda_supported_runtime, image).status is Status.NOT_APPLICABLE
+
+
 # -- SNS / SQS -------------------------------------------------------------------------------------
 
 
@@ -193,6 +241,21 @@ def test_public_topic_policy_fails_and_conditioned_queue_policy_passes():
     assert (ok.status, ok.evidence) == (Status.PASS, {"public_statements": []})
     with pytest.raises(Undecidable):
         run(messaging_policy_not_public, topic(policy=UNKNOWN))
+
+
+def test_a_queue_policy_naming_its_queue_by_a_value_that_cannot_be_seen_is_not_evaluated():
+    """`queue_url=queue.url` under mocks is a made-up URL: the policy may be this queue's."""
+    for ref in (MadeUp("https://sqs.us-east-1.amazonaws.com/1/claims"), SECRET, UNKNOWN):
+        open_policy = Resource(
+            "aws:sqs/queuePolicy:QueuePolicy",
+            "claims-policy",
+            {"queue_url": ref, "policy": _doc(Principal="*")},
+        )
+        inventory = Inventory([queue(), open_policy])
+        [finding] = run_check(
+            build_registry().get("messaging_policy_not_public"), inventory, queue()
+        )
+        assert finding.status is Status.NOT_EVALUATED, ref
 
 
 # -- data classification ---------------------------------------------------------------------------

@@ -3,6 +3,8 @@ EBS in backup plans."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from checks.aws.ec2 import (
@@ -13,7 +15,9 @@ from checks.aws.ec2 import (
     ec2_imdsv2_required,
     ec2_instance_profile_attached,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.evaluate import run_check
+from checks.library import build_registry
+from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 REGION = "us-east-1"
@@ -172,3 +176,17 @@ def test_volume_in_backup_plan():
     ok = run(ebs_volume_in_backup_plan, volume(), selection)
     assert (ok.status, ok.evidence) == (Status.PASS, {"backup_selections": ["volumes"]})
     assert run(ebs_volume_in_backup_plan, volume()).status is Status.FAIL
+
+
+def test_volume_whose_arn_property_cannot_be_seen_is_not_evaluated():
+    """The ARN property decides the selection by pattern, through the accessor: the ARN the
+    source knows the volume by does not stand in for one it could not see."""
+    selection = Resource(
+        "aws:backup/selection:Selection", "volumes", {"resources": ["arn:aws:ec2:*:*:volume/*"]}
+    )
+    check = build_registry().get("ebs_volume_in_backup_plan")
+    unrecorded = dataclasses.replace(volume(), source="state", recorded=frozenset({"size"}))
+    cases = [volume(arn=v) for v in (SECRET, UNKNOWN, MadeUp(volume().arn))] + [unrecorded]
+    for target in cases:
+        [finding] = run_check(check, Inventory([target, selection]), target)
+        assert finding.status is Status.NOT_EVALUATED, target.props

@@ -10,7 +10,9 @@ from checks.aws.network import (
     sg_no_internet_db_ports,
     vpc_default_security_group_closed,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.evaluate import evaluate
+from checks.library import build_registry
+from checks.model import SECRET, UNKNOWN, Inventory, Resource, Secret, Undecidable
 from checks.registry import Status
 from checks.support.cidr import covers_port, is_internet
 
@@ -256,3 +258,47 @@ def test_separate_rule_on_the_default_group_fails():
 def test_default_group_of_an_unknown_vpc_is_undecidable():
     with pytest.raises(Undecidable):
         run(vpc_default_security_group_closed, vpc(), default_group(vpc_id=UNKNOWN))
+
+
+# -- values a rule cannot be judged on, wherever the rule is declared ---------------------------
+
+
+def _admin_finding(*resources: Resource):
+    evaluation = evaluate(Inventory(resources), build_registry())
+    return next(
+        f
+        for f in evaluation.findings
+        if f.check.id == "sg_no_internet_admin_ports" and f.resource is resources[0]
+    )
+
+
+def test_a_secret_cidr_is_judged_on_its_plaintext_and_shown_as_secret():
+    finding = _admin_finding(group(rule(22, cidrs=(Secret("0.0.0.0/0"),))))
+    assert finding.status is Status.FAIL
+    assert finding.evidence["offending_rules"][0]["cidr"] == "[secret]"
+    assert "0.0.0.0/0" not in finding.message
+
+
+def test_a_secret_cidr_of_a_rule_resource_is_judged_on_its_plaintext():
+    separate = Resource(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "ssh",
+        {"security_group_id": "sg-0web", "ip_protocol": "tcp", "from_port": 22, "to_port": 22,
+         "cidr_ipv4": Secret("0.0.0.0/0")},
+        urn="urn:ssh",
+    )  # fmt: skip
+    assert _admin_finding(group(), separate).status is Status.FAIL
+
+
+def test_a_secret_cidr_without_its_plaintext_is_not_evaluated():
+    assert _admin_finding(group(rule(22, cidrs=(SECRET,)))).status is Status.NOT_EVALUATED
+    assert _admin_finding(group(rule(SECRET))).status is Status.NOT_EVALUATED
+
+
+def test_a_group_whose_ingress_the_file_did_not_record_is_not_evaluated():
+    """A state entry with only urn, type and id: no ingress recorded is not "no ingress"."""
+    bare = Resource(
+        "aws:ec2/securityGroup:SecurityGroup", "web", {}, urn=SG_URN, id="sg-0web",
+        source="state", recorded=frozenset(),
+    )  # fmt: skip
+    assert _admin_finding(bare).status is Status.NOT_EVALUATED

@@ -3,6 +3,8 @@ monitoring, snapshots and upgrades."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from checks.aws.rds import rds_instance_not_public, rds_tls_enforced
@@ -16,7 +18,9 @@ from checks.aws.rds_operations import (
     rds_snapshot_encrypted,
     rds_snapshot_not_public,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.evaluate import run_check
+from checks.library import build_registry
+from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 DB_ARN = "arn:aws:rds:us-east-1:111122223333:db:phi-db"
@@ -259,6 +263,53 @@ def test_snapshot_reported_encrypted_by_a_live_source_and_missing_source():
     assert run(rds_snapshot_encrypted, snapshot(encrypted=True)).status is Status.PASS
     with pytest.raises(Undecidable, match="not in the inventory"):
         run(rds_snapshot_encrypted, snapshot())
+
+
+def cluster_snapshot(**props) -> Resource:
+    return Resource(
+        "aws:rds/clusterSnapshot:ClusterSnapshot",
+        "phi-aurora-snap",
+        {"db_cluster_identifier": "phi-aurora", "db_cluster_snapshot_identifier": "s1", **props},
+    )
+
+
+def _status(check_id: str, target: Resource, *others: Resource) -> Status:
+    [finding] = run_check(build_registry().get(check_id), Inventory([target, *others]), target)
+    return finding.status
+
+
+def test_a_cluster_snapshot_reports_its_own_encryption_as_storage_encrypted():
+    encrypted = cluster(storage_encrypted=True)
+    own = run(rds_snapshot_encrypted, cluster_snapshot(storage_encrypted=False), encrypted)
+    assert (own.status, own.evidence) == (
+        Status.FAIL,
+        {"encrypted": False, "decided_by": "phi-aurora-snap"},
+    )
+    derived = run(rds_snapshot_encrypted, cluster_snapshot(), encrypted)
+    assert (derived.status, derived.evidence["decided_by"]) == (Status.PASS, "phi-aurora")
+
+
+def test_a_snapshot_whose_encryption_cannot_be_seen_is_not_evaluated():
+    """Not the source's setting in its place: a file that records the snapshot but not its
+    encryption, or records it as a value no one can see, cannot be told encrypted."""
+    encrypted = cluster(storage_encrypted=True)
+    unrecorded = dataclasses.replace(
+        cluster_snapshot(),
+        source="state",
+        recorded=frozenset({"db_cluster_identifier", "db_cluster_snapshot_identifier"}),
+    )
+    unseen = [cluster_snapshot(storage_encrypted=v) for v in (SECRET, UNKNOWN, MadeUp(True))]
+    for target in [unrecorded, *unseen, cluster_snapshot(db_cluster_identifier=SECRET)]:
+        assert _status("rds_snapshot_encrypted", target, encrypted) is Status.NOT_EVALUATED
+
+
+def test_a_database_whose_arn_property_cannot_be_seen_is_not_evaluated_for_backup():
+    selection = Resource(
+        "aws:backup/selection:Selection", "dbs", {"resources": ["arn:aws:rds:*:*:cluster:*"]}
+    )
+    assert _status("rds_in_backup_plan", cluster(), selection) is Status.PASS
+    for arn in (SECRET, UNKNOWN, MadeUp(cluster().arn)):
+        assert _status("rds_in_backup_plan", cluster(arn=arn), selection) is Status.NOT_EVALUATED
 
 
 # -- minor version upgrades; Aurora instances are covered by the public-endpoint check -------------

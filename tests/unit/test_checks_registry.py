@@ -67,7 +67,26 @@ def test_evaluate_turns_unknown_values_into_not_evaluated_with_the_reason():
     assert by_id["rds_instance_not_public"].status is Status.PASS
 
 
-def test_types_read_through_joins_are_read_by_no_check_of_their_own():
-    from checks.support.joins import READ_THROUGH_JOINS
+def test_a_type_no_check_examined_is_uncovered_whatever_it_is():
+    # Coverage is what the checks did, not a list of types: a queue policy joined to its queue
+    # was examined; one naming a queue from elsewhere, alone in the scan, was not: its type is
+    # listed.
+    from checks.model import Inventory, Resource
 
-    assert READ_THROUGH_JOINS.isdisjoint(build_registry().covered_types)
+    queue = Resource(
+        "aws:sqs/queue:Queue", "claims", {"sqs_managed_sse_enabled": True},
+        urn="urn:pulumi:dev::p::aws:sqs/queue:Queue::claims", id="https://sqs/1/claims",
+    )  # fmt: skip
+    policy = {"Version": "2012-10-17", "Statement": []}
+    joined = Resource(
+        "aws:sqs/queuePolicy:QueuePolicy", "claims", {"queue_url": "https://sqs/1/claims",
+        "policy": policy}, urn="urn:pulumi:dev::p::aws:sqs/queuePolicy:QueuePolicy::claims",
+    )  # fmt: skip
+    orphan = Resource(
+        "aws:sqs/queuePolicy:QueuePolicy", "elsewhere", {"queue_url": "https://sqs/1/other",
+        "policy": policy}, urn="urn:pulumi:dev::p::aws:sqs/queuePolicy:QueuePolicy::elsewhere",
+    )  # fmt: skip
+    registry = build_registry()
+    assert evaluate(Inventory([queue, joined]), registry).uncovered_types == ()
+    uncovered = evaluate(Inventory([queue, orphan]), registry).uncovered_types
+    assert uncovered == ("aws:sqs/queuePolicy:QueuePolicy",)

@@ -12,7 +12,9 @@ from checks.aws.vpc import (
     subnet_no_auto_public_ip,
     vpc_flow_logs_enabled,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.evaluate import run_check
+from checks.library import build_registry
+from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 
@@ -71,6 +73,17 @@ def test_instance_with_an_elastic_ip_fails():
     eip = Resource("aws:ec2/eip:Eip", "app-ip", {"instance": "i-0app", "domain": "vpc"})
     result = run(ec2_instance_no_public_ip, instance(associate_public_ip_address=False), eip)
     assert (result.status, result.evidence["decided_by"]) == (Status.FAIL, "Elastic IP app-ip")
+
+
+def test_an_elastic_ip_whose_instance_cannot_be_seen_is_not_evaluated():
+    """An Elastic IP for an instance a data source looked up (made up by the mocks) may be
+    this instance's: "no public IP" cannot be told."""
+    target = instance(associate_public_ip_address=False)
+    check = build_registry().get("ec2_instance_no_public_ip")
+    for ref in (MadeUp("i-0app"), SECRET, UNKNOWN):
+        eip = Resource("aws:ec2/eip:Eip", "app-ip", {"instance": ref, "domain": "vpc"})
+        [finding] = run_check(check, Inventory([target, eip]), target)
+        assert finding.status is Status.NOT_EVALUATED, ref
 
 
 def test_instance_in_a_subnet_outside_the_inventory_is_undecidable():

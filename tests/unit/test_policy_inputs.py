@@ -135,7 +135,7 @@ def test_a_bad_overrides_file_is_an_input_error_naming_the_file(tmp_path):
         f"{path}: entry 1 (F-1): 'by' (the person who made the rating) is required"
     )
     missing = tmp_path / "absent.yaml"
-    with pytest.raises(InputError, match=f"^{missing}: cannot be read: "):
+    with pytest.raises(InputError, match=f"^{missing}: no such file$"):
         load(tmp_path, risk_overrides=missing)
 
 

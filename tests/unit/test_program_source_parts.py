@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
@@ -80,7 +81,12 @@ def test_identity_invokes_answer_for_the_scan_region_and_account():
 def test_unknown_data_source_gets_every_declared_result_property():
     result = answer("aws:ec2/getVpc:getVpc", {"default": True}, CTX)
     assert result["default"] is True
-    assert result["cidrBlock"] == "10.0.0.0/16"
+    # A valid private range, distinct per data source, so what a program builds on it can be
+    # told from a range it declares itself.
+    cidr = ipaddress.ip_network(result["cidrBlock"])
+    assert cidr.is_private and cidr != ipaddress.ip_network("10.0.0.0/16")
+    other = answer("aws:ec2/getVpc:getVpc", {"default": False}, CTX)["cidrBlock"]
+    assert other == result["cidrBlock"]  # deterministic for the same data source
     assert result["arn"].startswith("arn:aws:ec2:eu-west-1:123456789012:")
 
 
@@ -156,14 +162,14 @@ def test_project_without_python_runtime_is_refused(tmp_path):
 
 
 def test_errors_of_the_scanner_itself_are_never_blamed_on_the_program(tmp_path):
-    from checks.sources import program_worker
+    from checks.sources import program_values, program_worker
 
     try:
-        program_worker._engine_urn(None)  # a bug of ours: None has no split()
+        program_values.engine_urn(None)  # a bug of ours: None has no split()
     except AttributeError as exc:
         ours = program_worker._classify(exc, tmp_path)
     assert ours["kind"] == "internal_error"
-    assert ours["where"].startswith("program_worker.py:")
+    assert ours["where"].startswith("program_values.py:")
 
     program = tmp_path / "__main__.py"
     program.write_text("def main():\n    raise ValueError('tier missing')\n")

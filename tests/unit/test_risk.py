@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from checks.controls import UNRATED_LIKELIHOOD
+from checks.errors import InputError
 from checks.evaluate import Finding
 from checks.library import build_registry
 from checks.model import Resource
@@ -341,7 +342,7 @@ def test_an_override_without_by_is_rejected_naming_file_and_entry(tmp_path):
         "- check: s3_bucket_versioning_enabled\n  impact: low\n  reason: ok\n"
         "- finding: F-000000000002\n  impact: low\n  reason: fine\n",
     )
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(InputError) as error:
         load_overrides(path)
     assert str(error.value) == (
         f"{path}: entry 1 (s3_bucket_versioning_enabled): "
@@ -359,12 +360,12 @@ def test_an_override_without_by_is_rejected_naming_file_and_entry(tmp_path):
         ("- finding: F-1\n  impact: severe\n  by: D\n  reason: r\n", "unknown level 'severe'"),
         ("- finding: F-1\n  likelyhood: low\n  by: D\n  reason: r\n", "unknown key(s) likely"),
         ("finding: F-1\n", "expected a list of overrides"),
-        ("- [unclosed\n", "not valid YAML"),
+        ("- [unclosed\n", "malformed YAML"),
     ],
 )
 def test_malformed_overrides_are_rejected(tmp_path, entry, message):
     path = write(tmp_path, entry)
-    with pytest.raises(ValueError, match=rf"^{re.escape(str(path))}: .*{re.escape(message)}"):
+    with pytest.raises(InputError, match=rf"^{re.escape(str(path))}: .*{re.escape(message)}"):
         load_overrides(path)
 
 

@@ -150,11 +150,15 @@ def test_v4_export_with_features_is_read():
     assert by_name(collected, "billing-db-key").props["enable_key_rotation"] is True
 
 
-def test_plaintext_secrets_never_reach_the_inventory():
+def test_plaintext_secrets_are_kept_for_checks_but_never_shown():
+    # A `--show-secrets` export's plaintext decides checks (secrecy hides a value from the
+    # reports, never from the check); nothing that prints or serialises a resource shows it.
     collected = load_state(V4)
     assert PLAINTEXT in V4.read_text()
     db = by_name(collected, "billing-db-instance")
-    assert db.props["password"] is SECRET
+    password = db.props["password"]
+    assert password == SECRET and password.revealable
+    assert db.value("password") == PLAINTEXT
     as_json = json.dumps(
         [dataclasses.asdict(r) for r in (*collected.resources, *collected.providers)],
         default=repr,
@@ -275,14 +279,14 @@ def test_unreadable_inputs_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="not UTF-8 text"):
         load_state(binary)
     deep = write(tmp_path, "[" * 100_000 + "]" * 100_000, "deep.json")
-    with pytest.raises(InputError, match="nested too deeply"):
+    with pytest.raises(InputError, match="nested more than 100 levels"):
         load_state(deep)
     value: Any = 1
     for _ in range(600):
         value = {"a": value}
     resource = {"urn": "urn:pulumi:d::p::t::n", "custom": True, "type": "t", "inputs": {"a": value}}
     nested = write(tmp_path, {"version": 3, "deployment": {"resources": [resource]}}, "nested.json")
-    with pytest.raises(InputError, match="values nested too deeply to read"):
+    with pytest.raises(InputError, match="nested more than 100 levels"):
         load_state(nested)
 
 
@@ -311,10 +315,19 @@ def test_damaged_exports_never_raise_anything_but_input_errors(tmp_path, fixture
 # -- engine values -------------------------------------------------------------------------
 
 
-def test_secret_objects_of_every_form_are_secret_without_being_read():
-    for body in ({"ciphertext": "v1:abc"}, {"plaintext": '"hunter2"'}, {"value": "hunter2"}, {}):
-        assert decode({SIG_KEY: SECRET_SIG, **body}) is SECRET
-    assert decode({"nested": [{SIG_KEY: SECRET_SIG, "plaintext": "5432"}]}) == {"nested": [SECRET]}
+def test_secret_objects_of_every_form_are_secret_and_keep_a_plaintext_only_when_given():
+    # A ciphertext stays opaque; `--show-secrets` plaintext (JSON text) and the wire form's
+    # value are kept inside the Secret, for checks only. The CLI's "null" plaintext (a wrong
+    # passphrase) and an unreadable one are opaque.
+    for body in ({"ciphertext": "v1:abc"}, {}, {"plaintext": "null"}, {"plaintext": "{not json"}):
+        decoded = decode({SIG_KEY: SECRET_SIG, **body})
+        assert decoded == SECRET and not decoded.revealable
+    for body in ({"plaintext": '"hunter2"'}, {"value": "hunter2"}):
+        decoded = decode({SIG_KEY: SECRET_SIG, **body})
+        assert decoded == SECRET and decoded.plaintext == "hunter2"
+        assert "hunter2" not in repr(decoded) and "hunter2" not in str(decoded)
+    nested = decode({"nested": [{SIG_KEY: SECRET_SIG, "plaintext": "5432"}]})
+    assert nested == {"nested": [SECRET]} and nested["nested"][0].plaintext == 5432
 
 
 def test_preview_spellings_are_decoded_only_in_previews():
