@@ -265,3 +265,19 @@ def test_resources_read_with_get_are_reads_not_components(tmp_path):
     inventory = record["inventory"]
     assert (inventory["components"], inventory["read_not_managed"]) == (1, 1)
     assert "aws:ec2/vpc:Vpc" not in inventory["by_type"]
+
+
+def test_a_secret_bucket_name_in_a_preview_leaks_through_no_id_or_arn(tmp_path):
+    # A preview shows a secret as "[secret]", but an update step carries the bucket's id and
+    # ARN from the state in clear: they spell the secret name out and must be withheld.
+    bucket, name = "aws:s3/bucket:Bucket", f"phi-{SEED}"
+    state = {"urn": f"{STACK}::{bucket}::records", "custom": True, "type": bucket, "id": name,
+             "inputs": {"bucket": "[secret]"},
+             "outputs": {"bucket": "[secret]", "arn": f"arn:aws:s3:::{name}", "id": name}}
+    steps = [{"op": "update", "urn": state["urn"], "provider": "", "oldState": state,
+              "newState": {**state, "inputs": {"bucket": "[secret]", "forceDestroy": True}}}]
+    (tmp_path / "preview.json").write_text(json.dumps({"steps": steps}))  # fmt: skip
+    proc, _ = scan("--preview", "preview.json", cwd=tmp_path, formats="all")
+    assert proc.returncode in (1, 3), proc.stderr
+    assert SEED not in proc.stdout + proc.stderr
+    assert SEED not in artifacts(tmp_path)
