@@ -136,6 +136,19 @@ def run_check(chk: Check, inventory: Inventory, resource: Resource | None = None
     return [_run_resource_check(chk, resource, inventory)]
 
 
+def _unseen(registry: Registry, inventory: Inventory) -> list[Finding]:
+    """A resource check whose types the source could not (fully) collect may have missed
+    resources it would have judged: one NOT_EVALUATED finding says so, never silence."""
+    scope = account_scope(inventory)
+    out = []
+    for chk in registry:
+        hidden = [t for t in chk.resource_types if t in inventory.gaps]
+        if chk.scope == "resource" and hidden:
+            why = f"{hidden[0]} could not be collected: {inventory.gaps[hidden[0]]}"
+            out.append(Finding(chk, Status.NOT_EVALUATED, why, {}, None, scope=scope))
+    return out
+
+
 # Types that are part of a Pulumi program's graph but are not cloud resources.
 _NOT_CLOUD_RESOURCES = ("pulumi:providers:", "pulumi:pulumi:")
 
@@ -158,6 +171,7 @@ def evaluate(inventory: Inventory, registry: Registry) -> Evaluation:
             findings.append(_run_resource_check(chk, res, inventory, seen))
     for chk in registry.account_checks:
         findings.extend(_run_account_check(chk, inventory, seen))
+    findings.extend(_unseen(registry, inventory))
     findings.sort(
         key=lambda f: (f.check.id, f.resource.address if f.resource else "", f.status.value)
     )

@@ -138,8 +138,12 @@ class Resource:
 
     @property
     def address(self) -> str:
-        """A stable, human-readable key: the URN when there is one, else type and name."""
-        return self.urn or f"{self.type}::{self.name}"
+        """A stable, human-readable key: the URN when there is one, else the ARN (a live
+        resource), else type and name (with its account and region when known)."""
+        if self.urn or self.arn:
+            return self.urn or str(self.arn)
+        where = "/".join(x for x in (self.account, self.region) if x)
+        return f"{self.type}::{where + '/' if where else ''}{self.name}"
 
     @property
     def tags(self) -> Mapping[str, Any]:
@@ -221,8 +225,12 @@ def withhold_ephi(resource: Resource) -> Resource:
 class Inventory:
     """Resources indexed by type and id, with joins for resources AWS and Pulumi split apart."""
 
-    def __init__(self, resources: Iterable[Resource]) -> None:
+    def __init__(
+        self, resources: Iterable[Resource], gaps: Mapping[str, str] | None = None
+    ) -> None:
         self._resources: tuple[Resource, ...] = tuple(resources)
+        # Types a source could not (fully) collect, and why: asking for one is undecidable.
+        self.gaps: Mapping[str, str] = dict(gaps or {})
         self._by_type: dict[str, list[Resource]] = {}
         self._by_id: dict[str, list[Resource]] = {}
         for res in self._resources:
@@ -251,20 +259,29 @@ class Inventory:
 
     def of_type(self, *types: str) -> list[Resource]:
         """The resources of `types`, for a join building its index: none counts as examined
-        until the join reaches it."""
+        until the join reaches it. Undecidable for a type the source could not collect."""
+        self._refuse_gaps(types)
         found: list[Resource] = []
         for token in types:
             found.extend(self._by_type.get(token, ()))
         return found
 
     def get(self, ref: Any, type_: str | None = None) -> Resource | None:
-        """The resource whose id or ARN is `ref`, optionally of one type."""
+        """The resource whose id or ARN is `ref`, optionally of one type (Undecidable when none
+        is found and the source could not collect that type)."""
         if not isinstance(ref, str):
             return None
         for res in self._by_id.get(ref, ()):
             if type_ is None or res.type == type_:
                 return res
+        if type_ is not None:
+            self._refuse_gaps((type_,))
         return None
+
+    def _refuse_gaps(self, types: Iterable[str]) -> None:
+        for token in types:
+            if token in self.gaps:
+                raise undecidable(f"{token} could not be collected: {self.gaps[token]}")
 
     def memo(self, key: Hashable, build: Callable[[], T]) -> T:
         """A value derived from this inventory (an index for a join), built once."""

@@ -47,6 +47,8 @@ class Collected:
     # Secret values the run was given (command-line secrets, placeholders of encrypted config):
     # scrubbed from every output, never written anywhere.
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # Types the source could not (fully) collect, and why (the live account's coverage gaps).
+    gaps: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def stack_or_default(self) -> str:

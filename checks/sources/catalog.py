@@ -6,7 +6,7 @@ from pathlib import Path
 
 from checks.sources.base import Collected
 from checks.sources.program import ProgramSource
-from checks.sources.registry import FileSource, SourceRegistry
+from checks.sources.registry import FileSource, SourceRegistry, SourceRequest
 
 
 # The file readers are imported when a file is read: they pull in the Pulumi SDK, which the
@@ -17,6 +17,20 @@ def _load_preview(path: Path) -> Collected:
     return load_preview(path)
 
 
+class AwsSource:
+    """The live account: its collectors (boto3) are imported when an audit runs."""
+
+    kind = "aws"
+    option = None
+    help = "the live AWS account (or the emulator, with --endpoint-url)"
+
+    def collect(self, request: SourceRequest) -> Collected:
+        from checks.sources.aws.collectors import all_collectors
+        from checks.sources.aws.source import AwsSource as Live
+
+        return Live(all_collectors()).collect(request)
+
+
 def _load_state(path: Path) -> Collected:
     from checks.sources.state import load_state
 
@@ -24,10 +38,12 @@ def _load_state(path: Path) -> Collected:
 
 
 def build_sources() -> SourceRegistry:
-    """The built-in sources: the program under mocks (the default), preview and state files."""
+    """The built-in sources: the program under mocks (the default for `scan`), preview and
+    state files, and the live account (`audit`)."""
     return SourceRegistry(
         [
             ProgramSource(),
+            AwsSource(),
             FileSource(
                 "preview",
                 "--preview",
@@ -40,5 +56,6 @@ def build_sources() -> SourceRegistry:
                 "scan a `pulumi stack export` file (version 3 or 4)",
                 _load_state,
             ),
-        ]
+        ],
+        default="program",
     )

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from checks.errors import InputError
 from checks.model import secret_identity
@@ -34,6 +34,8 @@ class SourceRequest:
     secrets: Mapping[str, str] = field(default_factory=dict)
     progress: Callable[[str], None] = _silent
     timeout: float | None = None  # seconds a program may run (None: the source's default)
+    # What only one source understands (the live audit's endpoint, regions, roles), by name.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Source(Protocol):
@@ -91,16 +93,16 @@ class FileSource:
 class SourceRegistry:
     """The sources a run can read, by kind."""
 
-    def __init__(self, sources: list[Source]) -> None:
+    def __init__(self, sources: list[Source], default: str) -> None:
+        """`default`: the kind `safeguard scan` reads when no file option is given."""
         self._sources: dict[str, Source] = {}
-        defaults = [s for s in sources if s.option is None]
-        if len(defaults) != 1:
-            raise ValueError("exactly one source must be the default (option None)")
         for source in sources:
             if source.kind in self._sources:
                 raise ValueError(f"source {source.kind!r} registered twice")
             self._sources[source.kind] = source
-        self.default: Source = defaults[0]
+        if default not in self._sources or self._sources[default].option is not None:
+            raise ValueError(f"the default source {default!r} must be registered, with no option")
+        self.default: Source = self._sources[default]
 
     def __iter__(self) -> Iterator[Source]:
         return iter(self._sources.values())

@@ -1,0 +1,259 @@
+"""Collectors and how they run: every list paginated, every failure recorded, never silent.
+
+A `Collector` reads one service's resources of some Pulumi types in one region (or once per
+account, for a global service) and declares the IAM actions it calls. It runs with a `Context`
+that builds `Resource`s the way the Pulumi sources do (type token, snake_case props) and turns
+any AWS error into a `Gap`: the types it hides, where, and why. A gap makes the checks that need
+those types NOT_EVALUATED with that reason (`Inventory` raises `Undecidable` for a gapped type).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from checks.model import Resource
+from checks.sources.aws.session import Account
+
+# Error codes that mean "not configured" for a Get of one setting: the setting is absent.
+NOT_CONFIGURED = frozenset(
+    {
+        "NoSuchBucketPolicy",
+        "NoSuchPublicAccessBlockConfiguration",
+        "ServerSideEncryptionConfigurationNotFoundError",
+        "NoSuchLifecycleConfiguration",
+        "ObjectLockConfigurationNotFoundError",
+        "OwnershipControlsNotFoundError",
+        "ReplicationConfigurationNotFoundError",
+        "NoSuchTagSet",
+        "NoSuchEntity",
+        "ResourceNotFoundException",
+        "NoSuchConfigurationRecorderException",
+    }
+)
+_DENIED = ("AccessDenied", "UnauthorizedOperation", "AuthFailure", "AccessDeniedException")
+_NOT_ENABLED = ("OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId")
+
+
+class CollectionError(Exception):
+    """A call whose failure hides what the collector was reading."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What could not be seen, where, and why."""
+
+    account: str
+    region: str
+    types: tuple[str, ...]
+    reason: str
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "region": self.region,
+            "types": list(self.types),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Collector:
+    service: str  # the boto3 client it reads
+    types: tuple[str, ...]  # the Pulumi type tokens it produces: a failure hides them all
+    actions: tuple[str, ...]  # the IAM actions it calls
+    collect: Callable[[Context], Iterable[Resource]]
+    regional: bool = True  # False: a global service, read once per account
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+def reason_of(exc: Exception, operation: str) -> str:
+    """Why a call failed, in words a reader of the coverage section can act on."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code.startswith(_DENIED) or code in _DENIED:
+            return f"access denied to {operation} ({code})"
+        if code in _NOT_ENABLED:
+            return f"{operation} refused: the region is not enabled for these credentials ({code})"
+        if "Throttl" in code or code == "RequestLimitExceeded":
+            return f"{operation} was throttled beyond every retry ({code})"
+        if status in (500, 501) or "NotImplemented" in code:
+            return f"the endpoint does not implement {operation} ({code or status})"
+        return f"{operation} failed: {code}: {error.get('Message', '')}".rstrip(": ")
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return f"{operation}: the endpoint cannot be reached"
+    return (
+        f"{operation} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    )
+
+
+def _code(exc: botocore.exceptions.ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+@dataclass
+class Context:
+    """One collector's run in one account and region."""
+
+    account: Account
+    region: str
+    service: str
+    hidden: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    calls: int = 0
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+    def client(self, service: str | None = None) -> Any:
+        return self.account.client(service or self.service, self.region)
+
+    def call(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call; any failure is a CollectionError saying why."""
+        self.calls += 1
+        try:
+            return getattr(client, _snake(operation))(**kwargs)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise CollectionError(reason_of(exc, operation)) from None
+
+    def setting(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any] | None:
+        """A Get of one setting: None when AWS says it is not configured."""
+        self.calls += 1
+        try:
+            return getattr(client, _snake(operation))(**kwargs)
+        except botocore.exceptions.ClientError as exc:
+            if _code(exc) in NOT_CONFIGURED:
+                return None
+            raise CollectionError(reason_of(exc, operation)) from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise CollectionError(reason_of(exc, operation)) from None
+
+    def pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
+        """Every item under `key` of every page of a list operation."""
+        method = _snake(operation)
+        try:
+            if client.can_paginate(method):
+                for page in client.get_paginator(method).paginate(**kwargs):
+                    self.calls += 1
+                    yield from page.get(key) or ()
+            else:
+                self.calls += 1
+                yield from getattr(client, method)(**kwargs).get(key) or ()
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise CollectionError(reason_of(exc, operation)) from None
+
+    def hide(self, types: Iterable[str], reason: str) -> None:
+        """Record that some of this collector's types were only partly seen (one setting of one
+        resource could not be read): the checks that need them cannot decide."""
+        self.hidden.append((tuple(types), reason))
+
+    def resource(
+        self,
+        type_: str,
+        name: str,
+        props: Mapping[str, Any],
+        *,
+        id: str | None = None,
+        arn: str | None = None,
+        region: str | None = None,
+    ) -> Resource:
+        """A live resource, named as the Pulumi sources name theirs."""
+        return Resource(
+            type=type_,
+            name=name,
+            props=dict(props),
+            id=id,
+            arn=arn,
+            region=region or self.region,
+            account=self.account_id,
+            source="aws",
+        )
+
+
+def _snake(operation: str) -> str:
+    out = []
+    for i, ch in enumerate(operation):
+        if (
+            ch.isupper()
+            and i
+            and (
+                not operation[i - 1].isupper()
+                or (i + 1 < len(operation) and operation[i + 1].islower())
+            )
+        ):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+@dataclass
+class Harvest:
+    resources: list[Resource] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    calls: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def run(
+    accounts: list[Account],
+    regions: Mapping[str, list[str]],
+    collectors: Iterable[Collector],
+    progress: Callable[[str], None],
+    *,
+    workers: int = 16,
+) -> Harvest:
+    """Every collector in every account and region (global ones once per account), concurrently.
+
+    `regions` maps an account id to the regions read in it; its first is where global services
+    are read."""
+    harvest = Harvest()
+    tasks: list[tuple[Account, str, Collector]] = []
+    for account in accounts:
+        where = regions[account.account_id]
+        for collector in collectors:
+            for region in where if collector.regional else where[:1]:
+                tasks.append((account, region, collector))
+
+    def one(account: Account, region: str, collector: Collector) -> None:
+        ctx = Context(account, region, collector.service)
+        found: list[Resource] = []
+        try:
+            found = list(collector.collect(ctx))
+        except CollectionError as exc:
+            gap = Gap(account.account_id, region, collector.types, str(exc))
+            with harvest.lock:
+                harvest.gaps.append(gap)
+        except Exception as exc:  # noqa: BLE001 - a collector's own bug hides its types: say so
+            reason = f"the {collector.service} collector failed: {type(exc).__name__}: {exc}"
+            with harvest.lock:
+                harvest.gaps.append(Gap(account.account_id, region, collector.types, reason))
+        with harvest.lock:
+            harvest.resources.extend(found)
+            harvest.calls += ctx.calls
+            harvest.gaps.extend(
+                Gap(account.account_id, region, types, why) for types, why in ctx.hidden
+            )
+        progress(f"{account.label} {region} {collector.service}: {len(found)} resources")
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(one, *task) for task in tasks]:
+            future.result()
+    return harvest

@@ -1,0 +1,43 @@
+"""The live collectors, service by service: adding a service is one module in `services/` and
+one line here."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+from checks.sources.aws.collect import Collector
+
+# The modules of `checks.sources.aws.services` that hold collectors, in the order they run.
+SERVICES = (
+    "ec2_network",
+    "ec2_compute",
+    "ssm",
+    "s3",
+    "rds",
+    "dynamodb",
+    "backup",
+    "iam",
+    "kms",
+    "secretsmanager",
+    "acm",
+    "cloudtrail",
+    "logs",
+    "cloudwatch",
+    "guardduty",
+    "securityhub",
+    "config",
+    "elb",
+    "wafv2",
+    "sns",
+    "sqs",
+    "lambda_",
+)
+
+
+def all_collectors(services: Iterable[str] = SERVICES) -> list[Collector]:
+    found: list[Collector] = []
+    for name in services:
+        module = importlib.import_module(f"checks.sources.aws.services.{name}")
+        found.extend(module.COLLECTORS)
+    return found

@@ -1,0 +1,66 @@
+"""The embedded AWS: moto in server mode on 127.0.0.1, for the demo and the tests.
+
+Real boto3 clients talk to it over HTTP at `endpoint`, exactly as they would to AWS; only the
+endpoint differs. It listens on loopback only, on a free port, and stops with the process that
+started it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import urllib.request
+from typing import Any
+
+# moto answers for this account unless told otherwise (AWS's documentation account).
+EMULATED_ACCOUNT = "123456789012"
+# Credentials the emulator accepts (any would do; these say what they are).
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "emulator",
+    "AWS_SECRET_ACCESS_KEY": "emulator",
+    "AWS_SESSION_TOKEN": "emulator",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Emulator:
+    """`with Emulator() as emu:` runs moto on a free loopback port; `emu.endpoint` is its URL."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or _free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._server: Any = None
+
+    def start(self) -> Emulator:
+        # Without this, moto loads over a thousand stock AMIs (and their snapshots) per region,
+        # which would flood every inventory it answers.
+        os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        return self
+
+    def reset(self) -> None:
+        """Forget every resource (a fresh, empty account)."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback only
+            pass
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,1 @@
+"""One module of collectors per AWS service, each exposing `COLLECTORS`."""

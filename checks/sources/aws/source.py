@@ -1,0 +1,79 @@
+"""The live account as a source: `safeguard audit` asks it through the source registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from checks.errors import InputError
+from checks.model import withhold_ephi
+from checks.sources.aws.collect import CollectionError, Collector, Context, Gap, run
+from checks.sources.aws.session import Account, AwsOptions, accounts, home_region
+from checks.sources.base import Collected
+
+
+def _regions(account: Account, options: AwsOptions, home: str) -> list[str]:
+    """The regions to read in one account; the first is where global services are read."""
+    wanted = options.regions or (home,)
+    if wanted != ("all",):
+        return [home, *[r for r in wanted if r != home]] if home in wanted else list(wanted)
+    ctx = Context(account, home, "ec2")
+    try:
+        enabled = [r["RegionName"] for r in ctx.call(ctx.client(), "DescribeRegions")["Regions"]]
+    except CollectionError as exc:
+        raise InputError(f"--regions all: the enabled regions cannot be listed: {exc}") from None
+    return [home, *sorted(r for r in enabled if r != home)] if home in enabled else sorted(enabled)
+
+
+def merged_gaps(gaps: Iterable[Gap]) -> dict[str, str]:
+    """Each type that could not be (fully) collected, with every place and reason."""
+    by_type: dict[str, list[str]] = {}
+    for gap in sorted(gaps, key=lambda g: (g.account, g.region, g.reason)):
+        for token in gap.types:
+            by_type.setdefault(token, []).append(f"{gap.region} ({gap.account}): {gap.reason}")
+    return {t: "; ".join(dict.fromkeys(why)) for t, why in sorted(by_type.items())}
+
+
+class AwsSource:
+    """Deployed resources, read through boto3 with configuration calls only (never data)."""
+
+    kind = "aws"
+    option = None
+    help = "the live AWS account (or the emulator, with --endpoint-url)"
+
+    def __init__(self, collectors: Iterable[Collector]) -> None:
+        self.collectors = tuple(collectors)
+
+    def collect(self, request) -> Collected:
+        options: AwsOptions = request.extra.get("aws") or AwsOptions()
+        home = home_region(options)
+        where = "the emulator at " + options.endpoint if options.endpoint else "AWS"
+        request.progress(f"reading the account(s) from {where}…")
+        found = accounts(options)
+        regions = {a.account_id: _regions(a, options, home) for a in found}
+        harvest = run(found, regions, self.collectors, request.progress)
+        resources = tuple(withhold_ephi(r) for r in harvest.resources)
+        ids = sorted(regions)
+        every_region = sorted({r for rs in regions.values() for r in rs})
+        provenance = {
+            "kind": self.kind,
+            "project": "aws:" + ",".join(ids),
+            "stack": ",".join(every_region),
+            "accounts": ids,
+            "regions": every_region,
+            "endpoint": options.endpoint,
+            "api_calls": harvest.calls,
+            "not_collected": [g.as_record() for g in sorted(
+                harvest.gaps, key=lambda g: (g.account, g.region, g.types)
+            )],
+        }  # fmt: skip
+        return Collected(
+            kind=self.kind,
+            resources=resources,
+            project=provenance["project"],
+            stack=provenance["stack"],
+            provenance=provenance,
+            graph={"api_calls": harvest.calls},
+            home=Path.cwd(),
+            gaps=merged_gaps(harvest.gaps),
+        )

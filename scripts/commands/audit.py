@@ -1,0 +1,68 @@
+"""`safeguard audit`: the live account (or the emulator) judged by the same checks as a scan."""
+
+from __future__ import annotations
+
+import argparse
+
+from checks.sources.catalog import build_sources
+from checks.sources.registry import SourceRequest
+from scripts.commands.pipeline import add_gate_and_output_options, assess_and_write, prepare
+
+
+def _regions(value: str) -> tuple[str, ...]:
+    regions = tuple(r.strip() for r in value.split(",") if r.strip())
+    if not regions:
+        raise argparse.ArgumentTypeError("name at least one region, or all")
+    if "all" in regions and len(regions) > 1:
+        raise argparse.ArgumentTypeError("all means every enabled region: give it alone")
+    return regions
+
+
+def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
+    audit = sub.add_parser(
+        "audit",
+        help="read the deployed AWS account (or the emulator) and judge it with the same checks",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog,
+    )
+    audit.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="an AWS-compatible endpoint, e.g. the emulator (default: AWS_ENDPOINT_URL, else AWS)",
+    )
+    audit.add_argument(
+        "--regions",
+        type=_regions,
+        metavar="R1,R2|all",
+        help="regions to read (default: the profile's region; all: every enabled region)",
+    )
+    audit.add_argument(
+        "--aws-profile", metavar="NAME", help="AWS CLI profile for the credentials (AWS_PROFILE)"
+    )
+    audit.add_argument(
+        "--role-arn",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="audit the account of this role, assumed from the credentials (repeatable)",
+    )
+    audit.add_argument(
+        "--external-id", metavar="ID", help="the external id the auditor role requires, if any"
+    )
+    add_gate_and_output_options(audit, "json,md")
+    audit.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from checks.sources.aws.session import AwsOptions
+
+    prepared = prepare(args)
+    options = AwsOptions(
+        endpoint_url=args.endpoint_url,
+        regions=args.regions,
+        profile=args.aws_profile,
+        role_arns=tuple(args.role_arn),
+        external_id=args.external_id,
+    )
+    request = SourceRequest(progress=prepared[0], extra={"aws": options})
+    return assess_and_write(args, build_sources().get("aws"), request, prepared)

@@ -1,0 +1,161 @@
+"""What `scan` and `audit` share once a source is chosen: the gate and output options, and the
+run itself (collect, evaluate, assess, write the record and every format, sign)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from checks.sources.registry import Source, SourceRequest
+from scripts.output import (
+    FORCE_HELP,
+    FORMAT_HELP,
+    Progress,
+    check_out,
+    formats,
+    generated_at,
+    say,
+    write_outputs,
+)
+
+
+def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats: str) -> None:
+    """`--format`, `--out`, `--force`, the gate (`--fail-on`, `--profile`), the policy inputs
+    and `--quiet`: the same for every command that assesses a source."""
+    parser.add_argument(
+        "--format", default=default_formats, help=FORMAT_HELP + f" (default: {default_formats})"
+    )
+    parser.add_argument(
+        "--out",
+        default="safeguard-report",
+        help="output folder (default: ./safeguard-report); one holding an earlier run's "
+        "artifacts is refused without --force",
+    )
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+    parser.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="lowest severity whose failures fail the run: critical, high, medium, low, info "
+        "(default: the profile's, low for the default profile)",
+    )
+    parser.add_argument(
+        "--profile",
+        default="default",
+        help="gate profile: default, strict, advisory, or a YAML file (see policies/profiles/)",
+    )
+    parser.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="waivers YAML (default: policies/waivers/<stack>.yaml in the program folder, if any)",
+    )
+    parser.add_argument(
+        "--attestations",
+        metavar="FILE",
+        help="attestations and addressable decisions YAML, for the safeguard status",
+    )
+    parser.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier run's safeguard-scan.json of the same scope: adds the trend section",
+    )
+    parser.add_argument(
+        "--risk-overrides",
+        metavar="FILE",
+        help="YAML of likelihood/impact overrides, each by a named person with a reason",
+    )
+    parser.add_argument(
+        "--paper", choices=("A4", "Letter"), default="A4", help="PDF/print paper size"
+    )
+    parser.add_argument(
+        "--sla",
+        metavar="FILE",
+        help="YAML of remediation days per risk level (default: very high 7, high 30, "
+        "moderate 90, low 180, very low 365)",
+    )
+    parser.add_argument(
+        "--sign-key",
+        metavar="PRIVATE.pem",
+        help="Ed25519 private key (safeguard keygen): sign the run's manifest (manifest.sig)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def prepare(args: argparse.Namespace) -> tuple[Progress, dict, list[str], object]:
+    """Check what can be checked before a long collection: formats, the signing key, `--out`."""
+    from reports.renderers import build_renderers
+    from reports.signing import load_private_key
+
+    renderers = build_renderers(args.paper)
+    chosen = formats(args.format, renderers)
+    sign_key = load_private_key(Path(args.sign_key)) if args.sign_key else None
+    progress = Progress(args.quiet)
+    out = Path(args.out)
+    others = check_out(out, renderers, args.force)  # before the run, not after minutes of it
+    if others:
+        named = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        progress(
+            f"--out {out} also holds {named}: left alone (safeguard verify lists them as not "
+            "part of the run)"
+        )
+    return progress, renderers, chosen, sign_key
+
+
+def assess_and_write(
+    args: argparse.Namespace,
+    source: Source,
+    request: SourceRequest,
+    prepared: tuple[Progress, dict, list[str], object],
+) -> int:
+    """Collect from `source`, evaluate every check, assess, write every chosen format."""
+    from checks.evaluate import evaluate
+    from checks.library import build_registry
+    from checks.model import Inventory
+    from policies.assess import assess
+    from policies.inputs import load_policy_inputs
+    from policies.record import build_record
+    from reports.signing import sign_run
+
+    progress, renderers, chosen, sign_key = prepared
+    out = Path(args.out)
+    registry = build_registry()
+    timestamp = generated_at()
+
+    collected = source.collect(request)
+    inputs = load_policy_inputs(
+        known_checks={c.id for c in registry},
+        home=collected.home or Path.cwd(),
+        stack=collected.stack_or_default,
+        profile=args.profile,
+        fail_on=args.fail_on,
+        waivers=_path(args.waivers),
+        attestations=_path(args.attestations),
+        risk_overrides=_path(args.risk_overrides),
+        sla=_path(args.sla),
+        previous=_path(args.previous),
+    )
+    progress(f"{len(collected.resources)} resources; evaluating {len(registry)} checks…")
+    evaluation = evaluate(Inventory(collected.resources, gaps=collected.gaps), registry)
+    assessment = assess(
+        evaluation,
+        inputs,
+        source=collected.provenance,
+        generated_at=timestamp,
+        graph=collected.graph,
+        secrets=collected.secrets,
+    )
+    written = write_outputs(build_record(assessment), chosen, renderers, out, args.force)
+    written += sign_run(out, sign_key)
+    counts, gate = assessment.status_counts, assessment.gate
+    progress(
+        f"{counts['FAIL']} failed ({len(gate.blocking_failures)} blocking under profile "
+        f"{gate.profile.name}, fail-on {gate.profile.fail_on.label}), {counts['PASS']} passed, "
+        f"{counts['WAIVED']} waived, {counts['NOT_EVALUATED']} not evaluated, "
+        f"{counts['NOT_APPLICABLE']} not applicable"
+    )
+    for path in written:
+        say(f"Report written: {path}")
+    return int(gate.exit_code)
