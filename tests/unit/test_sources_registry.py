@@ -25,10 +25,11 @@ def _never_loaded(path: Path) -> Collected:
 # -- the catalog -------------------------------------------------------------------------------
 
 
-def test_the_catalog_holds_program_as_default_then_preview_and_state():
+def test_the_catalog_holds_program_as_default_then_the_live_account_preview_and_state():
     sources = build_sources()
     assert [(s.kind, s.option) for s in sources] == [
         ("program", None),
+        ("aws", None),
         ("preview", "--preview"),
         ("state", "--state"),
     ]
@@ -39,8 +40,8 @@ def test_the_catalog_holds_program_as_default_then_preview_and_state():
 
 def test_asking_for_an_unknown_kind_names_the_known_ones():
     with pytest.raises(InputError) as err:
-        build_sources().get("aws")
-    assert str(err.value) == "unknown source 'aws' (known: program, preview, state)"
+        build_sources().get("azure")
+    assert str(err.value) == "unknown source 'azure' (known: program, aws, preview, state)"
 
 
 # -- the registry's own rules ------------------------------------------------------------------
@@ -49,16 +50,17 @@ def test_asking_for_an_unknown_kind_names_the_known_ones():
 def test_two_sources_of_one_kind_are_refused():
     twice = FileSource("preview", "--plan", "again", _never_loaded)
     with pytest.raises(ValueError, match="source 'preview' registered twice"):
-        SourceRegistry([*build_sources(), twice])
+        SourceRegistry([*build_sources(), twice], default="program")
 
 
-@pytest.mark.parametrize("extra_default", [False, True])
-def test_exactly_one_default_source(extra_default):
+@pytest.mark.parametrize("default", ["program", "preview"])
+def test_the_default_source_is_registered_and_takes_no_option(default):
+    # `scan` reads the default when no file option is given: it must exist and be optionless.
     sources = list(build_sources().file_sources)
-    if extra_default:
-        sources += [ProgramSource(), ProgramSource()]
-    with pytest.raises(ValueError, match="exactly one source must be the default"):
-        SourceRegistry(sources)
+    if default == "preview":
+        sources.append(ProgramSource())
+    with pytest.raises(ValueError, match=f"the default source '{default}' must be registered"):
+        SourceRegistry(sources, default=default)
 
 
 # -- file sources ------------------------------------------------------------------------------
