@@ -21,6 +21,7 @@ from checks.aws import (
     elb,
     governance,
     iam,
+    iam_account,
     iam_roles,
     iam_users,
     kms,
@@ -67,6 +68,7 @@ LIBRARY: tuple[ModuleType, ...] = (
     lambda_,
     messaging,
     governance,
+    iam_account,
 )
 
 

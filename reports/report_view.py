@@ -183,6 +183,9 @@ def _coverage(document: Mapping[str, Any]) -> dict[str, Any]:
         if f["status"] == "NOT_APPLICABLE":
             not_applicable.setdefault(f["check_id"], []).append(f)
     return {
+        # What a live source could not read (access denied, a region not enabled, an operation
+        # the endpoint does not implement), with the resource types it hides.
+        "not_collected": list((document.get("source") or {}).get("not_collected") or []),
         "not_evaluated": [f for f in findings if f["status"] == "NOT_EVALUATED"],
         "not_applicable": sorted(not_applicable.items()),
         "unexercised": [c for c in document["checks"] if not any(c["results"].values())],

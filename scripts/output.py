@@ -37,6 +37,12 @@ class Progress:
         if not self.quiet:
             print(f"safeguard: {safe_text(message, one_line=True)}", file=sys.stderr, flush=True)
 
+    def detail(self, message: str) -> None:
+        """A step of long work (a service of a region of an account): shown on a terminal
+        only, so logs and pipes get the summary lines alone."""
+        if not self.quiet and sys.stderr.isatty():
+            self(message)
+
 
 def say(line: str) -> None:
     """One line on stdout (what a run wrote), made safe for the terminal."""

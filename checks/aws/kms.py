@@ -108,6 +108,13 @@ def kms_key_enabled(res: Resource, inv: Inventory) -> Result:
     enabled = flag(known(res, "is_enabled", True))
     if enabled:
         return passed("the key is enabled", is_enabled=True)
+    # Only the live account records the key's state; it says why the key is off.
+    if res.shown("key_state") == "PendingDeletion":
+        return failed(
+            "the key is scheduled for deletion: everything it encrypts will be lost",
+            is_enabled=False,
+            key_state="PendingDeletion",
+        )
     return failed("the key is disabled: everything it encrypts is unreadable", is_enabled=False)
 
 

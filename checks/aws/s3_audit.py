@@ -36,9 +36,7 @@ def _not_ephi(res: Resource) -> Result | None:
 
 def audit_destinations(res: Resource, inv: Inventory) -> list[str]:
     """The trails and AWS Config channels that deliver audit records into `res`."""
-    found = referrers(
-        inv, res, (TRAIL, CONFIG_DELIVERY_CHANNEL), "s3_bucket_name", every=True
-    )
+    found = referrers(inv, res, (TRAIL, CONFIG_DELIVERY_CHANNEL), "s3_bucket_name", every=True)
     return sorted(r.name for r in found)
 
 

@@ -21,6 +21,8 @@ SECRET_MARKER = {"__secret__": True}
 UNKNOWN_MARKER = {"__unknown__": True}
 
 _ROOT_PREFIX = "pulumi:pulumi:Stack$"
+
+
 def engine_urn(urn: str) -> str:
     """The URN the real engine would give: it leaves the root stack out of qualified types."""
     parts = urn.split("::", 3)
@@ -167,9 +169,7 @@ class MadeUp:
             return {k: self.mark(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.mark(v) for v in value]
-        if isinstance(value, str) and (
-            value in self.exact or any(t in value for t in self.traced)
-        ):
+        if isinstance(value, str) and (value in self.exact or any(t in value for t in self.traced)):
             return {"__made_up__": value}
         return value
 
@@ -201,5 +201,3 @@ def _value_references_to_ids(value: Any) -> None:
     elif kind == "list_value":
         for item in value.list_value.values:
             _value_references_to_ids(item)
-
-

@@ -35,6 +35,7 @@ from checks.sources.program_values import (
 )
 from checks.sources.pulumi_invokes import is_real_answer
 from checks.sources.pulumi_project import SECRET_PLACEHOLDER
+from checks.sources.pulumi_transforms import transformed
 
 _ID_PREFIXES = {
     "aws:ec2/vpc:Vpc": "vpc",
@@ -88,42 +89,13 @@ class Recorder:
 
         return Context(token, name, physical, region, self.account, self.partition)
 
-    def _transformed(self, args) -> dict[str, Any]:
-        """The inputs after the resource's own and the stack's transforms, as the engine runs
-        them (Pulumi's mock monitor records transforms but never calls them)."""
-        import asyncio
-        import inspect
-
-        import pulumi
-
-        props = dict(args.inputs)
-        for transform in [*args.transforms, *self.stack_transforms]:
-            result = transform(
-                pulumi.ResourceTransformArgs(
-                    custom=bool(args.custom),
-                    type_=args.typ,
-                    name=args.name,
-                    props=props,
-                    opts=pulumi.ResourceOptions(),
-                )
-            )
-            if inspect.isawaitable(result):
-                loop = asyncio.new_event_loop()
-                try:
-                    result = loop.run_until_complete(result)
-                finally:
-                    loop.close()
-            if result is not None:
-                props = dict(result.props)
-        return props
-
     def new_resource(self, args) -> tuple[str, dict[str, Any]]:
         from checks.sources.pulumi_schema import resource_class, synthesize_object
 
         token = args.typ
         transforms = getattr(args, "transforms", None) or []
         has_transforms = bool(transforms or self.stack_transforms)
-        inputs = self._transformed(args) if has_transforms else dict(args.inputs)
+        inputs = transformed(args, self.stack_transforms) if has_transforms else dict(args.inputs)
         # pulumi_aws v7 lets a resource name its own region, over its provider's.
         own_region = inputs.get("region")
         region = own_region if isinstance(own_region, str) else self._region_for(args.provider)

@@ -27,6 +27,13 @@ IAM_ATTACHMENT_TYPES = (
     GROUP_POLICY_ATTACHMENT,
     POLICY_ATTACHMENT,
 )
+# Facts of the live account that no Pulumi resource declares, so no program, preview or state
+# file holds them: only the live source (`checks/sources/aws/services/iam_credentials.py`)
+# produces these types. One `CREDENTIAL_REPORT_ROW` per row of the IAM credential report (the
+# root account's row is named "<root_account>"), and one `ACCOUNT_SUMMARY` (GetAccountSummary).
+CREDENTIAL_REPORT_ROW = "aws:iam/credentialReportRow:CredentialReportRow"
+ACCOUNT_SUMMARY = "aws:iam/accountSummary:AccountSummary"
+ROOT_ACCOUNT = "<root_account>"
 
 # -- RDS and Aurora ---------------------------------------------------------------------------
 RDS_INSTANCE = "aws:rds/instance:Instance"

@@ -64,5 +64,6 @@ def run(args: argparse.Namespace) -> int:
         role_arns=tuple(args.role_arn),
         external_id=args.external_id,
     )
-    request = SourceRequest(progress=prepared[0], extra={"aws": options})
+    progress = prepared[0]
+    request = SourceRequest(progress=progress, extra={"aws": options, "detail": progress.detail})
     return assess_and_write(args, build_sources().get("aws"), request, prepared)

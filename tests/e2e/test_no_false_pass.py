@@ -92,8 +92,8 @@ def test_a_secret_only_the_cli_can_decrypt_is_not_evaluated(tmp_path):
     [
         'aws.ssm.get_parameter(name="/net/admin-cidr").value',
         'aws.get_ip_ranges(services=["ec2"]).cidr_blocks[0]',
-        'aws.ec2.get_vpc(default=True).cidr_block',
-        'f"{aws.ssm.get_parameter(name=\'/net/admin\').value}/32"',
+        "aws.ec2.get_vpc(default=True).cidr_block",
+        "f\"{aws.ssm.get_parameter(name='/net/admin').value}/32\"",
     ],
 )
 def test_a_cidr_the_mocks_made_up_never_decides(tmp_path, source):
@@ -117,7 +117,9 @@ def test_a_declared_cidr_next_to_a_made_up_one_still_decides(tmp_path):
 def test_a_resource_object_passed_as_an_id_joins_like_its_id(tmp_path):
     # Pulumi's own examples pass `vpc_id=vpc`: the join must resolve, and the private subnet
     # whose main route table sends 0.0.0.0/0 to the internet gateway must not pass.
-    prog = program(tmp_path, """
+    prog = program(
+        tmp_path,
+        """
         vpc = aws.ec2.Vpc("app", cidr_block="10.0.0.0/16")
         igw = aws.ec2.InternetGateway("igw", vpc_id=vpc)
         aws.ec2.DefaultRouteTable("main", default_route_table_id=vpc.default_route_table_id,
@@ -130,7 +132,8 @@ def test_a_resource_object_passed_as_an_id_joins_like_its_id(tmp_path):
         aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.micro",
             allocated_storage=20, db_subnet_group_name=group, username="app",
             manage_master_user_password=True, storage_encrypted=True)
-    """)
+    """,
+    )
     _, record = scan(str(prog), cwd=tmp_path)
     found = verdicts(record, "private_subnet_no_igw_route")
     assert found["db-a"][0] != "PASS" and found["db-b"][0] != "PASS", found
@@ -190,7 +193,9 @@ SEED = "Zq9-seeded-SECRET-4471"
 
 
 def test_a_secret_in_a_physical_name_reaches_no_artifact_of_a_program(tmp_path):
-    prog = program(tmp_path, """
+    prog = program(
+        tmp_path,
+        """
         cfg = pulumi.Config()
         suffix = cfg.require_secret("suffix")
         bucket = aws.s3.Bucket("records", bucket=suffix.apply(lambda s: f"phi-{s}"))
@@ -205,7 +210,8 @@ def test_a_secret_in_a_physical_name_reaches_no_artifact_of_a_program(tmp_path):
         plain = cfg.require("suffix")
         aws.s3.Bucket(f"logs-{plain}")
         aws.ssm.Parameter("suffix", type="String", value=plain)
-    """)
+    """,
+    )
     proc, _ = scan(str(prog), "--secret", f"suffix={SEED}", cwd=tmp_path, formats="all")
     assert SEED not in proc.stdout + proc.stderr
     assert SEED not in artifacts(tmp_path)
@@ -233,8 +239,17 @@ def test_a_show_secrets_state_leaks_no_plaintext_in_any_field(tmp_path):
         return {SIG: SECRET_SIG, "plaintext": json.dumps(value)}
 
     bucket, role = "aws:s3/bucket:Bucket", "aws:iam/role:Role"
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
-              "Principal": {"AWS": f"arn:aws:iam::123456789012:role/{SEED}"}, "Resource": "*"}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Principal": {"AWS": f"arn:aws:iam::123456789012:role/{SEED}"},
+                "Resource": "*",
+            }
+        ],
+    }
     _state(tmp_path, [
         {"urn": f"{STACK}::{bucket}::records", "custom": True, "type": bucket,
          "id": f"phi-{SEED}", "inputs": {"bucket": secret(f"phi-{SEED}"),
@@ -251,7 +266,9 @@ def test_a_show_secrets_state_leaks_no_plaintext_in_any_field(tmp_path):
 
 
 def test_resources_read_with_get_are_reads_not_components(tmp_path):
-    prog = program(tmp_path, """
+    prog = program(
+        tmp_path,
+        """
         class Tier(pulumi.ComponentResource):
             def __init__(self, name):
                 super().__init__("edge:app:Tier", name)
@@ -260,7 +277,8 @@ def test_resources_read_with_get_are_reads_not_components(tmp_path):
         Tier("web")
         shared = aws.ec2.Vpc.get("shared", "vpc-0123456789abcdef0")
         aws.ec2.SecurityGroup("app", vpc_id=shared.id)
-    """)
+    """,
+    )
     _, record = scan(str(prog), cwd=tmp_path)
     inventory = record["inventory"]
     assert (inventory["components"], inventory["read_not_managed"]) == (1, 1)
@@ -271,11 +289,23 @@ def test_a_secret_bucket_name_in_a_preview_leaks_through_no_id_or_arn(tmp_path):
     # A preview shows a secret as "[secret]", but an update step carries the bucket's id and
     # ARN from the state in clear: they spell the secret name out and must be withheld.
     bucket, name = "aws:s3/bucket:Bucket", f"phi-{SEED}"
-    state = {"urn": f"{STACK}::{bucket}::records", "custom": True, "type": bucket, "id": name,
-             "inputs": {"bucket": "[secret]"},
-             "outputs": {"bucket": "[secret]", "arn": f"arn:aws:s3:::{name}", "id": name}}
-    steps = [{"op": "update", "urn": state["urn"], "provider": "", "oldState": state,
-              "newState": {**state, "inputs": {"bucket": "[secret]", "forceDestroy": True}}}]
+    state = {
+        "urn": f"{STACK}::{bucket}::records",
+        "custom": True,
+        "type": bucket,
+        "id": name,
+        "inputs": {"bucket": "[secret]"},
+        "outputs": {"bucket": "[secret]", "arn": f"arn:aws:s3:::{name}", "id": name},
+    }
+    steps = [
+        {
+            "op": "update",
+            "urn": state["urn"],
+            "provider": "",
+            "oldState": state,
+            "newState": {**state, "inputs": {"bucket": "[secret]", "forceDestroy": True}},
+        }
+    ]
     (tmp_path / "preview.json").write_text(json.dumps({"steps": steps}))  # fmt: skip
     proc, _ = scan("--preview", "preview.json", cwd=tmp_path, formats="all")
     assert proc.returncode in (1, 3), proc.stderr

@@ -5,7 +5,8 @@ For every check and every PASS it gives on the hardened billing stacks (prod and
 mocks, every property the check read is replaced, one at a time, by a secret whose plaintext
 nobody gave, an unknown, a value the mocks made up, and (as a state or preview file leaves it)
 nothing at all. The check is run again: it must never pass. Every check of the library must
-PASS somewhere in these programs, so none goes untried.
+PASS somewhere in these programs (or, for the facts only the live account shows, in what the
+live source collects of a well-kept account), so none goes untried.
 
 "Read" means every property read through the accessor (`Resource.value`, on any resource: the
 check's own or one it joined to), and every raw read of the check's own resource's properties:
@@ -32,6 +33,7 @@ from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource
 from checks.registry import Status
 from checks.sources.program import scan_program
 from checks.support.joins import NAME_KEYS
+from checks.support.resource_types import ACCOUNT_SUMMARY, CREDENTIAL_REPORT_ROW
 
 REPO = Path(__file__).resolve().parents[2]
 ABSENT = object()
@@ -112,12 +114,36 @@ PROGRAMS = (
 )
 
 
+def _live_account_facts() -> list[Resource]:
+    """What the live source collects of a well-kept account that no program can declare (the
+    IAM account summary and a credential report row): the checks of them are tried here."""
+    summary = {"account_mfa_enabled": True, "account_access_keys_present": False, "users": 1}
+    row = {
+        "user": "alice", "arn": "arn:aws:iam::123456789012:user/alice",
+        "user_creation_time": "2026-01-01T00:00:00+00:00", "password_enabled": True,
+        "password_last_used": "2026-11-30T08:00:00+00:00",
+        "password_last_changed": "2026-10-01T00:00:00+00:00", "mfa_active": True,
+        "access_key_1_active": True, "access_key_1_last_rotated": "2026-11-01T00:00:00+00:00",
+        "access_key_1_last_used_date": "2026-11-30T09:00:00+00:00",
+        "access_key_2_active": False, "access_key_2_last_rotated": None,
+        "access_key_2_last_used_date": None,
+        "generated_time": "2026-12-01T11:59:00+00:00", "audit_time": "2026-12-01T12:00:00+00:00",
+    }  # fmt: skip
+    return [
+        Resource(ACCOUNT_SUMMARY, "account-summary", summary, id="account-summary",
+                 region="us-east-1", account="123456789012", source="aws"),
+        Resource(CREDENTIAL_REPORT_ROW, "alice", row, id="credential-report/alice",
+                 region="us-east-1", account="123456789012", source="aws"),
+    ]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def stacks() -> list[Inventory]:
     # Each scan waits on its own worker process: run them side by side.
     with ThreadPoolExecutor(len(PROGRAMS)) as pool:
         scans = list(pool.map(lambda program: scan_program(*program), PROGRAMS))
-    return [Inventory(_watched(r) for r in scan.resources) for scan in scans]
+    inventories = [Inventory(_watched(r) for r in scan.resources) for scan in scans]
+    return [*inventories, Inventory(_watched(r) for r in _live_account_facts())]
 
 
 def _library_ids() -> set[str]:
@@ -189,15 +215,19 @@ def test_no_pass_survives_a_value_the_check_cannot_see(stacks):
                 # only its absence can hide it.
                 for variant in ("absent",) if presence else VARIANTS:
                     mutated = _mutated(inventory, address, key, variant)
-                    target = None if subject is None else next(
-                        r for r in mutated if r.address == subject.address
+                    target = (
+                        None
+                        if subject is None
+                        else next(r for r in mutated if r.address == subject.address)
                     )
                     statuses = [f.status for f in _run(check, target, mutated)]
                     cases += 1
                     if Status.PASS in statuses:
                         escaped += 1
-                        problems.append(f"{check.id} on {subject and subject.name}: {key} of "
-                                        f"{by_address[address].name} {variant} -> PASS")
+                        problems.append(
+                            f"{check.id} on {subject and subject.name}: {key} of "
+                            f"{by_address[address].name} {variant} -> PASS"
+                        )
     assert cases > 1000, cases
     assert problems == [], f"{escaped} of {cases} mutations still passed:\n" + "\n".join(
         problems[:40]
@@ -213,8 +243,16 @@ def test_the_harness_catches_a_check_that_reads_around_the_accessor(stacks):
 
     made: list = []
 
-    @check(into=made, id="raw_reader_for_test", control="RDS-08", title="t", severity=Severity.LOW,
-           remediation="r", pulumi_fix="f", resource_types=("aws:rds/instance:Instance",))
+    @check(
+        into=made,
+        id="raw_reader_for_test",
+        control="RDS-08",
+        title="t",
+        severity=Severity.LOW,
+        remediation="r",
+        pulumi_fix="f",
+        resource_types=("aws:rds/instance:Instance",),
+    )
     def raw_reader(res: Resource, inv: Inventory):
         value = res.props.get("deletion_protection")
         return passed("fine") if value is not False else passed("also fine")

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import botocore
 import botocore.exceptions
+from botocore.parsers import ResponseParserError
 
 from checks.model import Resource
 from checks.sources.aws.session import Account
@@ -38,6 +40,19 @@ NOT_CONFIGURED = frozenset(
 )
 _DENIED = ("AccessDenied", "UnauthorizedOperation", "AuthFailure", "AccessDeniedException")
 _NOT_ENABLED = ("OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId")
+
+
+# What a call may raise that means "this could not be read": AWS's errors, the SDK's, and an
+# answer that is not in AWS's format at all (an emulator's error page).
+_CALL_ERRORS = (
+    botocore.exceptions.ClientError,
+    botocore.exceptions.BotoCoreError,
+    ResponseParserError,
+)
+
+# The actions the framework itself calls, whatever collectors run: the enabled regions for
+# `--regions all`, and the assumed roles of `--role-arn` (granted on the caller's side).
+FRAMEWORK_ACTIONS = ("ec2:DescribeRegions",)
 
 
 class CollectionError(Exception):
@@ -91,11 +106,15 @@ def reason_of(exc: Exception, operation: str) -> str:
             return f"{operation} refused: the region is not enabled for these credentials ({code})"
         if "Throttl" in code or code == "RequestLimitExceeded":
             return f"{operation} was throttled beyond every retry ({code})"
-        if status in (500, 501) or "NotImplemented" in code:
+        # An endpoint that does not know the operation's route answers a bare 404 (the
+        # emulator does); AWS itself always names the error.
+        if status in (500, 501) or "NotImplemented" in code or code == "404":
             return f"the endpoint does not implement {operation} ({code or status})"
         return f"{operation} failed: {code}: {error.get('Message', '')}".rstrip(": ")
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
         return f"{operation}: the endpoint cannot be reached"
+    if isinstance(exc, ResponseParserError):
+        return f"the endpoint does not implement {operation} (its answer is not AWS's format)"
     return (
         f"{operation} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     )
@@ -131,7 +150,7 @@ class Context:
         self.calls += 1
         try:
             return getattr(client, _snake(operation))(**kwargs)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        except _CALL_ERRORS as exc:
             raise CollectionError(reason_of(exc, operation)) from None
 
     def setting(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any] | None:
@@ -143,7 +162,7 @@ class Context:
             if _code(exc) in NOT_CONFIGURED:
                 return None
             raise CollectionError(reason_of(exc, operation)) from None
-        except botocore.exceptions.BotoCoreError as exc:
+        except (botocore.exceptions.BotoCoreError, ResponseParserError) as exc:
             raise CollectionError(reason_of(exc, operation)) from None
 
     def pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
@@ -157,7 +176,7 @@ class Context:
             else:
                 self.calls += 1
                 yield from getattr(client, method)(**kwargs).get(key) or ()
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        except _CALL_ERRORS as exc:
             raise CollectionError(reason_of(exc, operation)) from None
 
     def hide(self, types: Iterable[str], reason: str) -> None:
@@ -189,19 +208,8 @@ class Context:
 
 
 def _snake(operation: str) -> str:
-    out = []
-    for i, ch in enumerate(operation):
-        if (
-            ch.isupper()
-            and i
-            and (
-                not operation[i - 1].isupper()
-                or (i + 1 < len(operation) and operation[i + 1].islower())
-            )
-        ):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+    # boto3's own method names: a hand-made split reads `ListWebACLs` as `list_web_ac_ls`.
+    return botocore.xform_name(operation)
 
 
 @dataclass

@@ -11,6 +11,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.config
@@ -53,17 +54,36 @@ class Account:
         key = (service, region)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session.client(
+                client = self.session.client(
                     service,
                     region_name=region,
                     endpoint_url=self.endpoint,
                     config=_config(service, self.endpoint),
                 )
+                if service == "s3control" and self.endpoint:
+                    _route_to(client, self.endpoint)
+                self._clients[key] = client
             return self._clients[key]
 
 
+def _route_to(client: Any, endpoint: str) -> None:
+    """S3 Control's endpoint rules put the account id in front of any host, the emulator's
+    included (`inject_host_prefix` does not reach them): send each request to the host itself."""
+    host = urlsplit(endpoint).netloc
+
+    def strip_account(request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.netloc.endswith("." + host):
+            request.url = urlunsplit(parts._replace(netloc=host))
+
+    client.meta.events.register("before-sign.s3-control", strip_account)
+
+
 def _config(service: str, endpoint: str | None) -> botocore.config.Config:
-    options: dict[str, Any] = {"retries": _RETRIES, "user_agent_extra": USER_AGENT}
+    # An emulator does not throttle; its 500s mean "not implemented", and retrying them only
+    # waits: one retry there, the full adaptive budget against AWS.
+    retries = {"mode": "adaptive", "max_attempts": 2} if endpoint else _RETRIES
+    options: dict[str, Any] = {"retries": retries, "user_agent_extra": USER_AGENT}
     if endpoint:
         # An emulator answers at one host: no bucket or account name in front of it.
         if service == "s3":

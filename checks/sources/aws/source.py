@@ -51,7 +51,13 @@ class AwsSource:
         request.progress(f"reading the account(s) from {where}…")
         found = accounts(options)
         regions = {a.account_id: _regions(a, options, home) for a in found}
-        harvest = run(found, regions, self.collectors, request.progress)
+        detail = request.extra.get("detail", request.progress)
+        harvest = run(found, regions, self.collectors, detail)
+        request.progress(
+            f"{len(harvest.resources)} resources from {len(found)} account(s), "
+            f"{len({r for rs in regions.values() for r in rs})} region(s), "
+            f"{harvest.calls} API calls; {len(harvest.gaps)} could not be read"
+        )
         resources = tuple(withhold_ephi(r) for r in harvest.resources)
         ids = sorted(regions)
         every_region = sorted({r for rs in regions.values() for r in rs})

@@ -1,7 +1,93 @@
-"""Live collectors: (to be written)."""
+"""Live collectors: CloudTrail trails as `aws.cloudtrail.Trail` declares them, with whether each is
+logging (`enable_logging`, from GetTrailStatus) and its classic or advanced event selectors.
+
+A trail is read in its home region only: a multi-region trail also shows in every other region
+(a "shadow" trail), and reading it there would count it once per region.
+"""
 
 from __future__ import annotations
 
-from checks.sources.aws.collect import Collector
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-COLLECTORS: list[Collector] = []
+from checks.model import Resource
+from checks.sources.aws.collect import Collector, Context
+from checks.sources.aws.partial import Misses
+from checks.sources.aws.shapes import present, snake_keys, tag_dict
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+
+# pulumi_aws names the advanced selector's operators in the plural.
+_SELECTOR_NAMES = {
+    "StartsWith": "starts_withs",
+    "EndsWith": "ends_withs",
+    "NotStartsWith": "not_starts_withs",
+    "NotEndsWith": "not_ends_withs",
+}
+
+
+def trail_props(
+    trail: Mapping[str, Any],
+    status: Mapping[str, Any],
+    selectors: Mapping[str, Any],
+    tags: dict[str, Any],
+) -> dict[str, Any]:
+    props = present(
+        {
+            "name": trail["Name"],
+            "s3_bucket_name": trail.get("S3BucketName"),
+            "s3_key_prefix": trail.get("S3KeyPrefix"),
+            "sns_topic_name": trail.get("SnsTopicName"),
+            "include_global_service_events": trail.get("IncludeGlobalServiceEvents"),
+            "is_multi_region_trail": trail.get("IsMultiRegionTrail"),
+            "is_organization_trail": trail.get("IsOrganizationTrail"),
+            "enable_log_file_validation": trail.get("LogFileValidationEnabled"),
+            "cloud_watch_logs_group_arn": trail.get("CloudWatchLogsLogGroupArn"),
+            "cloud_watch_logs_role_arn": trail.get("CloudWatchLogsRoleArn"),
+            "kms_key_id": trail.get("KmsKeyId"),
+        }
+    )
+    # Checks take an absent `enable_logging` for the provider's default (on): it must be real.
+    props["enable_logging"] = bool(status["IsLogging"])
+    props["event_selectors"] = snake_keys(selectors.get("EventSelectors") or [])
+    props["advanced_event_selectors"] = snake_keys(
+        selectors.get("AdvancedEventSelectors") or [], _SELECTOR_NAMES
+    )
+    props["tags"] = tags
+    return props
+
+
+def _trails(ctx: Context) -> Iterator[Resource]:
+    client = ctx.client()
+    with Misses(ctx, (TRAIL,), "trail") as missed:
+        for trail in ctx.pages(client, "DescribeTrails", "trailList", includeShadowTrails=False):
+            if trail.get("HomeRegion", ctx.region) != ctx.region:
+                continue
+            arn = trail["TrailARN"]
+            with missed.of(trail["Name"]):
+                status = ctx.call(client, "GetTrailStatus", Name=arn)
+                selectors = ctx.call(client, "GetEventSelectors", TrailName=arn)
+                tags = {
+                    k: v
+                    for found in ctx.pages(
+                        client, "ListTags", "ResourceTagList", ResourceIdList=[arn]
+                    )
+                    for k, v in tag_dict(found.get("TagsList")).items()
+                }
+                props = trail_props(trail, status, selectors, tags)
+                yield ctx.resource(TRAIL, trail["Name"], props, id=arn, arn=arn)
+
+
+COLLECTORS: list[Collector] = [
+    Collector(
+        "cloudtrail",
+        (TRAIL,),
+        (
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetEventSelectors",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:ListTags",
+        ),
+        _trails,
+    )
+]
