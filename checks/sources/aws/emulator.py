@@ -43,7 +43,9 @@ class Emulator:
         os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
         from moto.server import ThreadedMotoServer
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(
+            logging.CRITICAL
+        )  # unimplemented calls are gaps, not noise
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         return self
@@ -53,6 +55,34 @@ class Emulator:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback only
             pass
+
+    def set_root_mfa(self, enabled: bool = True) -> None:
+        """Give the emulated account's root user an MFA device (or take it away).
+
+        AWS has no API for this (it is a console step the root user takes), and moto, which
+        stands for AWS here, keeps the fact as a flag no call can set; so the embedded emulator
+        sets it in its own memory. Only for an emulator this process started."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running in this process")
+        from moto.iam.models import iam_backends
+
+        iam_backends[EMULATED_ACCOUNT]["aws"].account_summary._account_mfa_enabled = int(enabled)
+
+    def drop_orphaned_network_acls(self, region: str) -> list[str]:
+        """Forget network ACLs whose VPC is gone; return their ids.
+
+        AWS deletes a VPC's default network ACL with the VPC; moto keeps it, still associated
+        with the deleted subnets, and refuses to delete it through the API. Only for an
+        emulator this process started."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running in this process")
+        from moto.ec2.models import ec2_backends
+
+        backend = ec2_backends[EMULATED_ACCOUNT][region]
+        orphans = [i for i, acl in backend.network_acls.items() if acl.vpc_id not in backend.vpcs]
+        for acl_id in orphans:
+            del backend.network_acls[acl_id]
+        return orphans
 
     def stop(self) -> None:
         if self._server is not None:
