@@ -172,9 +172,19 @@ def _waived(doc: Mapping[str, Any]) -> list[str]:
 
 def render_markdown(doc: Mapping[str, Any]) -> str:
     src, tool = doc["source"], doc["tool"]
-    title = f"## hipaa-safeguard: HIPAA scan of {_code(src.get('project', '?'), 100, table=False)}"
-    if src.get("stack"):
-        title += f" (stack {_code(src['stack'], 100, table=False)})"
+    if src.get("kind") == "aws":  # a live account: its account ids, and the regions read
+        accounts = ", ".join(map(str, src.get("accounts") or [])) or "?"
+        title = (
+            f"## hipaa-safeguard: HIPAA audit of AWS account {_code(accounts, 200, table=False)}"
+        )
+        if src.get("stack"):
+            title += f" ({_code(src['stack'], 200, table=False)})"
+    else:
+        title = (
+            f"## hipaa-safeguard: HIPAA scan of {_code(src.get('project', '?'), 100, table=False)}"
+        )
+        if src.get("stack"):
+            title += f" (stack {_code(src['stack'], 100, table=False)})"
     head = [title, "", _headline(doc), "", _DISCLAIMER, ""]
     failures = [f for f in doc["findings"] if f["status"] == "FAIL"]
     unevaluated = [f for f in doc["findings"] if f["status"] == "NOT_EVALUATED"]

@@ -12,9 +12,9 @@ from typing import IO
 from checks.errors import InputError
 from checks.text import safe_text
 from policies.exit_codes import ExitCode
-from scripts.commands import audit, keygen, listing, report, scan, verify
+from scripts.commands import audit, demo, keygen, listing, report, scan, verify
 
-COMMANDS = (scan, audit, listing, report, verify, keygen)
+COMMANDS = (scan, audit, demo, listing, report, verify, keygen)
 
 _MEANINGS = {
     ExitCode.OK: "no check failed at or above --fail-on, and every check could be evaluated",

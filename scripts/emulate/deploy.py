@@ -126,6 +126,13 @@ def _check_default_tags(text: str | None) -> None:
         raise DeployError('aws:defaultTags: expected JSON like {"tags": {"key": "value"}}')
 
 
+def stack_region(program_dir: Path, stack: str) -> str:
+    """The region the program's stack deploys to (its `aws:region`), as `deploy` reads it."""
+    project = load_project(program_dir)
+    values = load_config(project, stack_name(stack), None, None).values
+    return values.get("aws:region") or DEFAULT_REGION
+
+
 def deploy(
     program_dir: Path,
     stack: str,
