@@ -278,6 +278,11 @@ class Inventory:
             self._refuse_gaps((type_,))
         return None
 
+    def require(self, types: Iterable[str]) -> None:
+        """Undecidable when the source could not collect one of `types`: for a join that reads
+        them through an index, where finding none would otherwise read as "there are none"."""
+        self._refuse_gaps(types)
+
     def _refuse_gaps(self, types: Iterable[str]) -> None:
         for token in types:
             if token in self.gaps:
@@ -385,6 +390,7 @@ class Inventory:
         """Rule resources declared apart from the group they belong to. (A rule that names a
         group by an id the inventory does not hold belongs to another group: an id, unlike a
         bucket's name, cannot be chosen before the group exists.)"""
+        self.require(SECURITY_GROUP_RULES)
         joined, pending, _ = self._children(SECURITY_GROUP_RULES)
         if pending:
             raise undecidable("a security group rule names a group not known yet")

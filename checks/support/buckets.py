@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from checks.model import Inventory, Resource, Undecidable
+from checks.splits import BUCKET_COMPANIONS
 from checks.support.joins import names
 from checks.support.props import blocks, known, known_value
 from checks.support.resource_types import ALL_LOAD_BALANCERS, BUCKET
@@ -21,7 +22,9 @@ _PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
 
 
 def companions(res: Resource, inv: Inventory, role: str) -> list[Resource]:
-    """The bucket's companion resources of one role ("encryption", "policy", "logging", ...)."""
+    """The bucket's companion resources of one role ("encryption", "policy", "logging", ...);
+    undecidable when the source could not read the settings of that role."""
+    inv.require(t for t, r in BUCKET_COMPANIONS.items() if r == role)
     return list(inv.bucket_companions(res).get(role, ()))
 
 

@@ -43,14 +43,17 @@ def _name_index(inv: Inventory) -> dict[str, list[Resource]]:
 def resolve(inv: Inventory, ref: Any, types: Iterable[str], what: str) -> Resource | None:
     """The resource of one of `types` that `ref` names; None when the inventory has none.
 
-    Undecidable when the reference itself is not known yet.
+    Undecidable when the reference itself is not known yet, or when none is found and the
+    source could not collect one of `types` (it may be there).
     """
     ref = known_value(ref, what)
     if not isinstance(ref, str) or not ref:
         return None
+    types = tuple(types)
     order = {t: i for i, t in enumerate(types)}
     matches = [r for r in _name_index(inv).get(ref, ()) if r.type in order]
     if not matches:
+        inv.require(types)
         return None
     found = min(matches, key=lambda r: order[r.type])
     note_read(found.address, JOINED)
