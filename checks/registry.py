@@ -125,6 +125,13 @@ class Check:
     resource_types: tuple[str, ...] = ()
     scope: str = "resource"  # or "account"
     status: str = "active"
+    # Types the check reads besides those it judges (joins, account facts): with
+    # `resource_types`, what a source must collect for it (the live audit's collector plan).
+    reads: tuple[str, ...] = ()
+
+    @property
+    def types_read(self) -> frozenset[str]:
+        return frozenset(self.resource_types) | frozenset(self.reads)
 
     def validate(self) -> None:
         problems = []
@@ -171,6 +178,7 @@ def check(
     config_rule: str | None = None,
     resource_types: Sequence[str] = (),
     scope: str = "resource",
+    reads: Sequence[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a check and append it to the module's list `into`.
 
@@ -195,6 +203,7 @@ def check(
                 fn=fn,
                 resource_types=tuple(resource_types),
                 scope=scope,
+                reads=tuple(reads),
             )
         )
         return fn

@@ -85,6 +85,11 @@ def _watched_events(inv: Inventory, groups: set[str]) -> dict[str, list[str]]:
     severity=Severity.MEDIUM,
     config_rule="cloudwatch-alarm-action-check",
     scope="account",
+    reads=(
+        "aws:cloudtrail/trail:Trail",
+        "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+    ),
     remediation=(
         "On the log group CloudTrail delivers to, declare an aws.cloudwatch.LogMetricFilter per "
         "event (the CIS AWS Foundations patterns) and an aws.cloudwatch.MetricAlarm with an "

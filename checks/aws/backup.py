@@ -125,6 +125,10 @@ def _denies_deletion(policy: Resource) -> bool:
     severity=Severity.MEDIUM,
     config_rule="backup-recovery-point-manual-deletion-disabled",
     resource_types=(BACKUP_VAULT,),
+    reads=(
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+        "aws:backup/vaultPolicy:VaultPolicy",
+    ),
     remediation=(
         "Add an aws.backup.VaultLockConfiguration (compliance mode with changeable_for_days), or "
         "a vault policy that denies backup:DeleteRecoveryPoint, so ransomware or an insider "
@@ -160,6 +164,14 @@ def _data_stores(inv: Inventory) -> list[Resource]:
     title="Every ePHI data store (RDS, Aurora, DynamoDB, EBS, EFS) is selected by a backup plan",
     severity=Severity.HIGH,
     scope="account",
+    reads=(
+        "aws:backup/selection:Selection",
+        "aws:dynamodb/table:Table",
+        "aws:ebs/volume:Volume",
+        "aws:efs/fileSystem:FileSystem",
+        "aws:rds/cluster:Cluster",
+        "aws:rds/instance:Instance",
+    ),
     remediation=(
         "Select each store in an aws.backup.Selection, by ARN or by a tag every data store "
         "carries (e.g. conditions string_equals aws:ResourceTag/backup = 'daily')."
@@ -194,6 +206,11 @@ def backup_covers_data_stores(inv: Inventory) -> list[Result]:
     title="Restores from backup are tested on a schedule",
     severity=Severity.LOW,
     scope="account",
+    reads=(
+        "aws:backup/plan:Plan",
+        "aws:backup/restoreTestingPlan:RestoreTestingPlan",
+        "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+    ),
     remediation=(
         "Declare an aws.backup.RestoreTestingPlan with a RestoreTestingSelection for the "
         "protected data stores; keep the restore job results as evidence."

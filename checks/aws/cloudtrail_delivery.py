@@ -50,6 +50,7 @@ def _trail_gaps(trail: Resource) -> list[str]:
     severity=Severity.HIGH,
     config_rule="multi-region-cloudtrail-enabled",
     scope="account",
+    reads=("aws:cloudtrail/trail:Trail",),
     remediation=(
         "Declare one aws.cloudtrail.Trail with is_multi_region_trail=True, "
         "enable_log_file_validation=True and management events (the default), or rely on an "
@@ -95,6 +96,11 @@ def _bucket_of(trail: Resource, inv: Inventory) -> Resource:
     title="CloudTrail bucket blocks public access and is access-logged",
     severity=Severity.MEDIUM,
     resource_types=(TRAIL,),
+    reads=(
+        "aws:s3/bucketAcl:BucketAcl",
+        "aws:s3/bucketLogging:BucketLogging",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ),
     remediation=(
         "Give the trail's bucket a public access block with all four settings and an "
         "aws.s3.BucketLogging to a separate log bucket, so reads of the audit trail are recorded."

@@ -48,6 +48,7 @@ def _coverage(inv: Inventory, active: Iterable[Resource], service: str) -> list[
     severity=Severity.HIGH,
     config_rule="guardduty-enabled-centralized",
     scope="account",
+    reads=("aws:guardduty/detector:Detector",),
     remediation=(
         "Declare an aws.guardduty.Detector (enable=True) in every region the workload uses, "
         "ideally auto-enabled for the organization from a delegated administrator account."
@@ -69,6 +70,7 @@ def guardduty_enabled_all_regions(inv: Inventory) -> list[Result]:
     severity=Severity.MEDIUM,
     config_rule="securityhub-enabled",
     scope="account",
+    reads=("aws:securityhub/account:Account",),
     remediation="Declare aws.securityhub.Account in every region the workload uses.",
     pulumi_fix='aws.securityhub.Account("security-hub", enable_default_standards=True)',
 )
@@ -99,6 +101,10 @@ def _recording(recorder: Resource, inv: Inventory) -> bool:
     title="AWS Config records all resource types in every audited region",
     severity=Severity.MEDIUM,
     scope="account",
+    reads=(
+        "aws:cfg/recorder:Recorder",
+        "aws:cfg/recorderStatus:RecorderStatus",
+    ),
     remediation=(
         "Declare an aws.cfg.Recorder with recording_group all_supported=True, a delivery "
         "channel, and an aws.cfg.RecorderStatus with is_enabled=True, in every region used."

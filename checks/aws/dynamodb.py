@@ -64,6 +64,7 @@ def dynamodb_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="dynamodb-in-backup-plan",
     resource_types=(DYNAMODB_TABLE,),
+    reads=("aws:backup/selection:Selection",),
     remediation="Select the table in an aws.backup.Selection, by ARN or by tag.",
     pulumi_fix='aws.backup.Selection("tables", plan_id=plan.id, iam_role_arn=backup_role.arn,\n'
     "    resources=[table.arn])",

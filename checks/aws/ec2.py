@@ -83,6 +83,7 @@ def _devices(res: Resource) -> list[tuple[str, Mapping[str, Any]]]:
     severity=Severity.HIGH,
     config_rule="encrypted-volumes",
     resource_types=LAUNCHERS,
+    reads=("aws:ebs/encryptionByDefault:EncryptionByDefault",),
     remediation=(
         "Set encrypted=True on root_block_device and every ebs_block_devices entry (or on each "
         "launch template mapping), or turn on EBS encryption by default in the region."
@@ -119,6 +120,13 @@ def _region_of_ebs_users(inv: Inventory) -> list[str | None]:
     severity=Severity.MEDIUM,
     config_rule="ec2-ebs-encryption-by-default",
     scope="account",
+    reads=(
+        "aws:ebs/encryptionByDefault:EncryptionByDefault",
+        "aws:ebs/volume:Volume",
+        "aws:ec2/instance:Instance",
+        "aws:ec2/launchConfiguration:LaunchConfiguration",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+    ),
     remediation="Declare aws.ebs.EncryptionByDefault(enabled=True) in each region (and "
     "aws.ebs.DefaultKmsKey for a customer-managed key).",
     pulumi_fix='aws.ebs.EncryptionByDefault("ebs-default", enabled=True)\n'
@@ -219,6 +227,7 @@ def ec2_instance_profile_attached(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="ebs-in-backup-plan",
     resource_types=(EBS_VOLUME,),
+    reads=("aws:backup/selection:Selection",),
     remediation="Select the volume in an aws.backup.Selection, by ARN or by tag.",
     pulumi_fix='aws.backup.Selection("volumes", plan_id=plan.id, iam_role_arn=backup_role.arn,\n'
     "    resources=[volume.arn])",

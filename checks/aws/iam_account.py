@@ -70,6 +70,7 @@ def _each_user(inv: Inventory, judge: Any) -> list[Result]:
     severity=Severity.CRITICAL,
     config_rule="root-account-mfa-enabled",
     scope="account",
+    reads=("aws:iam/accountSummary:AccountSummary",),
     remediation=(
         "Sign in as the root user and assign it an MFA device (a hardware key, kept in a safe); "
         "then keep the root user for the few tasks only it can do."
@@ -99,6 +100,7 @@ def _root_mfa(summary: Resource) -> Result:
     severity=Severity.CRITICAL,
     config_rule="iam-root-access-key-check",
     scope="account",
+    reads=("aws:iam/accountSummary:AccountSummary",),
     remediation=(
         "Delete the root user's access keys (root user > Security credentials); give programs "
         "roles, and people IAM Identity Center or MFA-protected roles."
@@ -135,6 +137,7 @@ def _console_mfa(row: Resource) -> Result | None:
     severity=Severity.HIGH,
     config_rule="mfa-enabled-for-iam-console-access",
     scope="account",
+    reads=("aws:iam/credentialReportRow:CredentialReportRow",),
     remediation=(
         "Have the user assign an MFA device (or remove the console password); enforce it with "
         "a group policy that denies everything without MFA, and prefer IAM Identity Center."
@@ -176,6 +179,7 @@ def _key_ages(row: Resource) -> Result | None:
     severity=Severity.MEDIUM,
     config_rule="access-keys-rotated",
     scope="account",
+    reads=("aws:iam/credentialReportRow:CredentialReportRow",),
     remediation=(
         f"Create a new key, move its users to it, then deactivate and delete the key older than "
         f"{MAX_ACCESS_KEY_AGE_DAYS} days; better, replace the key with a role."
@@ -229,6 +233,7 @@ def _unused(row: Resource) -> Result | None:
     severity=Severity.MEDIUM,
     config_rule="iam-user-unused-credentials-check",
     scope="account",
+    reads=("aws:iam/credentialReportRow:CredentialReportRow",),
     remediation=(
         f"Deactivate access keys and remove console passwords not used for {MAX_UNUSED_DAYS} "
         "days; remove the user when the person has left (termination procedures)."

@@ -89,6 +89,7 @@ def _is_break_glass(res: Resource) -> bool:
     title="A break-glass role exists and can be assumed only with MFA",
     severity=Severity.MEDIUM,
     scope="account",
+    reads=("aws:iam/role:Role",),
     remediation=(
         "Declare an emergency-access role (named or tagged 'break-glass') whose trust policy "
         "allows only named administrators with Condition Bool aws:MultiFactorAuthPresent true, "

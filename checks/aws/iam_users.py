@@ -102,6 +102,16 @@ def _user_policies(user: Resource, inv: Inventory) -> list[tuple[str, Any]]:
     severity=Severity.HIGH,
     config_rule="iam-user-mfa-enabled",
     resource_types=(USER,),
+    reads=(
+        "aws:iam/groupMembership:GroupMembership",
+        "aws:iam/groupPolicy:GroupPolicy",
+        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+        "aws:iam/policy:Policy",
+        "aws:iam/policyAttachment:PolicyAttachment",
+        "aws:iam/userGroupMembership:UserGroupMembership",
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    ),
     remediation=(
         "Attach to the user's group a policy that denies everything except managing one's own "
         "MFA device when aws:MultiFactorAuthPresent is false (BoolIfExists); prefer IAM Identity "
@@ -144,6 +154,11 @@ def iam_user_mfa_enforced(res: Resource, inv: Inventory) -> Result:
     severity=Severity.LOW,
     config_rule="iam-user-no-policies-check",
     resource_types=(USER,),
+    reads=(
+        "aws:iam/policyAttachment:PolicyAttachment",
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    ),
     remediation=(
         "Move the user's policies to a group (or to a role it assumes) so access is granted "
         "and revoked by role, not person by person. Deny-only guard rails are exempt."
@@ -202,6 +217,7 @@ def _password_gaps(policy: Resource) -> tuple[dict[str, Any], list[str]]:
     severity=Severity.MEDIUM,
     config_rule="iam-password-policy",
     scope="account",
+    reads=("aws:iam/accountPasswordPolicy:AccountPasswordPolicy",),
     remediation=(
         "Declare aws.iam.AccountPasswordPolicy: at least 14 characters, all four character "
         "classes, reuse prevention of 24, and expiry within 90 days."

@@ -52,6 +52,7 @@ def log_group_kms_encrypted(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="cw-loggroup-retention-period-check",
     resource_types=(LOG_GROUP,),
+    reads=("aws:cloudtrail/trail:Trail",),
     remediation=(
         f"Set retention_in_days to at least {MIN_RETENTION_DAYS} (2192 for groups that receive "
         "CloudTrail), or leave it unset to keep logs indefinitely."

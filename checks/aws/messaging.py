@@ -86,6 +86,10 @@ def _policies(res: Resource, inv: Inventory) -> list[tuple[str, Any]]:
     title="SNS topic or SQS queue policy allows no '*' principal without a condition",
     severity=Severity.HIGH,
     resource_types=(TOPIC, QUEUE),
+    reads=(
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:sqs/queuePolicy:QueuePolicy",
+    ),
     remediation=(
         "Name the publishing/consuming principals, or narrow a '*' principal with aws:SourceArn "
         "or aws:SourceAccount."

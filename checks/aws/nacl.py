@@ -68,6 +68,7 @@ def _deciding_rule(rules: list[dict[str, Any]], port: int, ipv6: bool) -> dict[s
     severity=Severity.MEDIUM,
     config_rule="nacl-no-unrestricted-ssh-rdp",
     resource_types=(NETWORK_ACL, DEFAULT_NETWORK_ACL),
+    reads=("aws:ec2/networkAclRule:NetworkAclRule",),
     remediation=(
         "Add deny entries for TCP 22 and 3389 from 0.0.0.0/0 and ::/0 numbered before any broad "
         "allow, or allow only the ports the subnet serves."

@@ -115,6 +115,7 @@ def _verdict(
     severity=Severity.CRITICAL,
     config_rule="restricted-ssh",
     resource_types=JUDGED_TYPES,
+    reads=("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",),
     remediation=(
         "Remove 0.0.0.0/0 and ::/0 ingress on 22 and 3389; use SSM Session Manager, or allow "
         "only a bastion's or VPN's CIDR."
@@ -138,6 +139,7 @@ def sg_no_internet_admin_ports(res: Resource, inv: Inventory) -> Result:
     severity=Severity.CRITICAL,
     config_rule="restricted-common-ports",
     resource_types=JUDGED_TYPES,
+    reads=("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",),
     remediation=(
         "Allow database ports only from the application tier's security group, never from "
         "0.0.0.0/0 or ::/0."
@@ -177,6 +179,7 @@ def _authorized(rule: IngressRule) -> bool:
     severity=Severity.HIGH,
     config_rule="vpc-sg-open-only-to-authorized-ports",
     resource_types=JUDGED_TYPES,
+    reads=("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",),
     remediation=(
         "Open only TCP 443 (and 80 for the redirect) to 0.0.0.0/0 or ::/0, on the load "
         "balancer's group; reach everything else through private addresses."
@@ -231,6 +234,12 @@ def _default_group_rules(group: Resource, inv: Inventory) -> list[str]:
     severity=Severity.MEDIUM,
     config_rule="vpc-default-security-group-closed",
     resource_types=VPC_TYPES,
+    reads=(
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    ),
     remediation=(
         "Adopt the default group with aws.ec2.DefaultSecurityGroup and no ingress or egress "
         "rules, so anything launched without a group is isolated rather than open to its peers."

@@ -78,6 +78,7 @@ def rds_iam_authentication(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="rds-in-backup-plan",
     resource_types=(RDS_INSTANCE, RDS_CLUSTER),
+    reads=("aws:backup/selection:Selection",),
     remediation=(
         "Select the database in an aws.backup.Selection of a plan (by ARN, or by a tag the "
         "database carries) so copies outlive the instance and its automated backups."
@@ -112,6 +113,7 @@ def _aurora_members(cluster: Resource, inv: Inventory) -> list[str]:
     severity=Severity.MEDIUM,
     config_rule="rds-multi-az-support",
     resource_types=(RDS_INSTANCE, RDS_CLUSTER),
+    reads=("aws:rds/clusterInstance:ClusterInstance",),
     remediation=(
         "Set multi_az=True on instances; give an Aurora cluster at least two instances (a writer "
         "and a replica, placed in different zones) so it can fail over."

@@ -57,6 +57,13 @@ def _versioning_status(res: Resource, inv: Inventory) -> tuple[Any, str | None]:
     citations=("164.312(a)(2)(iv)", "164.312(c)(2)", "164.312(e)(2)(ii)"),
     config_rule="s3-default-encryption-kms",
     resource_types=(BUCKET,),
+    reads=(
+        "aws:alb/loadBalancer:LoadBalancer",
+        "aws:elb/loadBalancer:LoadBalancer",
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:s3/bucketLogging:BucketLogging",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    ),
     remediation=(
         "Declare an aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm 'aws:kms' "
         "and a customer-managed key; enable the bucket key to cut KMS request costs."
@@ -99,6 +106,7 @@ def s3_bucket_sse_kms(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="s3-bucket-versioning-enabled",
     resource_types=(BUCKET,),
+    reads=("aws:s3/bucketVersioning:BucketVersioning",),
     remediation=(
         "Declare an aws.s3.BucketVersioning with status 'Enabled' so overwritten or deleted "
         "objects can be recovered; add Object Lock on audit and evidence buckets."
@@ -125,6 +133,10 @@ def s3_bucket_versioning_enabled(res: Resource, inv: Inventory) -> Result:
     severity=Severity.CRITICAL,
     config_rule="s3-bucket-public-read-prohibited",
     resource_types=(BUCKET,),
+    reads=(
+        "aws:s3/bucketAcl:BucketAcl",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ),
     remediation=(
         "Declare an aws.s3.BucketPublicAccessBlock with all four flags true, and remove public "
         "canned ACLs and grants (prefer BucketOwnershipControls 'BucketOwnerEnforced')."
@@ -151,6 +163,7 @@ def s3_bucket_public_access_blocked(res: Resource, inv: Inventory) -> Result:
     severity=Severity.HIGH,
     config_rule="s3-bucket-ssl-requests-only",
     resource_types=(BUCKET,),
+    reads=("aws:s3/bucketPolicy:BucketPolicy",),
     remediation=(
         "Attach a bucket policy with a Deny for Principal '*', Action 's3:*' on the bucket and "
         "bucket/* when aws:SecureTransport is false."

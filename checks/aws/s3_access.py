@@ -57,6 +57,10 @@ def _acl_resources(res: Resource, inv: Inventory) -> list[str]:
     severity=Severity.MEDIUM,
     config_rule="s3-bucket-acl-prohibited",
     resource_types=(BUCKET,),
+    reads=(
+        "aws:s3/bucketAcl:BucketAcl",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    ),
     remediation=(
         "Declare aws.s3.BucketOwnershipControls with object_ownership 'BucketOwnerEnforced' (the "
         "default for new buckets) and drop ACL resources; grant access with policies instead."
@@ -88,6 +92,7 @@ def s3_bucket_acls_disabled(res: Resource, inv: Inventory) -> Result:
     severity=Severity.CRITICAL,
     config_rule="s3-bucket-public-write-prohibited",
     resource_types=(BUCKET,),
+    reads=("aws:s3/bucketPolicy:BucketPolicy",),
     remediation=(
         "Name the principals that need access, or narrow a '*' principal with a Condition "
         "(aws:SourceArn, aws:PrincipalOrgID, aws:SourceVpce)."
@@ -124,6 +129,10 @@ def s3_bucket_policy_not_public(res: Resource, inv: Inventory) -> Result:
     severity=Severity.HIGH,
     config_rule="s3-account-level-public-access-blocks-periodic",
     scope="account",
+    reads=(
+        "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+        "aws:s3/bucket:Bucket",
+    ),
     remediation=(
         "Declare aws.s3.AccountPublicAccessBlock with all four settings true, so no bucket in "
         "the account (including ones created outside this program) can be made public."

@@ -60,6 +60,10 @@ def _object_lock(res: Resource, inv: Inventory) -> bool:
     severity=Severity.MEDIUM,
     config_rule="s3-bucket-default-lock-enabled",
     resource_types=(BUCKET,),
+    reads=(
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws:cloudtrail/trail:Trail",
+    ),
     remediation=(
         "Create audit buckets with object_lock_enabled=True and a default retention "
         "(aws.s3.BucketObjectLockConfiguration, COMPLIANCE mode for six years) so logs cannot "
@@ -91,6 +95,7 @@ def s3_audit_bucket_object_lock(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="s3-bucket-logging-enabled",
     resource_types=(BUCKET,),
+    reads=("aws:s3/bucketLogging:BucketLogging",),
     remediation=(
         "Declare an aws.s3.BucketLogging that sends access logs to a dedicated log bucket "
         "(itself exempt: it does not log into yet another bucket)."
@@ -120,6 +125,14 @@ def s3_bucket_access_logging(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="cloudtrail-s3-dataevents-enabled",
     resource_types=(BUCKET,),
+    reads=(
+        "aws:alb/loadBalancer:LoadBalancer",
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws:cloudtrail/trail:Trail",
+        "aws:elb/loadBalancer:LoadBalancer",
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:s3/bucketLogging:BucketLogging",
+    ),
     remediation=(
         "Add an event selector (or advanced event selector) for AWS::S3::Object data events on "
         "the bucket, or on all buckets, to a logging trail."
@@ -163,6 +176,10 @@ def _enabled_rules(resources: list[Resource], key: str) -> int:
     severity=Severity.LOW,
     config_rule="s3-version-lifecycle-policy-check",
     resource_types=(BUCKET,),
+    reads=(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+    ),
     remediation=(
         "Declare an aws.s3.BucketLifecycleConfiguration (e.g. expire noncurrent versions after "
         "the retention period) or an aws.s3.BucketReplicationConfig to another region."

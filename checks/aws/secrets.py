@@ -69,6 +69,7 @@ def _rotation_days(rules: Mapping[str, Any]) -> int | None:
     severity=Severity.MEDIUM,
     config_rule="secretsmanager-rotation-enabled-check",
     resource_types=(SECRET,),
+    reads=("aws:secretsmanager/secretRotation:SecretRotation",),
     remediation=(
         "Declare an aws.secretsmanager.SecretRotation with a rotation Lambda and rotation_rules "
         f"automatically_after_days <= {MAX_ROTATION_DAYS}."

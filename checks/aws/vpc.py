@@ -84,6 +84,7 @@ def _instance_public_ip(res: Resource, inv: Inventory) -> tuple[bool, str]:
     severity=Severity.HIGH,
     config_rule="ec2-instance-no-public-ip",
     resource_types=(EC2_INSTANCE,),
+    reads=("aws:ec2/eip:Eip",),
     remediation=(
         "Launch into a private subnet with associate_public_ip_address=False and no Elastic IP; "
         "publish services through a load balancer and administer through SSM Session Manager."
@@ -135,6 +136,7 @@ def launch_template_no_public_ip(res: Resource, inv: Inventory) -> Result:
     severity=Severity.MEDIUM,
     config_rule="vpc-flow-logs-enabled",
     resource_types=VPC_TYPES,
+    reads=("aws:ec2/flowLog:FlowLog",),
     remediation=(
         "Declare an aws.ec2.FlowLog for the VPC with traffic_type 'ALL' into an encrypted log "
         "group or bucket with long retention."
@@ -179,6 +181,16 @@ def _data_tier_users(subnet: Resource, inv: Inventory) -> list[str]:
     severity=Severity.HIGH,
     config_rule="no-unrestricted-route-to-igw",
     resource_types=(SUBNET, DEFAULT_SUBNET),
+    reads=(
+        "aws:ec2/defaultRouteTable:DefaultRouteTable",
+        "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
+        "aws:ec2/route:Route",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:efs/mountTarget:MountTarget",
+        "aws:elasticache/subnetGroup:SubnetGroup",
+        "aws:lambda/function:Function",
+        "aws:rds/subnetGroup:SubnetGroup",
+    ),
     remediation=(
         "Associate data-tier subnets with a route table whose default route (if any) goes to a "
         "NAT gateway or VPC endpoints, never to the internet gateway; keep the IGW for the "

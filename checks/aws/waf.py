@@ -37,6 +37,11 @@ def _rule_count(acl: Resource, inv: Inventory) -> int:
     severity=Severity.MEDIUM,
     config_rule="alb-waf-enabled",
     resource_types=LOAD_BALANCERS,
+    reads=(
+        "aws:wafv2/webAclAssociation:WebAclAssociation",
+        "aws:wafv2/webAclRule:WebAclRule",
+        "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation",
+    ),
     remediation=(
         "Associate a regional aws.wafv2.WebAcl (with the AWS managed common, known-bad-inputs "
         "and SQLi rule groups) through aws.wafv2.WebAclAssociation."
@@ -75,6 +80,7 @@ def alb_waf_attached(res: Resource, inv: Inventory) -> Result:
     severity=Severity.LOW,
     config_rule="wafv2-logging-enabled",
     resource_types=(WEB_ACL,),
+    reads=("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",),
     remediation=(
         "Declare an aws.wafv2.WebAclLoggingConfiguration to a log group named 'aws-waf-logs-*' "
         "(or Firehose/S3), redacting authorization headers."

@@ -25,6 +25,23 @@ def _regions(account: Account, options: AwsOptions, home: str) -> list[str]:
     return [home, *sorted(r for r in enabled if r != home)] if home in enabled else sorted(enabled)
 
 
+def plan(
+    collectors: Iterable[Collector], needed: Iterable[str] | None
+) -> tuple[list[Collector], dict[str, str]]:
+    """The collectors that produce a type the selected checks read (every one when `needed` is
+    None), and the types of the others, as gaps: a check that reads one after all is
+    NOT_EVALUATED, never judged on an inventory that merely lacks it."""
+    collectors = list(collectors)
+    if needed is None:
+        return collectors, {}
+    needed = frozenset(needed)
+    planned = [c for c in collectors if needed & set(c.types)]
+    why = "not read: no selected check (--checks, --skip-checks) needs it"
+    read = {t for c in planned for t in c.types}
+    skipped = {t: why for c in collectors if c not in planned for t in c.types if t not in read}
+    return planned, skipped
+
+
 def merged_gaps(gaps: Iterable[Gap]) -> dict[str, str]:
     """Each type that could not be (fully) collected, with every place and reason."""
     by_type: dict[str, list[str]] = {}
@@ -52,7 +69,8 @@ class AwsSource:
         found = accounts(options)
         regions = {a.account_id: _regions(a, options, home) for a in found}
         detail = request.extra.get("detail", request.progress)
-        harvest = run(found, regions, self.collectors, detail)
+        planned, skipped = plan(self.collectors, request.extra.get("types"))
+        harvest = run(found, regions, planned, detail)
         request.progress(
             f"{len(harvest.resources)} resources from {len(found)} account(s), "
             f"{len({r for rs in regions.values() for r in rs})} region(s), "
@@ -81,5 +99,5 @@ class AwsSource:
             provenance=provenance,
             graph={"api_calls": harvest.calls},
             home=Path.cwd(),
-            gaps=merged_gaps(harvest.gaps),
+            gaps={**skipped, **merged_gaps(harvest.gaps)},
         )
