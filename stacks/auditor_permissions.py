@@ -50,6 +50,11 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "dynamodb:ListTables",
         "dynamodb:ListTagsOfResource",
     ),
+    "elasticfilesystem": (
+        "elasticfilesystem:DescribeFileSystems",
+        "elasticfilesystem:DescribeMountTargets",
+    ),
+    "elasticache": ("elasticache:DescribeCacheSubnetGroups",),
     "ec2": (
         "ec2:DescribeAddresses",
         "ec2:DescribeFlowLogs",

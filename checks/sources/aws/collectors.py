@@ -16,6 +16,8 @@ SERVICES = (
     "s3",
     "rds",
     "dynamodb",
+    "efs",
+    "elasticache",
     "backup",
     "iam",
     "kms",
