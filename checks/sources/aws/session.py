@@ -103,7 +103,8 @@ def accounts(options: AwsOptions) -> list[Account]:
     if base.get_credentials() is None:
         raise InputError(
             "no AWS credentials: set AWS_PROFILE or --aws-profile, or AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY (any values for the emulator)"
+            "AWS_SECRET_ACCESS_KEY (any values for the emulator); with no account, "
+            "`safeguard demo` audits an emulated one"
         )
     endpoint = options.endpoint
     if not options.role_arns:
