@@ -102,6 +102,10 @@ def reason_of(exc: Exception, operation: str) -> str:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code.startswith(_DENIED) or code in _DENIED:
             return f"access denied to {operation} ({code})"
+        # A 403 whose error the SDK could not read (a HEAD has no body; some endpoints answer
+        # a JSON service in XML) is a refusal all the same: say so, not the raw body.
+        if status == 403 and code in ("", "403"):
+            return f"access denied to {operation} (HTTP 403)"
         if code in _NOT_ENABLED:
             return f"{operation} refused: the region is not enabled for these credentials ({code})"
         if "Throttl" in code or code == "RequestLimitExceeded":
@@ -240,26 +244,45 @@ def run(
             for region in where if collector.regional else where[:1]:
                 tasks.append((account, region, collector))
 
+    # Progress: one line when the last collector of a service in an account and region ends.
+    left: dict[tuple[str, str, str], int] = {}
+    for account, region, collector in tasks:
+        key = (account.account_id, region, collector.service)
+        left[key] = left.get(key, 0) + 1
+    tally: dict[tuple[str, str, str], list[int]] = {key: [0, 0, 0] for key in left}
+    done: list[int] = [0]
+
     def one(account: Account, region: str, collector: Collector) -> None:
         ctx = Context(account, region, collector.service)
         found: list[Resource] = []
+        failed: list[Gap] = []
         try:
             found = list(collector.collect(ctx))
         except CollectionError as exc:
-            gap = Gap(account.account_id, region, collector.types, str(exc))
-            with harvest.lock:
-                harvest.gaps.append(gap)
+            failed.append(Gap(account.account_id, region, collector.types, str(exc)))
         except Exception as exc:  # noqa: BLE001 - a collector's own bug hides its types: say so
             reason = f"the {collector.service} collector failed: {type(exc).__name__}: {exc}"
-            with harvest.lock:
-                harvest.gaps.append(Gap(account.account_id, region, collector.types, reason))
-        with harvest.lock:
+            failed.append(Gap(account.account_id, region, collector.types, reason))
+        failed += [Gap(account.account_id, region, types, why) for types, why in ctx.hidden]
+        key = (account.account_id, region, collector.service)
+        with harvest.lock:  # one line at a time, whichever thread ends
             harvest.resources.extend(found)
             harvest.calls += ctx.calls
-            harvest.gaps.extend(
-                Gap(account.account_id, region, types, why) for types, why in ctx.hidden
+            harvest.gaps.extend(failed)
+            counts = tally[key]
+            counts[0], counts[1], counts[2] = (
+                counts[0] + len(found),
+                counts[1] + ctx.calls,
+                counts[2] + len(failed),
             )
-        progress(f"{account.label} {region} {collector.service}: {len(found)} resources")
+            left[key] -= 1
+            if left[key] == 0:
+                done[0] += 1
+                unread = f", {counts[2]} could not be read" if counts[2] else ""
+                progress(
+                    f"[{done[0]}/{len(left)}] {key[0]} {region} {collector.service}: "
+                    f"{counts[0]} resources, {counts[1]} calls{unread}"
+                )
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         for future in [pool.submit(one, *task) for task in tasks]:
