@@ -67,7 +67,7 @@ SOURCE_KINDS = {
     "program": ("CI gate", "the Pulumi program run under mocks: intended state, nothing deployed"),
     "preview": ("Change-triggered", "a `pulumi preview --json` plan: the proposed change"),
     "state": ("Scheduled", "a `pulumi stack export` state file: what Pulumi last deployed"),
-    "aws": ("Scheduled audit", "the live AWS account, read through the AWS APIs"),
+    "aws": ("Live audit", "the live AWS account, read through the AWS APIs"),
 }
 
 
@@ -300,6 +300,9 @@ def report_context(original: Mapping[str, Any]) -> dict[str, Any]:
         "sha256": sha,
         "assessment_id": assessment_id(original),
         "source": source,
+        # A live audit names accounts and regions, not a Pulumi project and stack.
+        "live": kind == "aws",
+        "accounts": ", ".join(map(str, source.get("accounts") or [])) or source.get("account"),
         "kind": SOURCE_KINDS.get(kind, (readable(kind) or "Ad hoc", f"source kind {kind!r}")),
         "regions": regions or ([source["region"]] if source.get("region") else []),
         "retain_until": _add_years(generated, RETENTION_YEARS).isoformat(),
