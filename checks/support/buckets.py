@@ -22,10 +22,15 @@ _PARTITIONS = (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
 
 
 def companions(res: Resource, inv: Inventory, role: str) -> list[Resource]:
-    """The bucket's companion resources of one role ("encryption", "policy", "logging", ...);
-    undecidable when the source could not read the settings of that role."""
-    inv.require(t for t, r in BUCKET_COMPANIONS.items() if r == role)
-    return list(inv.bucket_companions(res).get(role, ()))
+    """The bucket's companion resources of one role ("encryption", "policy", "logging", ...).
+
+    When the bucket has none and the source could not read every setting of that role, having
+    none cannot be told from not having been read: undecidable. (A live source marks a bucket
+    whose own read failed with an unread companion, which its checks cannot decide on.)"""
+    found = list(inv.bucket_companions(res).get(role, ()))
+    if not found:
+        inv.require(t for t, r in BUCKET_COMPANIONS.items() if r == role)
+    return found
 
 
 def bucket_arn(res: Resource) -> str:
