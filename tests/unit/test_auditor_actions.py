@@ -3,8 +3,8 @@
 The collectors declare the IAM actions they call; the auditor role in `stacks/` is granted
 `AUDITOR_ACTIONS`. The two must be the same set: an action a collector needs but the role lacks
 would be an AccessDenied in every real audit; an action granted but never called is privilege
-nobody uses. (`tests/emulator/test_auditor_role.py` checks the declarations against the calls the
-collectors really make.)
+nobody uses. (`tests/emulator/test_audit_guarantees.py` checks the declarations against the
+calls the collectors really make, under moto's IAM enforcement.)
 """
 
 from __future__ import annotations
