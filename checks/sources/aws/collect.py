@@ -20,7 +20,7 @@ import botocore.exceptions
 from botocore.parsers import ResponseParserError
 
 from checks.model import Resource
-from checks.sources.aws.session import Account
+from checks.sources.aws.session import MODELS, Account
 
 # Error codes that mean "not configured" for a Get of one setting: the setting is absent.
 NOT_CONFIGURED = frozenset(
@@ -231,11 +231,14 @@ def run(
     progress: Callable[[str], None],
     *,
     workers: int = 16,
+    services_at_once: int = 2,
 ) -> Harvest:
     """Every collector in every account and region (global ones once per account), concurrently.
 
     `regions` maps an account id to the regions read in it; its first is where global services
-    are read."""
+    are read. Up to `workers` calls run at once, over at most `services_at_once` services:
+    botocore's model of a service is most of an audit's memory, and each is let go once every
+    account and region is done with it (many accounts and regions share one service's model)."""
     harvest = Harvest()
     tasks: list[tuple[Account, str, Collector]] = []
     for account in accounts:
@@ -276,6 +279,8 @@ def run(
                 counts[2] + len(failed),
             )
             left[key] -= 1
+            if not any(n for k, n in left.items() if k[2] == collector.service):
+                release(collector.service)
             if left[key] == 0:
                 done[0] += 1
                 unread = f", {counts[2]} could not be read" if counts[2] else ""
@@ -284,7 +289,22 @@ def run(
                     f"{counts[0]} resources, {counts[1]} calls{unread}"
                 )
 
+    def release(service: str) -> None:
+        """Every account and region is done with `service`: let its clients and models go."""
+        for account in accounts:
+            account.release(service)
+        MODELS.release(service)
+
+    by_service: dict[str, list[tuple[Account, str, Collector]]] = {}
+    for task in tasks:
+        by_service.setdefault(task[2].service, []).append(task)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(one, *task) for task in tasks]:
-            future.result()
+
+        def service(batch: list[tuple[Account, str, Collector]]) -> None:
+            for future in [pool.submit(one, *task) for task in batch]:
+                future.result()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=services_at_once) as services:
+            for future in [services.submit(service, batch) for batch in by_service.values()]:
+                future.result()
     return harvest

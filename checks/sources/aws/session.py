@@ -16,12 +16,42 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 
 from checks.errors import InputError
 
 # Retries: botocore's adaptive mode (client-side rate limiting on throttling), generous attempts.
 _RETRIES = {"mode": "adaptive", "max_attempts": 10}
 USER_AGENT = "hipaa-safeguard-audit"
+
+
+class _Models:
+    """One loader of botocore's service models for every account's session (a session of its
+    own would load each model again per account), able to let a service's models go once the
+    audit is done with it: they are most of an audit's memory."""
+
+    def __init__(self) -> None:
+        self.loader = botocore.loaders.create_loader()
+        self._lock = threading.Lock()
+
+    def session(self, **kwargs: Any) -> boto3.session.Session:
+        core = botocore.session.Session()
+        core.register_component("data_loader", self.loader)
+        return boto3.session.Session(botocore_session=core, **kwargs)
+
+    def release(self, service: str) -> None:
+        """Forget the cached models of `service` (loaded again if it is asked for later)."""
+        with self._lock:
+            # botocore's per-loader cache: keyed (method, service, ...), and the files read
+            # under (load_data_with_path, "service/version/kind")
+            cache = self.loader._cache
+            for key in [k for k in cache if len(k) > 1 and isinstance(k[1], str)]:
+                if key[1] == service or key[1].startswith(service + "/"):
+                    cache.pop(key, None)
+
+
+MODELS = _Models()
 
 
 @dataclass(frozen=True)
@@ -49,6 +79,12 @@ class Account:
     label: str  # how progress names it: the profile or role it was reached through
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def release(self, service: str) -> None:
+        """Drop this account's clients of `service` (the audit is done with it)."""
+        with self._lock:
+            for key in [k for k in self._clients if k[0] == service]:
+                del self._clients[key]
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -96,7 +132,7 @@ def _config(service: str, endpoint: str | None) -> botocore.config.Config:
 def accounts(options: AwsOptions) -> list[Account]:
     """The accounts to read: the credentials' own, or each role assumed from them."""
     try:
-        base = boto3.session.Session(profile_name=options.profile)
+        base = MODELS.session(profile_name=options.profile)
     except botocore.exceptions.ProfileNotFound:
         raise InputError(f"--aws-profile {options.profile!r}: no such AWS profile") from None
     region = base.region_name or "us-east-1"
@@ -120,7 +156,7 @@ def accounts(options: AwsOptions) -> list[Account]:
             creds = sts.assume_role(**kwargs)["Credentials"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise InputError(f"--role-arn {arn}: cannot be assumed: {_reason(exc)}") from None
-        session = boto3.session.Session(
+        session = MODELS.session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
