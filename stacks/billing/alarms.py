@@ -132,6 +132,10 @@ EVENT_PATTERNS: Mapping[str, tuple[str, str]] = {
             "CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection",
             "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection",
             "RejectVpcPeeringConnection",
+            # ClassicLink retired with EC2-Classic, but the CIS pattern still names it, and
+            # tools that match the pattern whole (Prowler's HIPAA scan) look for all four.
+            "AttachClassicLinkVpc", "DetachClassicLinkVpc", "DisableVpcClassicLink",
+            "EnableVpcClassicLink",
         )
         + " }",
     ),
