@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     renderers = build_renderers("A4")
     for folder in (AS_DEPLOYED, AFTER_CHANGES):  # refused now, not after the deploy
         check_out(out / folder, renderers, args.force)
-    with _emulator_credentials(region), Emulator() as emulator:
+    with _emulator_credentials(region), Emulator(aws_managed_policies=True) as emulator:
         progress(f"started the emulator (moto) at {emulator.endpoint}, on loopback only")
         progress(prepare_account(emulator, [region]).describe())
         progress(f"deploying {program} (stack {args.stack}) into the emulator…")

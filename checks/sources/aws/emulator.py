@@ -32,8 +32,11 @@ def _free_port() -> int:
 class Emulator:
     """`with Emulator() as emu:` runs moto on a free loopback port; `emu.endpoint` is its URL."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, aws_managed_policies: bool = False) -> None:
         self.port = port or _free_port()
+        # AWS's managed policies (AdministratorAccess, ...), which moto loads only when asked:
+        # about a thousand of them, so only for a run that attaches them (the demo).
+        self.aws_managed_policies = aws_managed_policies
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._server: Any = None
 
@@ -41,6 +44,8 @@ class Emulator:
         # Without this, moto loads over a thousand stock AMIs (and their snapshots) per region,
         # which would flood every inventory it answers.
         os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
+        if self.aws_managed_policies:
+            os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(
