@@ -104,6 +104,18 @@ class MadeUp:
         return "(made up by the scanner's mocks)"
 
 
+@dataclass(frozen=True)
+class Unread:
+    """A setting of a live resource that could not be read (the reason says why): as unknown
+    as a value computed at deployment, for a check of it alone."""
+
+    reason: str
+
+    def __repr__(self) -> str:
+        return UNREAD_TEXT
+
+
+UNREAD_TEXT = "(could not be read)"
 MADE_UP_TEXT = "(made up by the scanner's mocks)"
 UNKNOWN_TEXT = "(unknown until deployed)"
 SECRET_TEXT = "[secret]"
@@ -140,7 +152,7 @@ def is_secret_property(name: str) -> bool:
 
 
 def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN
+    return value is UNKNOWN or isinstance(value, Unread)
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -155,6 +167,8 @@ def plain(value: Any) -> Any:
         return UNKNOWN_TEXT
     if isinstance(value, MadeUp):
         return MADE_UP_TEXT
+    if isinstance(value, Unread):
+        return UNREAD_TEXT
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -165,8 +179,8 @@ def plain(value: Any) -> Any:
 
 
 def contains_unknown(value: Any) -> bool:
-    """True when the value or anything nested in it is unknown."""
-    if value is UNKNOWN:
+    """True when the value or anything nested in it is unknown (or could not be read)."""
+    if value is UNKNOWN or isinstance(value, Unread):
         return True
     if type(value) in _SCALARS:  # the common case, without an ABC instance check
         return False
@@ -181,7 +195,7 @@ def is_special(value: Any) -> bool:
     """True when the value or anything nested in it is unknown, secret or made up."""
     if type(value) in _SCALARS:
         return False
-    if value is UNKNOWN or isinstance(value, (Secret, MadeUp)):
+    if value is UNKNOWN or isinstance(value, (Secret, MadeUp, Unread)):
         return True
     if isinstance(value, Mapping):
         return any(is_special(v) for v in value.values())
@@ -241,6 +255,8 @@ def decided(value: Any, what: str) -> Any:
 def _resolve(value: Any, what: str) -> Any:
     if value is UNKNOWN:
         raise undecidable(f"{what} is not known yet (computed at deployment)")
+    if isinstance(value, Unread):
+        raise undecidable(f"{what} could not be read: {value.reason}")
     if isinstance(value, MadeUp):
         raise undecidable(
             f"{what} comes from a value the scanner's mocks made up (a data source or a "

@@ -17,6 +17,7 @@ from typing import Any
 
 from checks.model import Resource
 from checks.sources.aws.collect import CollectionError, Context
+from checks.values import Unread
 
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # AWS names every key an AWS-managed key is known by "alias/aws/<service>".
@@ -65,22 +66,33 @@ class ManagedKeys:
 
     def __init__(self, ctx: Context) -> None:
         self.by_key: dict[str, str] = {}
-        for alias in ctx.pages(ctx.client("kms"), "ListAliases", "Aliases"):
-            name, target = str(alias.get("AliasName", "")), alias.get("TargetKeyId")
-            if name.startswith(AWS_MANAGED_ALIAS_PREFIX) and target:
-                arn = alias.get("AliasArn") or (
-                    f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account_id}:{name}"
-                )
-                self.by_key[str(target)] = str(arn)
+        # Why the aliases could not be listed: then whether a key is AWS-managed cannot be
+        # told, and only the key settings say so (the rest of each resource is still read).
+        self.unread: str | None = None
+        try:
+            for alias in ctx.pages(ctx.client("kms"), "ListAliases", "Aliases"):
+                name, target = str(alias.get("AliasName", "")), alias.get("TargetKeyId")
+                if name.startswith(AWS_MANAGED_ALIAS_PREFIX) and target:
+                    arn = alias.get("AliasArn") or (
+                        f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account_id}:{name}"
+                    )
+                    self.by_key[str(target)] = str(arn)
+        except CollectionError as exc:
+            self.unread = str(exc)
 
     def name(self, key: Any) -> Any:
-        """The key as the checks should see it: an AWS-managed key by its alias ARN."""
+        """The key as the checks should see it: an AWS-managed key by its alias ARN (a key
+        that cannot be told apart, when the aliases could not be listed, is unread)."""
         if not isinstance(key, str) or not key:
             return key or None
+        if self.unread is not None and ":alias/" not in key:
+            return Unread(f"whether {key} is an AWS-managed key ({self.unread})")
         return self.by_key.get(key.rsplit("key/", 1)[-1], key)
 
     def is_managed(self, key: Any) -> bool:
-        return isinstance(key, str) and AWS_MANAGED_ALIAS_PREFIX in str(self.name(key))
+        """Whether `key` is AWS-managed (False also when that cannot be told: ask `name`)."""
+        named = self.name(key)
+        return isinstance(named, str) and AWS_MANAGED_ALIAS_PREFIX in named
 
 
 # -- settings that could not be read ----------------------------------------------------------

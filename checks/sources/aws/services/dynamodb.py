@@ -69,6 +69,8 @@ def _encryption(table: Mapping[str, Any], keys: ManagedKeys) -> dict[str, Any] |
         return None
     enabled = sse.get("Status") in _SSE_ON
     key = sse.get("KMSMasterKeyArn")
+    if key and not isinstance(named := keys.name(key), str):  # cannot tell whose key it is
+        return {"enabled": enabled, "kms_key_arn": named}
     if key and not keys.is_managed(key):
         return {"enabled": enabled, "kms_key_arn": key}
     return {"enabled": enabled}
