@@ -33,9 +33,16 @@ def _chosen(registry: Registry, selectors: Sequence[str], option: str) -> set[st
     return chosen
 
 
-def split_selectors(values: Iterable[str] | None) -> list[str]:
-    """`--checks a,b --checks c` → [a, b, c]."""
-    return [s.strip() for value in values or () for s in value.split(",") if s.strip()]
+def split_selectors(values: Iterable[str] | None, option: str = "--checks") -> list[str]:
+    """`--checks a,b --checks c` → [a, b, c]; an option given with nothing in it is an error
+    (an empty variable would otherwise run every check)."""
+    found = []
+    for value in values or ():
+        named = [s.strip() for s in value.split(",") if s.strip()]
+        if not named:
+            raise InputError(f"{option} {value!r}: names no check")
+        found += named
+    return found
 
 
 def select(registry: Registry, include: Sequence[str], exclude: Sequence[str]) -> Registry:

@@ -59,7 +59,7 @@ def load_policy_inputs(
     *,
     known_checks: Collection[str],
     home: Path,
-    stack: str,
+    stack: str | None,
     profile: str = "default",
     fail_on: str | None = None,
     waivers: Path | None = None,
@@ -69,7 +69,7 @@ def load_policy_inputs(
     previous: Path | None = None,
 ) -> PolicyInputs:
     """Load everything a run is judged by. Without `waivers`, the stack's default waivers file
-    is read when it exists."""
+    is read when it exists (a source with no stack, the live account, has none)."""
     chosen = load_profile(profile)
     if fail_on:
         try:
@@ -77,9 +77,9 @@ def load_policy_inputs(
         except ValueError as exc:
             raise InputError(f"--fail-on: {exc}") from None
     framework = load_framework()
-    waivers_file = waivers or default_waivers_file(home, stack)
+    waivers_file = waivers or (default_waivers_file(home, stack) if stack else None)
     loaded_waivers: list[Waiver] = []
-    if waivers or waivers_file.is_file():
+    if waivers_file is not None and (waivers or waivers_file.is_file()):
         loaded_waivers = load_waivers(waivers_file, known_checks)
     return PolicyInputs(
         profile=chosen,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from checks.sources.catalog import build_sources
 from checks.sources.registry import SourceRequest
@@ -15,7 +16,10 @@ def _regions(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError("name at least one region, or all")
     if "all" in regions and len(regions) > 1:
         raise argparse.ArgumentTypeError("all means every enabled region: give it alone")
-    return regions
+    odd = [r for r in regions if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r)]
+    if odd:
+        raise argparse.ArgumentTypeError(f"{odd[0]!r} is not a region name (e.g. us-east-1)")
+    return tuple(dict.fromkeys(regions))
 
 
 def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:

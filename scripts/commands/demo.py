@@ -15,8 +15,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from checks.errors import InputError
 from scripts.commands import audit
-from scripts.output import FORCE_HELP, Progress, check_out, say
+from scripts.output import FORCE_HELP, Progress, check_out, formats, say
 
 AS_DEPLOYED = "1-as-deployed"
 AFTER_CHANGES = "2-after-console-changes"
@@ -68,6 +69,9 @@ def _emulator_credentials(region: str) -> Iterator[None]:
     for name in _AWS_SETTINGS:
         os.environ.pop(name, None)
     os.environ.update(CREDENTIALS, AWS_DEFAULT_REGION=region)
+    # The emulator is on loopback: never through the user's proxy.
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ[name] = ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"]))
     try:
         yield
     finally:
@@ -111,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
     program, out = Path(args.program_dir), Path(args.out)
     region = stack_region(program, args.stack)
     renderers = build_renderers("A4")
-    for folder in (AS_DEPLOYED, AFTER_CHANGES):  # refused now, not after the deploy
+    if not args.out.strip():
+        raise InputError("--out: name a folder")
+    formats(args.format, renderers)  # refused now, not after the deploy
+    for folder in (AS_DEPLOYED, AFTER_CHANGES):
         check_out(out / folder, renderers, args.force)
     with _emulator_credentials(region), Emulator(aws_managed_policies=True) as emulator:
         progress(f"started the emulator (moto) at {emulator.endpoint}, on loopback only")

@@ -7,6 +7,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from checks.errors import InputError
 from checks.sources.registry import Source, SourceRequest
 from scripts.output import (
     FORCE_HELP,
@@ -101,6 +102,8 @@ def prepare(args: argparse.Namespace) -> tuple[Progress, dict, list[str], object
     from reports.signing import load_private_key
 
     renderers = build_renderers(args.paper)
+    if not args.out.strip():
+        raise InputError("--out: name a folder (an empty name would write into this one)")
     chosen = formats(args.format, renderers)
     sign_key = load_private_key(Path(args.sign_key)) if args.sign_key else None
     progress = Progress(args.quiet)
@@ -134,7 +137,10 @@ def assess_and_write(
     progress, renderers, chosen, sign_key = prepared
     out = Path(args.out)
     library = build_registry()
-    include, exclude = split_selectors(args.checks), split_selectors(args.skip_checks)
+    include, exclude = (
+        split_selectors(args.checks),
+        split_selectors(args.skip_checks, "--skip-checks"),
+    )
     registry = select(library, include, exclude) if include or exclude else library
     if include or exclude:  # the live audit reads only what the selected checks need
         request = replace(request, extra={**request.extra, "types": types_read(registry)})
@@ -144,7 +150,8 @@ def assess_and_write(
     inputs = load_policy_inputs(
         known_checks={c.id for c in library},
         home=collected.home or Path.cwd(),
-        stack=collected.stack_or_default,
+        # A source with no home folder (the live account) has no default waivers file.
+        stack=collected.stack_or_default if collected.home is not None else None,
         profile=args.profile,
         fail_on=args.fail_on,
         waivers=_path(args.waivers),

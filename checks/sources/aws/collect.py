@@ -20,7 +20,7 @@ import botocore.exceptions
 from botocore.parsers import ResponseParserError
 
 from checks.model import Resource
-from checks.sources.aws.session import MODELS, Account
+from checks.sources.aws.session import MODELS, Account, strip_userinfo
 
 # Error codes that mean "not configured" for a Get of one setting: the setting is absent.
 NOT_CONFIGURED = frozenset(
@@ -53,6 +53,9 @@ _CALL_ERRORS = (
 # The actions the framework itself calls, whatever collectors run: the enabled regions for
 # `--regions all`, and the assumed roles of `--role-arn` (granted on the caller's side).
 FRAMEWORK_ACTIONS = ("ec2:DescribeRegions",)
+
+# Pages of one list call before it counts as endless (AWS pages hold 50 to 1,000 items).
+MAX_PAGES = 2000
 
 
 class CollectionError(Exception):
@@ -95,7 +98,12 @@ def partition_of(region: str) -> str:
 
 
 def reason_of(exc: Exception, operation: str) -> str:
-    """Why a call failed, in words a reader of the coverage section can act on."""
+    """Why a call failed, in words a reader of the coverage section can act on (never with a
+    password an endpoint URL carried)."""
+    return strip_userinfo(_reason_of(exc, operation))
+
+
+def _reason_of(exc: Exception, operation: str) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
@@ -170,11 +178,17 @@ class Context:
             raise CollectionError(reason_of(exc, operation)) from None
 
     def pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
-        """Every item under `key` of every page of a list operation."""
+        """Every item under `key` of every page of a list operation (an endpoint that never
+        stops handing out next-page tokens is a gap after `MAX_PAGES`, not an endless audit)."""
         method = _snake(operation)
         try:
             if client.can_paginate(method):
-                for page in client.get_paginator(method).paginate(**kwargs):
+                for number, page in enumerate(client.get_paginator(method).paginate(**kwargs)):
+                    if number >= MAX_PAGES:
+                        raise CollectionError(
+                            f"{operation} was still handing out pages after {MAX_PAGES}: "
+                            "stopped (an endpoint that never ends its list)"
+                        )
                     self.calls += 1
                     yield from page.get(key) or ()
             else:

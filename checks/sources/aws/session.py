@@ -8,6 +8,7 @@ The same code runs against real AWS and against the emulator: `endpoint_url` (or
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +67,36 @@ class AwsOptions:
 
     @property
     def endpoint(self) -> str | None:
-        return self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+        """The endpoint to call (checked: http or https, a host), or None for AWS itself."""
+        given = self.endpoint_url if self.endpoint_url is not None else None
+        where = "--endpoint-url"
+        if given is None:
+            given, where = os.environ.get("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"
+        if given is None:
+            return None
+        parts = urlsplit(given)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(
+                f"{where} {shown_endpoint(given)!r}: not an http(s) URL with a host "
+                "(e.g. http://127.0.0.1:5000)"
+            )
+        return given
+
+    @property
+    def endpoint_shown(self) -> str | None:
+        """The endpoint as outputs may show it: without a user name or password in it."""
+        endpoint = self.endpoint
+        return shown_endpoint(endpoint) if endpoint else None
+
+
+def shown_endpoint(url: str) -> str:
+    """`url` without any user name or password (which must never reach a log or a report)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 @dataclass
@@ -119,7 +149,13 @@ def _config(service: str, endpoint: str | None) -> botocore.config.Config:
     # An emulator does not throttle; its 500s mean "not implemented", and retrying them only
     # waits: one retry there, the full adaptive budget against AWS.
     retries = {"mode": "adaptive", "max_attempts": 2} if endpoint else _RETRIES
-    options: dict[str, Any] = {"retries": retries, "user_agent_extra": USER_AGENT}
+    options: dict[str, Any] = {
+        "retries": retries,
+        "user_agent_extra": USER_AGENT,
+        # A silent endpoint is a gap after this long, not an audit that never ends.
+        "connect_timeout": 10,
+        "read_timeout": 30,
+    }
     if endpoint:
         # An emulator answers at one host: no bucket or account name in front of it.
         if service == "s3":
@@ -129,8 +165,29 @@ def _config(service: str, endpoint: str | None) -> botocore.config.Config:
     return botocore.config.Config(**options)
 
 
+# What building a session or calling STS may raise besides AWS's own errors: a malformed
+# config file, a failing credential process, an endpoint botocore refuses, an answer that is
+# not STS's (a web page, a missing field).
+_SETUP_ERRORS = (botocore.exceptions.BotoCoreError, ValueError, KeyError, TypeError)
+
+
 def accounts(options: AwsOptions) -> list[Account]:
-    """The accounts to read: the credentials' own, or each role assumed from them."""
+    """The accounts to read: the credentials' own, or each role assumed from them (each
+    distinct role once)."""
+    try:
+        return _accounts(options)
+    except InputError:
+        raise
+    except botocore.exceptions.ClientError as exc:
+        raise InputError(f"the AWS credentials cannot be used: {_reason(exc)}") from None
+    except _SETUP_ERRORS as exc:
+        where = f" at {options.endpoint_shown}" if options.endpoint else ""
+        raise InputError(
+            f"the AWS session cannot be set up{where}: {type(exc).__name__}: {_reason(exc)}"
+        ) from None
+
+
+def _accounts(options: AwsOptions) -> list[Account]:
     try:
         base = MODELS.session(profile_name=options.profile)
     except botocore.exceptions.ProfileNotFound:
@@ -147,8 +204,9 @@ def accounts(options: AwsOptions) -> list[Account]:
         ident = _identity(base, region, endpoint, options.profile or "default credentials")
         return [Account(ident, base, endpoint, options.profile or "default credentials")]
     found = []
-    sts = base.client("sts", region_name=region, endpoint_url=endpoint, config=_config("sts", None))
-    for arn in options.role_arns:
+    config = _config("sts", endpoint)
+    sts = base.client("sts", region_name=region, endpoint_url=endpoint, config=config)
+    for arn in dict.fromkeys(options.role_arns):
         kwargs: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": "hipaa-safeguard-audit"}
         if options.external_id:
             kwargs["ExternalId"] = options.external_id
@@ -162,26 +220,39 @@ def accounts(options: AwsOptions) -> list[Account]:
             aws_session_token=creds["SessionToken"],
             region_name=region,
         )
-        found.append(Account(_identity(session, region, endpoint, arn), session, endpoint, arn))
+        ident = _identity(session, region, endpoint, arn)
+        if all(a.account_id != ident for a in found):  # two roles into one account: read once
+            found.append(Account(ident, session, endpoint, arn))
     return found
 
 
 def _identity(session: boto3.session.Session, region: str, endpoint: str | None, label: str) -> str:
     sts = session.client(
-        "sts", region_name=region, endpoint_url=endpoint, config=_config("sts", None)
+        "sts", region_name=region, endpoint_url=endpoint, config=_config("sts", endpoint)
     )
     try:
         return str(sts.get_caller_identity()["Account"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        where = f" at {endpoint}" if endpoint else ""
+    except (botocore.exceptions.ClientError, *_SETUP_ERRORS) as exc:
+        where = f" at {shown_endpoint(endpoint)}" if endpoint else ""
         raise InputError(f"{label}: the credentials do not work{where}: {_reason(exc)}") from None
+
+
+_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s\"']+@")
+
+
+def strip_userinfo(text: str) -> str:
+    """`text` with the user name and password taken out of every URL in it."""
+    return _USERINFO.sub(r"\1", text)
 
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
-        return f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
-    return str(exc).splitlines()[0]
+        return strip_userinfo(
+            f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
+        )
+    lines = str(exc).splitlines()
+    return strip_userinfo(lines[0] if lines else type(exc).__name__)
 
 
 def home_region(options: AwsOptions) -> str:
@@ -190,3 +261,5 @@ def home_region(options: AwsOptions) -> str:
         return boto3.session.Session(profile_name=options.profile).region_name or "us-east-1"
     except botocore.exceptions.ProfileNotFound:
         raise InputError(f"--aws-profile {options.profile!r}: no such AWS profile") from None
+    except _SETUP_ERRORS as exc:
+        raise InputError(f"the AWS configuration cannot be read: {_reason(exc)}") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from checks.errors import InputError
 from checks.model import withhold_ephi
@@ -13,15 +12,22 @@ from checks.sources.base import Collected
 
 
 def _regions(account: Account, options: AwsOptions, home: str) -> list[str]:
-    """The regions to read in one account; the first is where global services are read."""
-    wanted = options.regions or (home,)
-    if wanted != ("all",):
-        return [home, *[r for r in wanted if r != home]] if home in wanted else list(wanted)
+    """The regions to read in one account, each once; the first is where global services are
+    read. None at all is an error, never an audit of nothing that passes."""
+    wanted = list(dict.fromkeys(options.regions or (home,)))
+    if wanted != ["all"]:
+        return [home, *[r for r in wanted if r != home]] if home in wanted else wanted
     ctx = Context(account, home, "ec2")
     try:
-        enabled = [r["RegionName"] for r in ctx.call(ctx.client(), "DescribeRegions")["Regions"]]
+        answer = ctx.call(ctx.client(), "DescribeRegions")
     except CollectionError as exc:
         raise InputError(f"--regions all: the enabled regions cannot be listed: {exc}") from None
+    enabled = [r["RegionName"] for r in answer.get("Regions") or () if r.get("RegionName")]
+    if not enabled:
+        raise InputError(
+            f"--regions all: account {account.account_id} lists no enabled region, so there is "
+            "nothing to audit (name the regions with --regions)"
+        )
     return [home, *sorted(r for r in enabled if r != home)] if home in enabled else sorted(enabled)
 
 
@@ -64,7 +70,7 @@ class AwsSource:
     def collect(self, request) -> Collected:
         options: AwsOptions = request.extra.get("aws") or AwsOptions()
         home = home_region(options)
-        where = "the emulator at " + options.endpoint if options.endpoint else "AWS"
+        where = "the endpoint " + options.endpoint_shown if options.endpoint else "AWS"
         request.progress(f"reading the account(s) from {where}…")
         found = accounts(options)
         regions = {a.account_id: _regions(a, options, home) for a in found}
@@ -85,7 +91,7 @@ class AwsSource:
             "stack": ",".join(every_region),
             "accounts": ids,
             "regions": every_region,
-            "endpoint": options.endpoint,
+            "endpoint": options.endpoint_shown,
             "api_calls": harvest.calls,
             "not_collected": [g.as_record() for g in sorted(
                 harvest.gaps, key=lambda g: (g.account, g.region, g.types)
@@ -98,6 +104,6 @@ class AwsSource:
             stack=provenance["stack"],
             provenance=provenance,
             graph={"api_calls": harvest.calls},
-            home=Path.cwd(),
+            home=None,  # no program folder: waivers and other policy files are named
             gaps={**skipped, **merged_gaps(harvest.gaps)},
         )
