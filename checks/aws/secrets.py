@@ -116,6 +116,12 @@ def secret_encrypted_cmk(res: Resource, inv: Inventory) -> Result:
     return failed("the secret uses the AWS-managed aws/secretsmanager key", kms_key_id=key)
 
 
+# A connection string carrying its password (postgres://app:pw@db/x), and name=value pairs
+# inside a value (a DSN's "password=...", a query string's "token=...").
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_ASSIGNED = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*([^\s;&,]+)")
+
+
 def _literal_secret(name: str, value: Any) -> str | None:
     """Why the variable holds a plaintext secret, or None."""
     if isinstance(value, Secret):
@@ -124,6 +130,10 @@ def _literal_secret(name: str, value: Any) -> str | None:
         return None
     if ACCESS_KEY_ID.search(value) or PRIVATE_KEY_BLOCK.search(value):
         return "an AWS access key id or private key"
+    if _URL_PASSWORD.search(value):
+        return "a password inside a URL (scheme://user:password@host)"
+    if any(SECRET_NAME.search(k) and not REFERENCE.match(v) for k, v in _ASSIGNED.findall(value)):
+        return "a secret-sounding name=value inside the value"
     if SECRET_NAME.search(name) and not REFERENCE_NAME.search(name) and not REFERENCE.match(value):
         return "a literal value under a secret-sounding name"
     return None
