@@ -5,7 +5,9 @@ parser and catches the errors a user can act on, once."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import IO
 
@@ -49,8 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # SIGTERM (a CI job cancelled, `kill`) unwinds like Ctrl-C: workers and the emulator are
+    # stopped and temporary folders (which may hold a deploy's secrets) removed on the way out.
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(args.handler(args))
     except InputError as exc:
