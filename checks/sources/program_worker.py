@@ -35,7 +35,7 @@ from checks.sources.program_values import (
 )
 from checks.sources.pulumi_invokes import is_real_answer
 from checks.sources.pulumi_project import SECRET_PLACEHOLDER
-from checks.sources.pulumi_transforms import transformed
+from checks.sources.pulumi_transforms import delegating_mocks, transformed
 
 _ID_PREFIXES = {
     "aws:ec2/vpc:Vpc": "vpc",
@@ -180,17 +180,7 @@ def _position(request, project_dir: str) -> dict[str, Any] | None:
 
 
 def _make_monitor(recorder: Recorder):
-    from pulumi.runtime.mocks import MockMonitor, Mocks
-
-    class _Mocks(Mocks):
-        def new_resource(self, args):
-            return recorder.new_resource(args)
-
-        def register_transform(self, transform):
-            recorder.stack_transforms.append(transform)
-
-        def call(self, args):
-            return recorder.call(args)
+    from pulumi.runtime.mocks import MockMonitor
 
     class _Monitor(MockMonitor):
         def _keep(self, request, urn: str, read: bool) -> None:
@@ -231,7 +221,7 @@ def _make_monitor(recorder: Recorder):
             self._keep(request, response.urn, read=True)
             return response
 
-    return _Monitor(_Mocks())
+    return _Monitor(delegating_mocks(recorder))
 
 
 def _where(exc: BaseException, program_dir: Path) -> str | None:

@@ -31,3 +31,22 @@ def transformed(args, stack_transforms: list) -> dict[str, Any]:
         if result is not None:
             props = dict(result.props)
     return props
+
+
+def delegating_mocks(target: Any) -> Any:
+    """Pulumi `Mocks` that hand every resource, stack transform and call to `target` (which has
+    `new_resource`, `call` and a `stack_transforms` list): the scanner's recorder or the
+    emulated deploy's deployer."""
+    from pulumi.runtime.mocks import Mocks
+
+    class _Delegating(Mocks):
+        def new_resource(self, args):
+            return target.new_resource(args)
+
+        def register_transform(self, transform):
+            target.stack_transforms.append(transform)
+
+        def call(self, args):
+            return target.call(args)
+
+    return _Delegating()

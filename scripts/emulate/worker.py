@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.sources.program_values import references_to_ids
+from checks.sources.pulumi_transforms import delegating_mocks
 from scripts.emulate.clients import Clients
 from scripts.emulate.engine import Deployer
 from scripts.emulate.registry import build_registry
@@ -38,17 +39,7 @@ _EMULATE_DIR = Path(__file__).resolve().parent
 
 
 def _make_monitor(deployer: Deployer):
-    from pulumi.runtime.mocks import MockMonitor, Mocks
-
-    class _Mocks(Mocks):
-        def new_resource(self, args):
-            return deployer.new_resource(args)
-
-        def register_transform(self, transform):
-            deployer.stack_transforms.append(transform)
-
-        def call(self, args):
-            return deployer.call(args)
+    from pulumi.runtime.mocks import MockMonitor
 
     class _Monitor(MockMonitor):
         def _remember(self, request) -> None:
@@ -65,7 +56,7 @@ def _make_monitor(deployer: Deployer):
             self._remember(request)
             return super().ReadResource(request)
 
-    return _Monitor(_Mocks())
+    return _Monitor(delegating_mocks(deployer))
 
 
 def _where(exc: BaseException, program_dir: Path) -> str | None:
