@@ -121,10 +121,16 @@ def account_scope(inv: Inventory) -> str:
 
 def _run_account_check(chk: Check, inv: Inventory, seen: set[str] | None = None) -> list[Finding]:
     scope = account_scope(inv)
-    return [
+    found = [
         f if f.resource is not None else dataclasses.replace(f, scope=scope)
         for f in _guarded(chk, lambda: list(chk.fn(inv)), None, seen)
     ]
+    hidden = [t for t in (*chk.resource_types, *chk.reads) if t in inv.gaps]
+    if not found and hidden:
+        # Nothing to say about what was seen is not "nothing there" when part could not be read.
+        why = f"{hidden[0]} could not be collected: {inv.gaps[hidden[0]]}"
+        found.append(Finding(chk, Status.NOT_EVALUATED, why, {}, None, scope=scope))
+    return found
 
 
 def run_check(chk: Check, inventory: Inventory, resource: Resource | None = None) -> list[Finding]:

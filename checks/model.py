@@ -70,6 +70,10 @@ def canonical_type(token: str) -> str:
     return token
 
 
+# The region of a resource whose provider names one that cannot be read (secret or unknown).
+HIDDEN_REGION = "(hidden region)"
+
+
 @dataclass(frozen=True)
 class Resource:
     """One cloud resource as a check sees it."""
@@ -80,6 +84,8 @@ class Resource:
     urn: str | None = None
     id: str | None = None
     arn: str | None = None
+    # None: the source names no region (a program's one default region); HIDDEN_REGION: it names
+    # one that cannot be read (a secret or unknown provider region).
     region: str | None = None
     account: str | None = None
     source: str = "unknown"

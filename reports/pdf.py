@@ -7,7 +7,9 @@ closed: the report needs nothing from outside, and a renderer that could fetch w
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -77,10 +79,25 @@ def run_chromium(command: list[str], profile: Path, timeout: float) -> subproces
     return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
 
-def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float | None = None) -> None:
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}\+00'00'\)")
+
+
+def pin_dates(pdf: bytes, moment: str) -> bytes:
+    """The PDF with Chromium's wall-clock creation and modification dates set to `moment` (an ISO
+    time in UTC, the run's own), so the same run document prints the same bytes. Each date keeps
+    its length, so the cross-reference offsets stay right."""
+    when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone(dt.UTC)
+    stamp = when.strftime("%Y%m%d%H%M%S").encode()
+    return _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + stamp + b"+00'00')", pdf)
+
+
+def render_pdf(
+    html_path: Path, pdf_path: Path, *, timeout: float | None = None, moment: str | None = None
+) -> None:
     """Print `html_path` to `pdf_path`; InputError with one line if Chromium is missing or fails.
 
-    `timeout` defaults to two minutes plus 20 seconds per MB of HTML.
+    `timeout` defaults to two minutes plus 20 seconds per MB of HTML. `moment` (the run's
+    `generated_at`) replaces the print time in the PDF's dates.
     """
     chromium = find_chromium()
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
@@ -114,4 +131,6 @@ def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float | None = None)
             f"{html_path}: Chromium could not print the PDF (exit {proc.returncode}): "
             f"{lines[-1] if lines else 'no message'}"
         )
+    if moment:
+        partial.write_bytes(pin_dates(partial.read_bytes(), moment))
     partial.replace(pdf_path)

@@ -36,7 +36,7 @@ def _write_pdf(document: Mapping[str, Any], path: Path, paper: str) -> None:
     with tempfile.TemporaryDirectory(prefix="safeguard-pdf-") as tmp:
         html = Path(tmp) / "report.html"
         html.write_text(render_html(document, paper=paper), encoding="utf-8")
-        render_pdf(html, path)
+        render_pdf(html, path, moment=document.get("generated_at"))
 
 
 def build_renderers(paper: str = "A4") -> dict[str, Renderer]:

@@ -31,6 +31,7 @@ MIN_RETENTION_DAYS = 35
 DEFAULT_SCHEDULE = "cron(0 5 ? * * *)"
 _CRON = re.compile(r"^cron\((.+)\)$")
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|hour|day)s?\)$")
+_MINUTES = {"minute": 1, "hour": 60, "day": 24 * 60}
 AWS_MANAGED_BACKUP_KEY = "alias/aws/backup"
 
 
@@ -38,7 +39,8 @@ def is_daily_or_more(schedule: str) -> bool:
     """True for a schedule that runs at least once every day (cron or rate)."""
     text = schedule.strip()
     if rate := _RATE.match(text):
-        return rate.group(2) != "day" or int(rate.group(1)) <= 1
+        every = int(rate.group(1)) * _MINUTES[rate.group(2)]
+        return 0 < every <= _MINUTES["day"]
     cron = _CRON.match(text)
     fields = cron.group(1).split() if cron else []
     if len(fields) != 6:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from checks.model import Inventory, Resource
+from checks.model import HIDDEN_REGION, Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, passed
 from checks.support.joins import audited_regions, refers_to
 from checks.support.props import blocks, flag, known
@@ -32,6 +32,8 @@ def _coverage(inv: Inventory, active: Iterable[Resource], service: str) -> list[
     regions = audited_regions(inv)
     covered = sorted({r.region or "" for r in active})
     missing = [r for r in regions if r not in covered and "" not in covered]
+    if missing and HIDDEN_REGION in covered:
+        raise Undecidable(f"{service} is enabled in a region that cannot be read")
     evidence = {"audited_regions": regions, "enabled_in": covered, "missing": missing}
     if not covered:
         return [failed(f"{service} is not enabled in any region of the inventory", **evidence)]

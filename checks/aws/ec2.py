@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checks.model import Inventory, Resource
+from checks.model import HIDDEN_REGION, Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, passed
 from checks.support.backup_selections import backup_selections
 from checks.support.props import blocks, flag, known
@@ -29,6 +29,9 @@ METADATA_DEFAULTS = "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults"
 
 
 def _same_region(a: Resource, b: Resource) -> bool:
+    """Whether two resources share a region (no region named: the program's one region)."""
+    if HIDDEN_REGION in (a.region, b.region):
+        raise Undecidable(f"the region of {a.name} or {b.name} cannot be read")
     return a.region is None or b.region is None or a.region == b.region
 
 
@@ -143,6 +146,8 @@ def ebs_encryption_by_default(inv: Inventory) -> list[Result]:
         for r in regions
         if not any(d.region is None or r is None or d.region == r for d in defaults)
     ]
+    if any(HIDDEN_REGION in (r, d.region) for r in missing for d in defaults):
+        raise Undecidable("EBS encryption by default is on in a region that cannot be read")
     evidence = {"regions": regions, "missing": missing}
     if missing:
         return [

@@ -122,15 +122,30 @@ def kms_key_enabled(res: Resource, inv: Inventory) -> Result:
 DECRYPT_ACTIONS = ("kms:decrypt", "kms:reencryptfrom")
 
 
-def _decrypts_every_key(s: Statement) -> bool:
-    """An unconditioned Allow of kms:Decrypt or kms:ReEncryptFrom on Resource '*'."""
+def _allows_decrypt(s: Statement) -> bool:
+    """The statement's actions (or everything its NotAction leaves out) include a decrypt action."""
+    if s.not_actions:
+        left_out = [a.lower() for a in s.not_actions]
+        return any(not any(fnmatchcase(d, a) for a in left_out) for d in DECRYPT_ACTIONS)
     actions = [a.lower() for a in s.actions]
-    return (
-        s.effect == "Allow"
-        and not s.condition
-        and "*" in s.resources
-        and any(fnmatchcase(d, a) for a in actions for d in DECRYPT_ACTIONS)
-    )
+    return any(fnmatchcase(d, a) for a in actions for d in DECRYPT_ACTIONS)
+
+
+def _names_every_key(resource: str) -> bool:
+    """`*`, or a KMS ARN whose key part is a wildcard (`arn:aws:kms:*:111122223333:key/*`)."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or not fnmatchcase("kms", parts[2].lower()):
+        return False
+    return parts[5] in ("*", "key/*", "key*")
+
+
+def _decrypts_every_key(s: Statement) -> bool:
+    """An unconditioned Allow of kms:Decrypt or kms:ReEncryptFrom on every key: Resource `*`, a
+    key wildcard ARN, or NotResource (everything but the keys it lists)."""
+    every_key = bool(s.not_resources) or any(_names_every_key(r) for r in s.resources)
+    return s.effect == "Allow" and not s.condition and every_key and _allows_decrypt(s)
 
 
 @check(

@@ -88,10 +88,13 @@ def lambda_permission_not_public(res: Resource, inv: Inventory) -> Result:
 )
 def lambda_function_url_auth(res: Resource, inv: Inventory) -> Result:
     """The function's HTTPS endpoint is not open to anyone who finds the URL."""
-    auth = str(known(res, "authorization_type"))
+    auth = known(res, "authorization_type")
     if auth == "NONE":
         return failed("the function URL accepts unauthenticated requests", authorization_type=auth)
-    return passed("the function URL requires IAM-signed requests", authorization_type=auth)
+    if auth == "AWS_IAM":
+        return passed("the function URL requires IAM-signed requests", authorization_type=auth)
+    # The provider requires the field; a value that is missing or foreign is not evidence of IAM.
+    raise Undecidable(f"authorization_type of {res.name} is {auth!r}, neither AWS_IAM nor NONE")
 
 
 @check(

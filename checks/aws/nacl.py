@@ -21,7 +21,8 @@ CHECKS: list[Check] = []
 NETWORK_ACL = "aws:ec2/networkAcl:NetworkAcl"
 DEFAULT_NETWORK_ACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl"
 NETWORK_ACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
-ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
+# Remote administration a packet can reach: SSH over TCP, RDP over TCP and (since RDP 8) UDP.
+ADMIN_PORTS = ((22, "tcp", "SSH"), (3389, "tcp", "RDP"), (3389, "udp", "RDP"))
 
 
 def _entry(rule: Mapping[str, Any], declared_by: str, separate: bool) -> dict[str, Any]:
@@ -38,23 +39,30 @@ def _entry(rule: Mapping[str, Any], declared_by: str, separate: bool) -> dict[st
     }
 
 
+# What a NetworkAclRule resource says about the packets it decides, read through the accessor.
+_RULE_FIELDS = ("rule_number", "rule_action", "protocol", "from_port", "to_port")
+_RULE_FIELDS += ("cidr_block", "ipv6_cidr_block")
+
+
 def _ingress(acl: Resource, inv: Inventory) -> list[dict[str, Any]]:
     rules = [_entry(r, acl.name, False) for r in blocks(known(acl, "ingress"))]
     rules += [
-        _entry(dict(r.props), r.name, True)
+        _entry({key: known(r, key) for key in _RULE_FIELDS}, r.name, True)
         for r in referrers(inv, acl, (NETWORK_ACL_RULE,), "network_acl_id", every=True)
         if not flag(known(r, "egress", False))
     ]
     return sorted(rules, key=lambda r: r["rule_number"])
 
 
-def _deciding_rule(rules: list[dict[str, Any]], port: int, ipv6: bool) -> dict[str, Any] | None:
+def _deciding_rule(
+    rules: list[dict[str, Any]], port: int, transport: str, ipv6: bool
+) -> dict[str, Any] | None:
     """The first rule, in number order, that decides for the whole IPv4 (or IPv6) internet."""
     for rule in rules:
         if (
             is_internet(rule["cidr"])
             and (":" in str(rule["cidr"])) == ipv6
-            and covers_port(rule["protocol"], rule["from_port"], rule["to_port"], port, "tcp")
+            and covers_port(rule["protocol"], rule["from_port"], rule["to_port"], port, transport)
         ):
             return rule
     return None
@@ -70,7 +78,8 @@ def _deciding_rule(rules: list[dict[str, Any]], port: int, ipv6: bool) -> dict[s
     resource_types=(NETWORK_ACL, DEFAULT_NETWORK_ACL),
     reads=("aws:ec2/networkAclRule:NetworkAclRule",),
     remediation=(
-        "Add deny entries for TCP 22 and 3389 from 0.0.0.0/0 and ::/0 numbered before any broad "
+        "Add deny entries for TCP 22, TCP 3389 and UDP 3389 from 0.0.0.0/0 and ::/0 numbered "
+        "before any broad "
         "allow, or allow only the ports the subnet serves."
     ),
     pulumi_fix='aws.ec2.NetworkAclRule("deny-ssh", network_acl_id=acl.id, rule_number=50,\n'
@@ -80,12 +89,14 @@ def _deciding_rule(rules: list[dict[str, Any]], port: int, ipv6: bool) -> dict[s
 def nacl_no_internet_admin_ingress(res: Resource, inv: Inventory) -> Result:
     """A second layer, under the security groups, keeps remote administration off the internet."""
     rules = _ingress(res, inv)
-    admitted = {
-        name: rule
-        for port, name in ADMIN_PORTS.items()
-        for ipv6 in (False, True)
-        if (rule := _deciding_rule(rules, port, ipv6)) is not None and rule["action"] == "allow"
-    }
+    admitted: dict[str, list[dict[str, Any]]] = {}
+    for port, transport, name in ADMIN_PORTS:
+        for ipv6 in (False, True):
+            rule = _deciding_rule(rules, port, transport, ipv6)
+            if rule is not None and rule["action"] == "allow":
+                shown = admitted.setdefault(name, [])
+                if rule not in shown:
+                    shown.append(rule)
     if admitted:
         return failed(
             f"the ACL admits {', '.join(admitted)} from the internet", allowing_rules=admitted

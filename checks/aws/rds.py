@@ -218,6 +218,7 @@ def _tls_setting(res: Resource, inv: Inventory, parameter: str) -> dict[str, Any
     title="RDS/Aurora refuses client connections that are not encrypted with TLS",
     severity=Severity.HIGH,
     resource_types=(RDS_INSTANCE, RDS_CLUSTER),
+    reads=PARAMETER_GROUPS,
     remediation=(
         "Attach a parameter group (a cluster parameter group for Aurora) that sets rds.force_ssl=1 "
         "(PostgreSQL, SQL Server) or require_secure_transport=1 (MySQL, MariaDB)."

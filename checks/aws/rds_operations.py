@@ -224,8 +224,10 @@ def _snapshot_encrypted(res: Resource, inv: Inventory, depth: int = 0) -> tuple[
         return True, res.name
     key, types = _SNAPSHOT_SOURCES[res.type]
     source = resolve(inv, known(res, key), types, f"{key} of {res.name}")
-    if source is None or depth > 3:
+    if source is None:
         raise Undecidable(f"the source of snapshot {res.name} is not in the inventory")
+    if depth > 3:
+        raise Undecidable(f"the chain of copies reaching snapshot {res.name} is too long to follow")
     if source.type in SNAPSHOT_TYPES:
         return _snapshot_encrypted(source, inv, depth + 1)
     return flag(known(source, "storage_encrypted", False)), source.name

@@ -40,12 +40,31 @@ def _owner_grant(grant: Mapping[str, Any]) -> bool:
     )
 
 
+def _grants_beyond_owner(policy: Any) -> bool:
+    """An access_control_policy that grants anything but the owner's FULL_CONTROL (which state
+    files and live reads fill in for every bucket)."""
+    if not policy:
+        return False
+    owner = (blocks(policy.get("owner")) or [{}])[0].get("id")
+    for grant in blocks(policy.get("grants")):
+        grantee = (blocks(grant.get("grantee")) or [{}])[0]
+        mine = grantee.get("type") == "CanonicalUser" and not grantee.get("uri")
+        if not (
+            mine
+            and grantee.get("id") in (owner, None)
+            and grant.get("permission") == "FULL_CONTROL"
+        ):
+            return True
+    return False
+
+
 def _acl_resources(res: Resource, inv: Inventory) -> list[str]:
     """BucketAcl companions that grant more than the owner's own access."""
     return [
         a.address
         for a in companions(res, inv, "acl")
-        if known(a, "acl") not in HARMLESS_CANNED_ACLS or known(a, "access_control_policy")
+        if known(a, "acl") not in HARMLESS_CANNED_ACLS
+        or _grants_beyond_owner(known(a, "access_control_policy"))
     ]
 
 

@@ -20,6 +20,7 @@ from checks.model import (
     MadeUp,
     Resource,
     Secret,
+    Undecidable,
     is_unknown,
     undecidable,
 )
@@ -53,12 +54,63 @@ ASSIGNMENT = re.compile(
 )
 
 
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+_ANY = ("*", "?")
+
+
+def _months(field: str) -> set[int] | None:
+    """The months a cron month field names (`*`, lists, ranges, steps, JAN-DEC); None if unread."""
+    months: set[int] = set()
+    for part in field.upper().split(","):
+        span, _, step = part.partition("/")
+        if span in _ANY:
+            low, high = 1, 12
+        else:
+            ends = [_MONTHS.get(e) or (int(e) if e.isdigit() else None) for e in span.split("-")]
+            if None in ends or len(ends) > 2:
+                return None
+            low, high = ends[0], ends[-1] if step == "" or len(ends) == 2 else 12
+        if not (step == "" or step.isdigit()) or step == "0" or not 1 <= low <= high <= 12:
+            return None
+        months.update(range(low, high + 1, int(step or 1)))
+    return months
+
+
+def _cron_days(expression: str) -> int | None:
+    """An upper bound of the days between two runs of a Secrets Manager cron schedule: 1 when
+    it runs every day, 7 on named weekdays, 31 per month between runs; None if it cannot be read."""
+    fields = expression.split()
+    if len(fields) != 6:
+        return None
+    day_of_month, month, day_of_week = fields[2], fields[3], fields[4]
+    months = _months(month)
+    if not months:
+        return None
+    ordered = sorted(months)
+    gap = max(b - a for a, b in zip(ordered, [*ordered[1:], ordered[0] + 12], strict=True))
+    if gap > 1:
+        return 31 * gap
+    if day_of_month in _ANY and day_of_week in _ANY:
+        return 1
+    return 7 if day_of_month in _ANY else 31
+
+
 def _rotation_days(rules: Mapping[str, Any]) -> int | None:
     days = rules.get("automatically_after_days")
     if days:
         return int(days)
-    rate = re.match(r"rate\((\d+) days?\)", str(rules.get("schedule_expression") or ""))
-    return int(rate.group(1)) if rate else (1 if rules.get("schedule_expression") else None)
+    expression = str(rules.get("schedule_expression") or "").strip()
+    if rate := re.match(r"rate\((\d+) (day|hour)s?\)$", expression):
+        count = int(rate.group(1))
+        return count if rate.group(2) == "day" else max(1, -(-count // 24))
+    if cron := re.match(r"cron\((.+)\)$", expression):
+        if (bound := _cron_days(cron.group(1))) is None:
+            raise Undecidable(f"the rotation schedule {expression!r} cannot be read")
+        return bound
+    if expression:
+        raise Undecidable(f"the rotation schedule {expression!r} cannot be read")
+    return None
 
 
 @check(

@@ -148,14 +148,14 @@ def launch_template_no_public_ip(res: Resource, inv: Inventory) -> Result:
 def vpc_flow_logs_enabled(res: Resource, inv: Inventory) -> Result:
     """Every connection into and out of the network is recorded (information system activity)."""
     logs = referrers(inv, res, (FLOW_LOG,), "vpc_id")
-    traffic = sorted({str(known(f, "traffic_type", "ALL")) for f in logs})
-    if logs:
-        return passed(
-            f"flow logs record {'/'.join(traffic)} traffic",
-            flow_logs=[f.name for f in logs],
-            traffic_type=traffic,
-        )
-    return failed("the VPC has no flow log", flow_logs=[], traffic_type=[])
+    traffic = sorted({str(known(f, "traffic_type", "ALL")).upper() for f in logs})
+    evidence = {"flow_logs": [f.name for f in logs], "traffic_type": traffic}
+    if not logs:
+        return failed("the VPC has no flow log", **evidence)
+    if "ALL" in traffic or {"ACCEPT", "REJECT"} <= set(traffic):
+        return passed(f"flow logs record {'/'.join(traffic)} traffic", **evidence)
+    # Rejected packets alone miss every connection that got through (and accepted alone, probes).
+    return failed(f"flow logs record only {'/'.join(traffic)} traffic", **evidence)
 
 
 def _data_tier_users(subnet: Resource, inv: Inventory) -> list[str]:
@@ -183,9 +183,13 @@ def _data_tier_users(subnet: Resource, inv: Inventory) -> list[str]:
     resource_types=(SUBNET, DEFAULT_SUBNET),
     reads=(
         "aws:ec2/defaultRouteTable:DefaultRouteTable",
+        "aws:ec2/defaultVpc:DefaultVpc",
+        "aws:ec2/internetGateway:InternetGateway",
         "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
         "aws:ec2/route:Route",
+        "aws:ec2/routeTable:RouteTable",
         "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/vpc:Vpc",
         "aws:efs/mountTarget:MountTarget",
         "aws:elasticache/subnetGroup:SubnetGroup",
         "aws:lambda/function:Function",

@@ -6,6 +6,9 @@ An internal load balancer is not reachable from the internet and needs no WAF.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 from checks.support.joins import referrers, resolve
@@ -25,8 +28,22 @@ WEB_ACL_RULE_RESOURCES = (
 
 
 def _rule_count(acl: Resource, inv: Inventory) -> int:
-    inline = len(known(acl, "rules") or []) + (1 if known(acl, "rule_json") else 0)
+    inline = len(known(acl, "rules") or []) + len(_json_rules(acl))
     return inline + len(referrers(inv, acl, WEB_ACL_RULE_RESOURCES, "web_acl_arn"))
+
+
+def _json_rules(acl: Resource) -> list[Any]:
+    """The rules a web ACL declares as JSON text (`rule_json`), which the provider sends as is."""
+    text = known(acl, "rule_json")
+    if not text:
+        return []
+    try:
+        rules = json.loads(text)
+    except (TypeError, ValueError):
+        raise Undecidable(f"rule_json of {acl.name} is not JSON") from None
+    if not isinstance(rules, list):
+        raise Undecidable(f"rule_json of {acl.name} is not a list of rules")
+    return rules
 
 
 @check(

@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from checks.inputfiles import load_json
-from checks.model import SECRET, UNKNOWN, Secret, canonical_type, contains_unknown
+from checks.model import (
+    HIDDEN_REGION,
+    SECRET,
+    UNKNOWN,
+    Secret,
+    canonical_type,
+    contains_unknown,
+)
 from checks.sources.pulumi_schema import object_to_python, properties, resource_class
 
 # The engine's stand-in for a value that is computed during the update.
@@ -144,9 +151,19 @@ def decode_map(value: Any, how: Decoding = STATE) -> dict[str, Any]:
 @functools.cache
 def input_names(token: str) -> frozenset[str] | None:
     """The properties a program may declare for a type (the SDK's `<Resource>Args` class), by
-    engine name; None for types the SDK does not describe."""
+    engine name; None for types the SDK does not describe.
+
+    Where a nested block's input type already holds that name (`s3.BucketVersioningArgs` is
+    the versioning block of the old `Bucket`), the SDK names the resource's own
+    `<Resource>InitArgs`."""
     cls = resource_class(canonical_type(token))
-    args = getattr(sys.modules.get(cls.__module__), f"{cls.__name__}Args", None) if cls else None
+    module = sys.modules.get(cls.__module__) if cls else None
+    args = None
+    for suffix in ("InitArgs", "Args"):
+        found = getattr(module, f"{cls.__name__}{suffix}", None) if cls else None
+        if isinstance(found, type) and found.__module__ == cls.__module__:
+            args = found
+            break
     return frozenset(properties(args)) if isinstance(args, type) else None
 
 
@@ -274,6 +291,14 @@ def account_of(arn: Arn | None) -> str | None:
 def text(value: Any) -> str | None:
     """A non-empty string, else None (unknowns and secrets are not strings)."""
     return value if isinstance(value, str) and value else None
+
+
+def region_text(value: Any) -> str | None:
+    """A region as a source records it: the name; HIDDEN_REGION when one is given but is a
+    secret or unknown (so no check takes it for the default region); None when none is given."""
+    if value is None or value == "":
+        return None
+    return text(value) or HIDDEN_REGION
 
 
 def kind_of(value: Any) -> str:

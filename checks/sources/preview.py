@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError
-from checks.model import canonical_type
+from checks.model import HIDDEN_REGION, canonical_type
 from checks.sources.base import Collected, Excluded
 from checks.sources.engine_values import (
     PREVIEW,
@@ -212,7 +212,7 @@ def _load_preview(path: Path) -> Collected:
     graph = assemble(
         entries,
         source="preview",
-        fallback_region=None if region == PREVIEW_SECRET else region,
+        fallback_region=HIDDEN_REGION if config.get("aws:region") == PREVIEW_SECRET else region,
     )
     first = parse_urn(stack_urn) or next(
         (p for p in (parse_urn(e.urn) for e in entries) if p), None

@@ -128,6 +128,13 @@ def _describe_error(
             f"{sys.executable}; install the program's dependencies into this environment"
         )
     first = _first_line(str(error.get("message", "")), secrets)
+    if kind == "not_emulated":
+        return (
+            f"{where}: the scanner could not emulate {error['what']}: the program raised "
+            f"{error.get('type', 'an error')}: {first} on the value its mocks made up, which is "
+            "not the program's error; scan this stack's `pulumi preview --json` with --preview "
+            "FILE instead"
+        )
     return f"{where}: the program raised {error.get('type', 'an error')}: {first}"
 
 

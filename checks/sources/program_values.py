@@ -3,8 +3,8 @@
 - A secret becomes a marker carrying its plaintext (the scanner judges on it, reports never
   show it), unless it is built from a placeholder of a value only the Pulumi CLI can decrypt.
 - A resource object passed where an id is expected becomes the id it stands for.
-- A string the mocks made up (a data source's answer, an output nobody declared) becomes a
-  made-up marker wherever a program uses it: it never decides a check.
+- A value the program left unknown until deploy (a stack reference's output, a component's
+  output) becomes an unknown marker: it never decides a check.
 
 Runs inside the worker process (`checks.sources.program_worker`).
 """
@@ -19,6 +19,9 @@ from checks.sources.pulumi_project import SECRET_PLACEHOLDER
 
 SECRET_MARKER = {"__secret__": True}
 UNKNOWN_MARKER = {"__unknown__": True}
+# What an unknown input becomes on its way to the mocks (the engine's own marker would be read as
+# "absent"): a value known only once deployed, as from a stack reference's outputs.
+UNKNOWN_INPUT = "3f5c1a9e-safeguard-unknown-until-deploy"
 
 _ROOT_PREFIX = "pulumi:pulumi:Stack$"
 
@@ -47,10 +50,10 @@ def seal(value: Any) -> Any:
 
     if is_secret(value):
         inner = seal(rpc.unwrap_rpc_secret(value))
-        if any(SECRET_PLACEHOLDER in text for text in _strings(inner)):
+        if any(SECRET_PLACEHOLDER in text for text in _strings(inner)) or is_unknown(inner):
             return SECRET_MARKER
         return {**SECRET_MARKER, "plaintext": inner}
-    if value is rpc.UNKNOWN:
+    if value is rpc.UNKNOWN or (isinstance(value, str) and UNKNOWN_INPUT in value):
         return UNKNOWN_MARKER
     if isinstance(value, Mapping):
         return {str(k): seal(v) for k, v in value.items()}
@@ -61,6 +64,19 @@ def seal(value: Any) -> Any:
     if isinstance(value, pulumi.Resource):
         return reference(value)
     return {"__object__": type(value).__name__}
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether a value holds an unknown input anywhere inside."""
+    if value == UNKNOWN_MARKER:
+        return True
+    if isinstance(value, str):
+        return UNKNOWN_INPUT in value
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(is_unknown(v) for v in value)
+    return False
 
 
 def _resolved(output: Any) -> Any:
@@ -117,79 +133,38 @@ def redact(value: Any, plaintexts: tuple[str, ...], key: str = "") -> Any:
     return value
 
 
-_REFERENCE_SUFFIXES = ("id", "ids", "arn", "arns")
-
-
-def _keyed_strings(value: Any, key: str = ""):
-    """Every string inside a JSON-like value, with the key it sits under."""
-    if isinstance(value, str):
-        yield key, value
-    elif isinstance(value, Mapping):
-        for k, item in value.items():
-            yield from _keyed_strings(item, str(k))
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _keyed_strings(item, key)
-
-
-class MadeUp:
-    """The strings the mocks made up (data source results, outputs nobody declared), so an
-    input built from one is marked as such: it never decides a check."""
-
-    # Shorter made-up strings are too common to trace inside other strings.
-    TRACEABLE = 6
-
-    def __init__(self) -> None:
-        self.exact: set[str] = set()
-        self.traced: set[str] = set()  # from data sources: traced inside derived strings too
-        self.identities: set[str] = set()  # ids, ARNs, names: references, not made-up values
-
-    def add(self, made: Any, declared: Any, *, trace: bool, references: bool = False) -> None:
-        """Remember the strings of `made` the program did not give itself (`declared`). With
-        `references`, ids and ARNs are left out: a resource's invented ids name things that
-        will exist (a VPC's default route table), unlike a data source's, which name whatever
-        the mocks guessed."""
-        given = set(_strings(declared))
-        for key, text in _keyed_strings(made):
-            if references and key.lower().endswith(_REFERENCE_SUFFIXES):
-                continue
-            if text not in given and len(text) >= self.TRACEABLE:
-                self.exact.add(text)
-                if trace:
-                    self.traced.add(text)
-
-    def freeze(self, frame: set[str]) -> None:
-        self.exact -= self.identities | frame
-        self.traced -= self.identities | frame
-
-    def mark(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get("__secret__") is True:
-                return value
-            return {k: self.mark(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.mark(v) for v in value]
-        if isinstance(value, str) and (value in self.exact or any(t in value for t in self.traced)):
-            return {"__made_up__": value}
-        return value
-
-
 _REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
-def references_to_ids(struct: Any) -> None:
-    """Replace, in place, every resource reference of a request (a resource object the program
-    passed where an id is expected) by the id it stands for, or the URN of a component, as the
-    engine would when the provider does not take references. Left as references, the mock
-    monitor would rehydrate them on its own thread, where they never resolve."""
+def prepare_request(struct: Any) -> None:
+    """Make, in place, a request's values what a provider would receive, before Pulumi's mock
+    monitor reads them:
+    - a resource reference (a resource object the program passed where an id is expected)
+      becomes the id it stands for, or the URN of a component, as the engine sends it to a
+      provider that does not take references. Left as a reference, the mock monitor would
+      rehydrate the resource on its own thread, where it never resolves (a hang, or a race
+      the program then seems to lose);
+    - the engine's unknown marker becomes UNKNOWN_INPUT, which the mocks keep (they would read
+      the engine's own as "absent")."""
     for value in list(struct.fields.values()):
-        _value_references_to_ids(value)
+        _prepare_value(value, unknowns=True)
 
 
-def _value_references_to_ids(value: Any) -> None:
+def references_to_ids(struct: Any) -> None:
+    """Only the first half of `prepare_request`: resource references become ids (the emulated
+    deploy reads the engine's unknown marker itself)."""
+    for value in list(struct.fields.values()):
+        _prepare_value(value, unknowns=False)
+
+
+def _prepare_value(value: Any, *, unknowns: bool) -> None:
+    from pulumi.runtime import rpc
+
     kind = value.WhichOneof("kind")
-    if kind == "struct_value":
+    if kind == "string_value" and unknowns and value.string_value == rpc.UNKNOWN:
+        value.string_value = UNKNOWN_INPUT
+    elif kind == "struct_value":
         fields = value.struct_value.fields
         if _SIG_KEY in fields and fields[_SIG_KEY].string_value == _REFERENCE_SIG:
             ident = fields["id"].string_value if "id" in fields else ""
@@ -197,7 +172,7 @@ def _value_references_to_ids(value: Any) -> None:
             value.string_value = ident or engine_urn(urn)
             return
         for item in list(fields.values()):
-            _value_references_to_ids(item)
+            _prepare_value(item, unknowns=unknowns)
     elif kind == "list_value":
         for item in value.list_value.values:
-            _value_references_to_ids(item)
+            _prepare_value(item, unknowns=unknowns)

@@ -19,18 +19,19 @@ import os
 import runpy
 import sys
 import threading
-import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from checks.model import PHYSICAL_NAME_PROPS
+from checks.sources.program_errors import classify
+from checks.sources.program_made_up import MadeUp, invoke_name
 from checks.sources.program_values import (
-    MadeUp,
     engine_urn,
+    is_unknown,
+    prepare_request,
     redact,
-    references_to_ids,
     seal,
 )
 from checks.sources.pulumi_invokes import is_real_answer
@@ -77,6 +78,8 @@ class Recorder:
         self.lock = threading.Lock()
         self.stack_transforms: list = []
         self.made_up = MadeUp()
+        # The output names of each multi-language component type (awsx's `Vpc`), by type token.
+        self.component_outputs: dict[str, tuple[str, ...]] = {}
 
     def _region_for(self, provider_ref: str | None) -> str:
         if provider_ref:
@@ -105,6 +108,8 @@ class Recorder:
             return rid, inputs
         # A read (`Resource.get`) leaves `custom` unset: it is a custom resource all the same.
         custom = args.custom is not False
+        if not custom:
+            return self._component(args, inputs, region)
         ctx = self._context(token, args.name, args.name, region)
         named_by = _PHYSICAL_NAME_INPUTS.get(token, "name")
         given = inputs.get(named_by)
@@ -122,7 +127,7 @@ class Recorder:
         else:
             rid = physical
         ctx = self._context(token, args.name, physical, region)
-        cls = resource_class(token) if custom else None
+        cls = resource_class(token)
         state: dict[str, Any] = synthesize_object(cls, ctx) if cls is not None else {}
         if cls is not None and named_by in (state.keys() | {"name"}) and given is None:
             state[named_by] = physical
@@ -131,20 +136,34 @@ class Recorder:
         arn = inputs.get("arn") if isinstance(inputs.get("arn"), str) else state.get("arn")
         with self.lock:
             self.made_up.identities.update(v for v in (rid, physical, arn) if isinstance(v, str))
-            self.made_up.add(state, inputs, trace=False, references=True)
-        state.update(inputs)
+            origin = f"{token} '{args.name}'"
+            self.made_up.add(state, inputs, trace=False, references=True, origin=origin)
+        # An output built from an unknown input is unknown too (the engine's marker, kept).
+        state.update({k: rpc_unknown() if is_unknown(v) else v for k, v in inputs.items()})
+        self._remember(token, args.name, True, rid, arn, region, inputs, cls)
+        return rid, state
+
+    def _component(self, args, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+        """A component's outputs: none from the engine for one written in Python (the SDK keeps
+        what the program gave it), all unknown for a multi-language one (awsx's `Vpc`), whose
+        provider would build them. Never its inputs, which may collide with its output types."""
+        remote = getattr(self.local, "remote", False)
+        outputs = self.component_outputs.get(args.typ, ()) if remote else ()
+        self._remember(args.typ, args.name, False, None, None, region, inputs, None)
+        return "", {name: rpc_unknown() for name in outputs}
+
+    def _remember(self, token, name, custom, rid, arn, region, inputs, cls) -> None:
         self.local.last = {
             "type": token,
-            "name": args.name,
+            "name": name,
             "custom": custom,
-            "id": rid if custom else None,
+            "id": rid,
             "arn": arn if isinstance(arn, str) else None,
             "region": region,
             "account": self.account,
             "inputs": inputs,
             "class": cls,
         }
-        return rid, state
 
     def call(self, args) -> tuple[dict[str, Any], list]:
         from checks.sources.pulumi_invokes import answer
@@ -154,8 +173,9 @@ class Recorder:
         ctx = self._context(args.token, args.token.split(":")[-1], "data", region)
         result = answer(args.token, args.args, ctx)
         if not is_real_answer(args.token, args.args, ctx):
+            origin = f"the answer of the data source {invoke_name(args.token)}"
             with self.lock:
-                self.made_up.add(result, args.args, trace=True)
+                self.made_up.add(result, args.args, trace=True, origin=origin)
         return result, []
 
     @property
@@ -165,7 +185,10 @@ class Recorder:
         return {self.account, self.region, self.partition}
 
 
-_SCANNER_DIR = Path(__file__).resolve().parents[1]  # the checks package
+def rpc_unknown() -> str:
+    from pulumi.runtime import rpc
+
+    return rpc.UNKNOWN
 
 
 def _position(request, project_dir: str) -> dict[str, Any] | None:
@@ -209,57 +232,66 @@ def _make_monitor(recorder: Recorder):
                 recorder.records.append(last)
 
         def RegisterResource(self, request):
-            references_to_ids(request.object)
+            prepare_request(request.object)
+            recorder.local.remote = request.remote
             response = super().RegisterResource(request)
             if request.type != "pulumi:pulumi:Stack":
                 self._keep(request, response.urn, read=False)
             return response
 
         def ReadResource(self, request):
-            references_to_ids(request.properties)
+            prepare_request(request.properties)
             response = super().ReadResource(request)
             self._keep(request, response.urn, read=True)
+            # The referenced stack's outputs exist only in its state, which no scan reads:
+            # unknown, so whatever the program builds from them is not evaluated.
+            response.unknown = request.type == "pulumi:pulumi:StackReference"
             return response
+
+        def Invoke(self, request):
+            prepare_request(request.args)
+            if any(is_unknown(v) for v in _struct_strings(request.args)):
+                from pulumi.runtime.proto import resource_pb2
+
+                # The engine does not call a data source before its arguments are known.
+                return resource_pb2.ResourceInvokeResponse(unknown=True)
+            return super().Invoke(request)
 
     return _Monitor(delegating_mocks(recorder))
 
 
-def _where(exc: BaseException, program_dir: Path) -> str | None:
-    """The last traceback frame inside the program, as 'file:line'."""
-    spot = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        path = Path(frame.filename)
-        if path.is_absolute() and program_dir in path.parents:
-            spot = f"{path.relative_to(program_dir)}:{frame.lineno}"
-    return spot
+def _struct_strings(struct) -> list[str]:
+    """Every string value inside a protobuf Struct."""
+    found: list[str] = []
+    pending = list(struct.fields.values())
+    while pending:
+        value = pending.pop()
+        kind = value.WhichOneof("kind")
+        if kind == "string_value":
+            found.append(value.string_value)
+        elif kind == "struct_value":
+            pending.extend(value.struct_value.fields.values())
+        elif kind == "list_value":
+            pending.extend(value.list_value.values)
+    return found
 
 
-def _classify(exc: BaseException, program_dir: Path) -> dict[str, Any]:
-    from pulumi.config import ConfigMissingError
+def _remember_component_outputs(recorder: Recorder) -> None:
+    """Note the output names of each multi-language component as the program registers it:
+    the mocks see only its inputs, but must answer for its outputs."""
+    import pulumi.resource
 
-    cause: BaseException = exc
-    while cause.__cause__ is not None and not isinstance(cause, ConfigMissingError):
-        cause = cause.__cause__
-    if isinstance(cause, ConfigMissingError):
-        return {"kind": "config_missing", "key": cause.key, "secret": bool(cause.secret)}
-    if isinstance(cause, ModuleNotFoundError) and cause.name:
-        return {"kind": "missing_import", "module": cause.name, "where": _where(cause, program_dir)}
-    frames = traceback.extract_tb(cause.__traceback__)
-    if frames and Path(frames[-1].filename).resolve().is_relative_to(_SCANNER_DIR):
-        # Raised by the scanner's own mocks, not by the program: say so, never blame the program.
-        last = frames[-1]
-        return {
-            "kind": "internal_error",
-            "type": type(cause).__name__,
-            "message": str(cause),
-            "where": f"{Path(last.filename).name}:{last.lineno}",
-        }
-    return {
-        "kind": "program_error",
-        "type": type(cause).__name__,
-        "message": str(cause),
-        "where": _where(cause, program_dir) or _where(exc, program_dir),
-    }
+    register = pulumi.resource.register_resource
+
+    def register_resource(res, ty, name, custom, remote, *args, **kwargs):
+        props = args[1] if len(args) > 1 else kwargs.get("props")
+        if remote and not custom and props is not None:
+            names = props.keys() if isinstance(props, Mapping) else vars(props).keys()
+            with recorder.lock:
+                recorder.component_outputs[ty] = tuple(names)
+        return register(res, ty, name, custom, remote, *args, **kwargs)
+
+    pulumi.resource.register_resource = register_resource
 
 
 def run(request: Mapping[str, Any]) -> dict[str, Any]:
@@ -277,6 +309,7 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
     sys.argv = [str(main)]
 
     recorder = Recorder(request)
+    _remember_component_outputs(recorder)
     monitor = _make_monitor(recorder)
     set_mocks(
         monitor.mocks,
@@ -286,7 +319,10 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         monitor=monitor,
         organization=request.get("organization") or "organization",
     )
-    set_all_config(dict(request["config"]), list(request["secret_keys"]))
+    # The scan's region is the AWS provider's, as `pulumi config set aws:region` makes it:
+    # `aws.config.region` and the default provider answer with it.
+    config = {"aws:region": recorder.region, **request["config"]}
+    set_all_config(config, list(request["secret_keys"]))
 
     error = None
     try:
@@ -295,7 +331,8 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         if exc.code not in (0, None):
             error = {"kind": "program_error", "type": "SystemExit", "message": f"exit {exc.code}"}
     except BaseException as exc:  # noqa: BLE001 - whatever the program raised is reported
-        error = _classify(exc, project_dir.resolve())
+        recorder.made_up.freeze(recorder.frame)
+        error = classify(exc, project_dir.resolve(), recorder.made_up)
     del pulumi
 
     plaintexts = tuple(

@@ -5,7 +5,11 @@ The answers that programs build security-relevant values from are computed for r
 provider does, so checks see the statements the program wrote. Identity and placement
 (`get_caller_identity`, `get_partition`, `get_region`, `get_availability_zones`) answer for
 the scan's account and region. Every other data source gets a plausible value for each
-property its result class declares, with its arguments echoed back.
+property its result class declares, in the form its documentation gives (a base64 token that
+decodes, a map with its documented keys). The arguments a provider echoes back (the query: an
+AMI's `owners`, `most_recent`) come back as the result's declared types, never as given: an
+argument that cannot be its declared type (a string for a bool that is not "true"/"false", a
+resource object) gets the plausible value instead.
 """
 
 from __future__ import annotations
@@ -15,7 +19,12 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from checks.sources.pulumi_schema import Context, invoke_result_class, synthesize_object
+from checks.sources.pulumi_schema import (
+    Context,
+    conform_object,
+    invoke_result_class,
+    synthesize_object,
+)
 
 
 def _one_or_many(values: list[Any]) -> Any:
@@ -82,6 +91,9 @@ def _statements_of(document: str) -> list[dict[str, Any]]:
     return [stmts] if isinstance(stmts, dict) else list(stmts)
 
 
+_POLICY_DOCUMENT = "aws:iam/getPolicyDocument:getPolicyDocument"
+
+
 def render_policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
     """The result of aws:iam/getPolicyDocument for the given (engine-named) arguments."""
     statements: list[dict[str, Any]] = []
@@ -98,11 +110,10 @@ def render_policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
     document["Statement"] = statements
     text = json.dumps(document, indent=2)
     return {
+        **_echoed(_POLICY_DOCUMENT, args),
         "id": hashlib.sha256(text.encode()).hexdigest()[:16],
         "json": text,
         "minifiedJson": json.dumps(document, separators=(",", ":")),
-        **{k: v for k, v in args.items() if k != "statements"},
-        "statements": args.get("statements") or [],
     }
 
 
@@ -139,7 +150,7 @@ def _availability_zones(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]
     letters = "abc"
     short = "".join(part[0] for part in ctx.region.split("-")[:-1]) + ctx.region.split("-")[-1]
     return {
-        **args,
+        **_echoed("aws:index/getAvailabilityZones:getAvailabilityZones", args),
         "id": ctx.region,
         "names": [f"{ctx.region}{x}" for x in letters],
         "zoneIds": [f"{short}-az{i}" for i in range(1, len(letters) + 1)],
@@ -148,10 +159,8 @@ def _availability_zones(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _ami(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
-    result_cls = invoke_result_class("aws:ec2/getAmi:getAmi")
-    base = synthesize_object(result_cls, ctx) if result_cls else {}
     ami_id = f"ami-{ctx.digest[:17]}"
-    return {**base, **args, "id": ami_id, "imageId": ami_id}
+    return {**_synthesized("aws:ec2/getAmi:getAmi", args, ctx), "id": ami_id, "imageId": ami_id}
 
 
 # The AWS accounts Elastic Load Balancing writes access logs from, per region (AWS's published
@@ -194,8 +203,7 @@ def _elb_service_account(ctx: Context, args: Mapping[str, Any]) -> dict[str, Any
     region = _elb_region(ctx, args)
     account = ELB_SERVICE_ACCOUNTS.get(region)
     if account is None:  # a region the list does not know: the answer below is made up
-        result_cls = invoke_result_class(_ELB_SERVICE_ACCOUNT)
-        return {**(synthesize_object(result_cls, ctx) if result_cls else {}), **args}
+        return _synthesized(_ELB_SERVICE_ACCOUNT, args, ctx)
     return {"id": account, "arn": f"arn:{ctx.partition}:iam::{account}:root", "region": region}
 
 
@@ -221,7 +229,7 @@ _HANDLERS: dict[str, Callable[[Context, Mapping[str, Any]], dict[str, Any]]] = {
 # Every other answer is made up, and so is anything a program builds from it.
 FRAME_INVOKES = frozenset(
     {
-        "aws:iam/getPolicyDocument:getPolicyDocument",
+        _POLICY_DOCUMENT,
         "aws:index/getCallerIdentity:getCallerIdentity",
         "aws:index/getPartition:getPartition",
         "aws:index/getRegion:getRegion",
@@ -232,11 +240,22 @@ FRAME_INVOKES = frozenset(
 
 def answer(token: str, args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """The result of the data source `token` called with `args` (engine naming both ways)."""
-    if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+    if token == _POLICY_DOCUMENT:
         return render_policy_document(args)
     handler = _HANDLERS.get(token)
     if handler is not None:
         return handler(ctx, args)
+    return _synthesized(token, args, ctx)
+
+
+def _echoed(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments the result of `token` declares, each as its declared type."""
     result_cls = invoke_result_class(token)
-    base = synthesize_object(result_cls, ctx) if result_cls else {}
-    return {**base, **args}
+    return conform_object(dict(args), result_cls) if result_cls is not None else {}
+
+
+def _synthesized(token: str, args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """A plausible value for every property of the result, with the arguments it echoes."""
+    result_cls = invoke_result_class(token)
+    base = synthesize_object(result_cls, ctx) if result_cls is not None else {}
+    return {**base, **_echoed(token, args)}

@@ -6,13 +6,15 @@ Used by the `program` source (in its worker process) to
 - give every output property a resource or data source declares a plausible, deterministic
   value, so programs that compute with outputs run under mocks as they would for real.
 
-Only the SDK's own metadata is read (`pulumi.getter` names and type hints); nothing is parsed
-from source text. Types the SDK does not know (other providers, dynamic providers) fall back to
-a plain camelCase → snake_case translation.
+Only the SDK's own metadata is read (`pulumi.getter` names, type hints, and the forms the getters'
+documentation gives: a base64 value, a map's documented keys); nothing is parsed from source text.
+Types the SDK does not know (other providers, dynamic providers) fall back to a plain camelCase →
+snake_case translation.
 """
 
 from __future__ import annotations
 
+import base64
 import collections.abc
 import functools
 import hashlib
@@ -153,6 +155,66 @@ def object_to_python(value: dict[str, Any], cls: type | None) -> dict[str, Any]:
     return out
 
 
+NOT_CONFORMING = object()
+_TRUTH = {"true": True, "false": False}
+
+
+def conform(value: Any, hint: Any) -> Any:
+    """`value` (engine naming) as the type `hint` declares it, as a provider reads an argument it
+    echoes back (`most_recent="true"` → True); NOT_CONFORMING when it cannot be that type."""
+    hint = _strip(hint)
+    origin = typing.get_origin(hint)
+    if value is None:
+        return None
+    if hint is bool:
+        text = str(value).lower() if isinstance(value, (bool, str)) else None
+        return _TRUTH.get(text, NOT_CONFORMING) if text is not None else NOT_CONFORMING
+    if hint in (int, float):
+        try:
+            number = hint(value) if isinstance(value, (int, float, str)) else NOT_CONFORMING
+        except (ValueError, OverflowError):
+            return NOT_CONFORMING
+        return NOT_CONFORMING if isinstance(value, bool) or number != float(value) else number
+    if hint is str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value) if isinstance(value, (str, int, float)) else NOT_CONFORMING
+    if _is_sequence(origin) and isinstance(value, (list, tuple)):
+        args = typing.get_args(hint)
+        items = [conform(v, args[0] if args else None) for v in value]
+        return NOT_CONFORMING if any(i is NOT_CONFORMING for i in items) else items
+    if _is_mapping(origin) and isinstance(value, dict):
+        args = typing.get_args(hint)
+        items = {k: conform(v, args[1] if len(args) == 2 else None) for k, v in value.items()}
+        return NOT_CONFORMING if NOT_CONFORMING in items.values() else items
+    if _is_object(hint) and isinstance(value, dict):
+        return conform_object(value, hint)
+    if hint is None and _plain(value):
+        return value
+    return NOT_CONFORMING
+
+
+def conform_object(value: dict[str, Any], cls: type) -> dict[str, Any]:
+    """The properties of `value` that `cls` declares, each as its declared type (engine naming);
+    a property that cannot be its type is left out."""
+    props = properties(cls)
+    out = {}
+    for key, item in value.items():
+        prop = props.get(key)
+        typed = conform(item, prop.hint) if prop is not None else NOT_CONFORMING
+        if typed is not NOT_CONFORMING:
+            out[key] = typed
+    return out
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 # -- plausible output values -----------------------------------------------------------------
 
 
@@ -235,7 +297,7 @@ def _string_for(python_name: str, ctx: Context) -> str:
         return ctx.partition
     if name.endswith(("endpoint", "address", "dns_name", "hostname", "fqdn", "domain_name")):
         return ctx.hostname()
-    if name == "url" or name.endswith("_url"):
+    if name in ("url", "uri") or name.endswith(("_url", "_uri")):
         return f"https://{ctx.hostname()}/"
     if name.endswith(("_date", "_time", "_at", "timestamp")):
         return "2026-01-01T00:00:00Z"
@@ -253,12 +315,38 @@ def _string_for(python_name: str, ctx: Context) -> str:
 Plan = tuple
 
 
+# The word base64 in a getter's documentation, not inside a name such as `user_data_base64`.
+_BASE64 = re.compile(r"(?<![\w`])base64(?![\w`])", re.IGNORECASE)
+# Keys of a map output the documentation does not spell as `name["KEY"]`: AppSync answers both.
+_MAP_KEYS = {("GraphQLApi", "uris"): ("GRAPHQL", "REALTIME")}
+
+
+def _documentation(cls: type, python_name: str) -> str:
+    getter = getattr(cls.__dict__.get(python_name), "fget", None)
+    return (getattr(getter, "__doc__", None) or "") if getter is not None else ""
+
+
+def _format(cls: type, prop: Prop) -> tuple[str, ...]:
+    """What a property's documentation says of its value's form: ("base64",) for a base64
+    string, the keys of a map (`uris["GRAPHQL"]`, `ebs.volume_size`), or () when it says neither."""
+    doc = _documentation(cls, prop.python_name)
+    hint = _strip(prop.hint)
+    if hint is str:
+        return ("base64",) if _BASE64.search(doc) else ()
+    if not _is_mapping(typing.get_origin(hint)):
+        return ()
+    name = re.escape(prop.python_name)
+    keys = re.findall(rf'\b{name}\["([^"]+)"\]', doc) + re.findall(rf"\b{name}\.(\w+)", doc)
+    keys += _MAP_KEYS.get((cls.__name__, prop.python_name), ())
+    return tuple(dict.fromkeys(keys))
+
+
 @functools.cache
-def _plan(hint: Any, python_name: str, depth: int) -> Plan | None:
+def _plan(hint: Any, python_name: str, depth: int, form: tuple[str, ...] = ()) -> Plan | None:
     hint = _strip(hint)
     origin = typing.get_origin(hint)
     if hint is str:
-        return ("str", python_name)
+        return ("b64", python_name) if form == ("base64",) else ("str", python_name)
     if hint is bool:
         return ("const", False)
     if hint is int:
@@ -274,7 +362,9 @@ def _plan(hint: Any, python_name: str, depth: int) -> Plan | None:
         )
         return ("list", item)
     if _is_mapping(origin):
-        return ("map",)
+        args = typing.get_args(hint)
+        value = _plan(args[1], python_name.removesuffix("s"), depth + 1) if len(args) == 2 else None
+        return ("map", form if value is not None else (), value)
     if _is_object(hint) and depth < _MAX_DEPTH:
         return ("obj", _object_plan(hint, depth + 1))
     return None
@@ -283,7 +373,8 @@ def _plan(hint: Any, python_name: str, depth: int) -> Plan | None:
 @functools.cache
 def _object_plan(cls: type, depth: int) -> tuple[tuple[str, Plan], ...]:
     plans = (
-        (name, _plan(prop.hint, prop.python_name, depth)) for name, prop in properties(cls).items()
+        (name, _plan(prop.hint, prop.python_name, depth, _format(cls, prop)))
+        for name, prop in properties(cls).items()
     )
     return tuple((name, plan) for name, plan in plans if plan is not None)
 
@@ -292,13 +383,22 @@ def _realize(plan: Plan, ctx: Context) -> Any:
     kind = plan[0]
     if kind == "str":
         return _string_for(plan[1], ctx)
+    if kind == "b64":
+        # Decodes, as the documented value does; `user_name:password` tokens split in two.
+        text = f"{ctx.physical_name}:{plan[1]}-{ctx.digest[:24]}"
+        return base64.b64encode(text.encode()).decode()
     if kind == "const":
         return plan[1]
     if kind == "list":
         return [] if plan[1] is None else [_realize(plan[1], ctx)]
     if kind == "map":
-        return {}
+        return {key: _keyed(_realize(plan[2], ctx), key) for key in plan[1]}
     return {name: _realize(sub, ctx) for name, sub in plan[1]}
+
+
+def _keyed(value: Any, key: str) -> Any:
+    """A documented map entry: a URL names its key (`uris["GRAPHQL"]` → https://…/graphql)."""
+    return f"{value}{key.lower()}" if isinstance(value, str) and value.endswith("/") else value
 
 
 def synthesize_object(cls: type, ctx: Context) -> dict[str, Any]:

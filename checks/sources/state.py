@@ -38,6 +38,7 @@ from checks.sources.engine_values import (
     parse_urn,
     read_json,
     recorded_keys,
+    region_text,
     resource_props,
     shown,
     text,
@@ -113,7 +114,7 @@ def _allowed_account(inputs: Mapping[str, Any]) -> str | None:
 
 
 def _provider_fields(e: Entry, source: str, fallback_region: str | None) -> dict[str, Any]:
-    region = text(e.inputs.get("region"))
+    region = region_text(e.inputs.get("region"))
     if region is None and is_default_provider(e.urn):
         region = fallback_region
     return {
@@ -132,8 +133,8 @@ def _provider_fields(e: Entry, source: str, fallback_region: str | None) -> dict
 def _resource_fields(e: Entry, provider_region: str | None, source: str) -> dict[str, Any]:
     arn = parse_arn(e.arn)
     region = (
-        text(e.inputs.get("region"))
-        or text((e.outputs or {}).get("region"))
+        region_text(e.inputs.get("region"))
+        or region_text((e.outputs or {}).get("region"))
         or (text(arn.region) if arn else None)
         or provider_region
     )

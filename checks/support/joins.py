@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from checks.model import Inventory, Resource, Undecidable, is_special, note_read
+from checks.model import HIDDEN_REGION, Inventory, Resource, Undecidable, is_special, note_read
 from checks.support.props import known_value
 
 # Properties that carry a resource's own name, by which other resources may refer to it.
@@ -119,7 +119,8 @@ def referrers(
 
 def audited_regions(inv: Inventory) -> list[str]:
     """The regions the inventory's resources live in: those account-wide services must cover."""
-    return sorted({r.region for r in inv if isinstance(r.region, str) and r.region})
+    named = {r.region for r in inv if isinstance(r.region, str) and r.region}
+    return sorted(named - {HIDDEN_REGION})
 
 
 def arn_of(res: Resource) -> str:

@@ -44,6 +44,10 @@ class Statement:
             "action": list(self.actions),
             "resource": list(self.resources),
         }
+        if self.not_actions:
+            shown["not_action"] = list(self.not_actions)
+        if self.not_resources:
+            shown["not_resource"] = list(self.not_resources)
         if self.principal is not None:
             principal = self.principal
             shown["principal"] = (

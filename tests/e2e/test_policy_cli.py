@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 from tests.e2e.test_scan_cli import PROGRAMS, _artifact_texts, run
@@ -222,16 +225,40 @@ def test_html_and_pdf_formats_from_the_command(tmp_path):
     assert "Executive summary" in html and "<svg" in html
 
 
+def _git(repo: Path, *args: str) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "Safeguard Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Safeguard Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+        "GIT_AUTHOR_DATE": "2026-09-21T00:00:00Z", "GIT_COMMITTER_DATE": "2026-09-21T00:00:00Z",
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    }  # fmt: skip
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True, text=True, env={**os.environ, **env}, check=True, timeout=60,
+    )  # fmt: skip
+    return proc.stdout.strip()
+
+
 def test_sla_file_sets_due_dates_and_the_program_commit_is_recorded(tmp_path):
+    # The program in a repository of its own, committed: the scan must record that commit.
+    program = tmp_path / "program"
+    shutil.copytree(PROGRAMS / "insecure", program)
+    _git(program, "init", "-q", "-b", "main")
+    _git(program, "add", "-A")
+    _git(program, "commit", "-q", "-m", "the program under scan")
+    sha = _git(program, "rev-parse", "HEAD")
     sla = tmp_path / "sla.yaml"
     sla.write_text("high: 14\n")
     env = {"SOURCE_DATE_EPOCH": "1790000000"}  # 2026-09-21
-    proc = run(
-        "scan", str(PROGRAMS / "insecure"), "--sla", str(sla), "--out", str(tmp_path / "o"), env=env
-    )
+    proc = run("scan", str(program), "--sla", str(sla), "--out", str(tmp_path / "o"), env=env)
     assert proc.returncode == 1, proc.stderr
     doc = json.loads((tmp_path / "o" / "safeguard-scan.json").read_text())
     high = [r for r in doc["risks"] if r["risk"] == "high"]
     assert high and {(r["sla_days"], r["due_date"]) for r in high} == {(14, "2026-10-05")}
-    commit = doc["source"]["commit"]
-    assert commit is None or len(commit["sha"]) == 40  # recorded whenever the program is in git
+    assert doc["source"]["commit"] == {"sha": sha, "uncommitted_changes": False}
+    # A change not committed yet is said so, against the same commit.
+    (program / "__main__.py").write_text((program / "__main__.py").read_text() + "\n# edited\n")
+    again = run("scan", str(program), "--out", str(tmp_path / "o2"), "--format", "json", env=env)
+    assert again.returncode == 1, again.stderr
+    doc = json.loads((tmp_path / "o2" / "safeguard-scan.json").read_text())
+    assert doc["source"]["commit"] == {"sha": sha, "uncommitted_changes": True}

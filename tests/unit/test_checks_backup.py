@@ -1,5 +1,5 @@
-"""AWS Backup checks: plan frequency and retention, vault keys and locks, coverage of every data
-store, restore testing."""
+"""AWS Backup checks: vault keys and locks, coverage of every data store, restore testing.
+(Plan frequency and retention: test_checks_backup_plans.py.)"""
 
 from __future__ import annotations
 
@@ -9,31 +9,20 @@ import pytest
 
 from checks.aws.backup import (
     backup_covers_data_stores,
-    backup_plan_frequency_retention,
     backup_restore_testing,
     backup_vault_cmk,
     backup_vault_deletion_protected,
-    is_daily_or_more,
 )
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
-
-def plan(*rules: dict) -> Resource:
-    return Resource(
-        "aws:backup/plan:Plan", "phi-plan", {"name": "phi", "rules": list(rules)}, id="plan-1"
-    )
+CMK = "arn:aws:kms:us-east-1:1:key/k"
+SELECTION = "aws:backup/selection:Selection"
 
 
-def rule(
-    schedule: str | None = "cron(0 5 ? * * *)", delete_after: int | None = 35, **extra
-) -> dict:
-    out = {"rule_name": "daily", "target_vault_name": "phi", **extra}
-    if schedule is not None:
-        out["schedule"] = schedule
-    if delete_after is not None:
-        out["lifecycle"] = {"delete_after": delete_after}
-    return out
+def plan() -> Resource:
+    rules = [{"rule_name": "daily", "target_vault_name": "phi"}]
+    return Resource("aws:backup/plan:Plan", "phi-plan", {"rules": rules}, id="plan-1")
 
 
 def vault(**props) -> Resource:
@@ -44,153 +33,261 @@ def run(fn, target: Resource, *others: Resource):
     return fn(target, Inventory([target, *others]))
 
 
+# -- backup_vault_cmk -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", [CMK, "alias/phi-backup"])
+def test_vault_under_a_customer_key_passes(key):
+    result = run(backup_vault_cmk, vault(kms_key_arn=key))
+    assert (result.status, result.evidence) == (Status.PASS, {"kms_key_arn": key})
+
+
 @pytest.mark.parametrize(
-    ("schedule", "daily"),
-    [
-        ("cron(0 5 ? * * *)", True),
-        ("cron(0 */4 * * ? *)", True),
-        ("cron(0 5 ? * MON-FRI *)", False),
-        ("cron(0 5 1 * ? *)", False),
-        ("rate(12 hours)", True),
-        ("nonsense", False),
-    ],
+    "key", [None, "", "alias/aws/backup", "arn:aws:kms:us-east-1:1:alias/aws/backup"]
 )
-def test_daily_schedules(schedule, daily):
-    assert is_daily_or_more(schedule) is daily
+def test_vault_under_the_aws_managed_key_fails(key):
+    result = run(backup_vault_cmk, vault(kms_key_arn=key))
+    assert (result.status, result.evidence) == (Status.FAIL, {"kms_key_arn": key})
 
 
-def test_daily_rule_kept_35_days_passes_and_default_schedule_is_daily():
-    result = run(backup_plan_frequency_retention, plan(rule(schedule=None)))
-    assert result.status is Status.PASS
-    assert result.evidence["rules"] == [
-        {
-            "rule": "daily",
-            "schedule": "cron(0 5 ? * * *)",
-            "delete_after": 35,
-            "daily": True,
-            "retention_ok": True,
-        }
-    ]
+def test_vault_without_a_key_fails():
+    result = run(backup_vault_cmk, vault())
+    assert (result.status, result.evidence) == (Status.FAIL, {"kms_key_arn": None})
 
 
-def test_weekly_or_short_lived_rules_fail_but_a_monthly_extra_rule_does_not_hurt():
-    weekly = run(backup_plan_frequency_retention, plan(rule("cron(0 5 ? * SUN *)")))
-    short = run(backup_plan_frequency_retention, plan(rule(delete_after=7)))
-    assert (weekly.status, short.status) == (Status.FAIL, Status.FAIL)
-    both = plan(rule(), rule("cron(0 5 1 * ? *)", 2555))
-    assert run(backup_plan_frequency_retention, both).status is Status.PASS
-    with pytest.raises(Undecidable):
-        run(backup_plan_frequency_retention, plan(UNKNOWN))
-
-
-def test_vault_key():
-    key = "arn:aws:kms:us-east-1:1:key/k"
-    ok = run(backup_vault_cmk, vault(kms_key_arn=key))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"kms_key_arn": key})
-    assert run(backup_vault_cmk, vault()).status is Status.FAIL
-    with pytest.raises(Undecidable):
+def test_vault_key_not_known_yet_is_not_evaluated():
+    with pytest.raises(Undecidable, match="kms_key_arn of phi-vault"):
         run(backup_vault_cmk, vault(kms_key_arn=UNKNOWN))
 
 
-def test_vault_lock_or_deny_delete_policy_passes():
-    lock = Resource(
+# -- backup_vault_deletion_protected ---------------------------------------------------------------
+
+
+def lock(vault_name="phi") -> Resource:
+    return Resource(
         "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
         "phi-lock",
-        {"backup_vault_name": "phi", "min_retention_days": 35},
+        {"backup_vault_name": vault_name, "min_retention_days": 35},
     )
-    result = run(backup_vault_deletion_protected, vault(), lock)
+
+
+def vault_policy(*statements: dict, name="phi-policy") -> Resource:
+    return Resource(
+        "aws:backup/vaultPolicy:VaultPolicy",
+        name,
+        {"backup_vault_name": "phi", "policy": json.dumps({"Statement": list(statements)})},
+    )
+
+
+def statement(effect="Deny", *actions: str) -> dict:
+    return {
+        "Effect": effect,
+        "Principal": "*",
+        "Action": list(actions) or ["backup:DeleteRecoveryPoint"],
+        "Resource": "*",
+    }
+
+
+def test_vault_lock_passes():
+    result = run(backup_vault_deletion_protected, vault(), lock())
     assert (result.status, result.evidence) == (
         Status.PASS,
         {"vault_lock": ["phi-lock"], "deny_delete_policies": []},
     )
-    deny = {
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": ["backup:DeleteRecoveryPoint"],
-        "Resource": "*",
-    }
-    policy = Resource(
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        ("backup:DeleteRecoveryPoint",),
+        ("backup:*",),
+        ("*",),
+        ("backup:StartBackupJob", "backup:DeleteRecoveryPoint"),  # any action of several
+    ],
+)
+def test_policy_denying_deletion_passes(actions):
+    result = run(
+        backup_vault_deletion_protected, vault(), vault_policy(statement("Deny", *actions))
+    )
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"vault_lock": [], "deny_delete_policies": ["phi-policy"]},
+    )
+
+
+def test_one_denying_statement_among_others_is_enough():
+    allow = statement("Allow", "backup:DescribeBackupVault")
+    result = run(backup_vault_deletion_protected, vault(), vault_policy(allow, statement()))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"vault_lock": [], "deny_delete_policies": ["phi-policy"]},
+    )
+
+
+@pytest.mark.parametrize(
+    "policy_statement",
+    [
+        statement("Allow", "backup:DeleteRecoveryPoint"),  # an Allow of deletion protects nothing
+        statement("Deny", "backup:PutBackupVaultAccessPolicy"),  # a Deny of something else
+    ],
+)
+def test_policy_that_does_not_deny_deletion_fails(policy_statement):
+    result = run(backup_vault_deletion_protected, vault(), vault_policy(policy_statement))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"vault_lock": [], "deny_delete_policies": []},
+    )
+
+
+def test_unprotected_vault_fails():
+    result = run(backup_vault_deletion_protected, vault())
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"vault_lock": [], "deny_delete_policies": []},
+    )
+
+
+def test_lock_of_another_vault_does_not_protect_this_one():
+    result = run(backup_vault_deletion_protected, vault(), lock("other"))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"vault_lock": [], "deny_delete_policies": []},
+    )
+
+
+def test_lock_target_or_policy_not_known_yet_is_not_evaluated():
+    with pytest.raises(Undecidable, match="backup_vault_name of phi-lock"):
+        run(backup_vault_deletion_protected, vault(), lock(UNKNOWN))
+    pending = Resource(
         "aws:backup/vaultPolicy:VaultPolicy",
         "phi-policy",
-        {"backup_vault_name": "phi", "policy": json.dumps({"Statement": [deny]})},
-    )
-    assert run(backup_vault_deletion_protected, vault(), policy).status is Status.PASS
-
-
-def test_unprotected_vault_fails_and_unknown_lock_target_is_undecidable():
-    assert run(backup_vault_deletion_protected, vault()).status is Status.FAIL
-    lock = Resource(
-        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
-        "l",
-        {"backup_vault_name": UNKNOWN},
+        {"backup_vault_name": "phi", "policy": UNKNOWN},
     )
     with pytest.raises(Undecidable):
-        run(backup_vault_deletion_protected, vault(), lock)
+        run(backup_vault_deletion_protected, vault(), pending)
 
 
-def _db(tags=None) -> Resource:
+# -- backup_covers_data_stores ---------------------------------------------------------------------
+
+
+def _db(name="billing-db", **props) -> Resource:
     return Resource(
         "aws:rds/instance:Instance",
-        "billing-db",
-        {"engine": "postgres", "tags": tags or {}},
-        arn="arn:aws:rds:us-east-1:1:db:billing",
+        name,
+        {"engine": "postgres", "tags": {}, **props},
+        arn=f"arn:aws:rds:us-east-1:1:db:{name}",
     )
 
 
-def _table() -> Resource:
+def _table(tags=None) -> Resource:
     return Resource(
         "aws:dynamodb/table:Table",
         "sessions",
-        {"tags": {"backup": "daily"}},
+        {"tags": tags if tags is not None else {"backup": "daily"}},
         arn="arn:aws:dynamodb:us-east-1:1:table/sessions",
     )
 
 
-def test_every_data_store_selected_passes():
-    selection = Resource(
-        "aws:backup/selection:Selection",
-        "all-daily",
-        {
-            "resources": ["*"],
-            "conditions": [
-                {"string_equals": [{"key": "aws:ResourceTag/backup", "value": "daily"}]}
-            ],
-        },
+def _efs() -> Resource:
+    return Resource(
+        "aws:efs/fileSystem:FileSystem",
+        "shared",
+        {"tags": {}},
+        arn="arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1",
     )
-    [result] = backup_covers_data_stores(Inventory([_db({"backup": "daily"}), _table(), selection]))
+
+
+BY_TAG = Resource(
+    SELECTION,
+    "all-daily",
+    {
+        "resources": ["*"],
+        "conditions": [{"string_equals": [{"key": "aws:ResourceTag/backup", "value": "daily"}]}],
+    },
+)
+
+
+def test_every_data_store_selected_passes():
+    inv = Inventory([_db(tags={"backup": "daily"}), _table(), BY_TAG])
+    [result] = backup_covers_data_stores(inv)
     assert (result.status, result.evidence) == (Status.PASS, {"data_stores": 2, "not_selected": []})
 
 
-def test_unselected_store_fails_naming_it_and_no_stores_reports_nothing():
-    selection = Resource(
-        "aws:backup/selection:Selection", "tables", {"resources": ["arn:aws:dynamodb:*:*:table/*"]}
+def test_some_stores_selected_but_not_all_fails_naming_the_others():
+    tables = Resource(SELECTION, "tables", {"resources": ["arn:aws:dynamodb:*:*:table/*"]})
+    [result] = backup_covers_data_stores(Inventory([_db(), _efs(), _table(), tables]))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"data_stores": 3, "not_selected": ["billing-db", "shared"]},
     )
-    [result] = backup_covers_data_stores(Inventory([_db(), _table(), selection]))
-    assert (result.status, result.evidence["not_selected"]) == (Status.FAIL, ["billing-db"])
+
+
+def test_no_selection_at_all_fails():
+    [result] = backup_covers_data_stores(Inventory([_table()]))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"data_stores": 1, "not_selected": ["sessions"]},
+    )
+
+
+def test_aurora_members_and_stores_classified_as_not_ephi_are_not_counted():
+    member = _db("aurora-1", cluster_identifier="aurora")
+    internal = _table({"data-classification": "internal"})
+    assert backup_covers_data_stores(Inventory([member, internal])) == []
+    [result] = backup_covers_data_stores(Inventory([member, internal, _db()]))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"data_stores": 1, "not_selected": ["billing-db"]},
+    )
+
+
+def test_no_data_stores_reports_nothing():
     assert backup_covers_data_stores(Inventory([vault()])) == []
-    pending = Resource("aws:backup/selection:Selection", "x", {"resources": UNKNOWN})
+
+
+def test_selection_or_stores_that_cannot_be_seen_are_not_evaluated():
+    pending = Resource(SELECTION, "x", {"resources": UNKNOWN})
     with pytest.raises(Undecidable):
         backup_covers_data_stores(Inventory([_db(), pending]))
+    gapped = Inventory([_db(), BY_TAG], gaps={SELECTION: "AccessDenied on ListBackupSelections"})
+    with pytest.raises(Undecidable, match="AccessDenied"):
+        backup_covers_data_stores(gapped)
 
 
-def test_restore_testing():
-    testing = Resource("aws:backup/restoreTestingPlan:RestoreTestingPlan", "monthly", {})
-    selection = Resource("aws:backup/restoreTestingSelection:RestoreTestingSelection", "rds", {})
-    [ok] = backup_restore_testing(Inventory([plan(rule()), testing, selection]))
-    assert (ok.status, ok.evidence) == (
+# -- backup_restore_testing ------------------------------------------------------------------------
+
+TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
+TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
+MONTHLY = Resource(TESTING_PLAN, "monthly", {})
+RDS = Resource(TESTING_SELECTION, "rds", {})
+
+
+def test_restore_testing_plan_with_a_selection_passes():
+    [result] = backup_restore_testing(Inventory([plan(), MONTHLY, RDS]))
+    assert (result.status, result.evidence) == (
         Status.PASS,
         {"restore_testing_plans": ["monthly"], "restore_testing_selections": ["rds"]},
     )
-    [missing] = backup_restore_testing(Inventory([plan(rule()), testing]))
-    assert missing.status is Status.FAIL
-    assert backup_restore_testing(Inventory([testing])) == []
 
 
-def test_stores_classified_as_not_ephi_need_no_backup_plan():
-    lock_table = Resource(
-        "aws:dynamodb/table:Table",
-        "locks",
-        {"tags": {"data-classification": "internal"}},
-        arn="arn:t",
+@pytest.mark.parametrize(
+    ("declared", "plans", "selections"),
+    [([MONTHLY], ["monthly"], []), ([RDS], [], ["rds"]), ([], [], [])],
+)
+def test_restore_testing_plan_or_selection_alone_fails(declared, plans, selections):
+    [result] = backup_restore_testing(Inventory([plan(), *declared]))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"restore_testing_plans": plans, "restore_testing_selections": selections},
     )
-    assert backup_covers_data_stores(Inventory([lock_table])) == []
+
+
+def test_restore_testing_is_asked_only_of_accounts_with_a_backup_plan():
+    assert backup_restore_testing(Inventory([MONTHLY, RDS])) == []
+
+
+def test_restore_testing_not_collected_is_not_evaluated():
+    for gap in (TESTING_PLAN, TESTING_SELECTION, "aws:backup/plan:Plan"):
+        inv = Inventory([plan(), MONTHLY, RDS], gaps={gap: "AccessDenied"})
+        with pytest.raises(Undecidable, match="could not be collected: AccessDenied"):
+            backup_restore_testing(inv)

@@ -1,4 +1,5 @@
-"""DynamoDB, Lambda, SNS/SQS and data-classification checks."""
+"""DynamoDB, SNS/SQS and data-classification checks.
+(Lambda: test_checks_data_services_lambda.py.)"""
 
 from __future__ import annotations
 
@@ -13,13 +14,6 @@ from checks.aws.dynamodb import (
     dynamodb_pitr_enabled,
 )
 from checks.aws.governance import data_store_classification_tagged
-from checks.aws.lambda_ import (
-    lambda_env_encrypted_cmk,
-    lambda_function_url_auth,
-    lambda_in_vpc,
-    lambda_permission_not_public,
-    lambda_supported_runtime,
-)
 from checks.aws.messaging import (
     messaging_policy_not_public,
     sns_topic_encrypted,
@@ -32,6 +26,7 @@ from checks.registry import Status
 
 KEY = "arn:aws:kms:us-east-1:1:key/k"
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:1:table/sessions"
+SELECTION = "aws:backup/selection:Selection"
 
 
 def table(**props) -> Resource:
@@ -40,156 +35,148 @@ def table(**props) -> Resource:
     )
 
 
-def function(**props) -> Resource:
-    return Resource("aws:lambda/function:Function", "api", {"runtime": "python3.13", **props})
-
-
 def run(fn, target: Resource, *others: Resource):
     return fn(target, Inventory([target, *others]))
 
 
-# -- DynamoDB --------------------------------------------------------------------------------------
+# -- dynamodb_pitr_enabled ------------------------------------------------------------------------
 
 
-def test_pitr():
-    ok = run(dynamodb_pitr_enabled, table(point_in_time_recovery={"enabled": True}))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"point_in_time_recovery": True})
-    assert run(dynamodb_pitr_enabled, table()).status is Status.FAIL
-    with pytest.raises(Undecidable):
+@pytest.mark.parametrize(
+    "pitr",
+    [{"enabled": True}, {"enabled": "true"}, [{"enabled": False}, {"enabled": True}]],
+)
+def test_pitr_on_passes(pitr):
+    result = run(dynamodb_pitr_enabled, table(point_in_time_recovery=pitr))
+    assert (result.status, result.evidence) == (Status.PASS, {"point_in_time_recovery": True})
+
+
+@pytest.mark.parametrize("props", [{}, {"point_in_time_recovery": {"enabled": False}}])
+def test_pitr_off_fails_and_is_the_default(props):
+    result = run(dynamodb_pitr_enabled, table(**props))
+    assert (result.status, result.evidence) == (Status.FAIL, {"point_in_time_recovery": False})
+
+
+def test_pitr_not_known_is_not_evaluated():
+    with pytest.raises(Undecidable, match="point_in_time_recovery of sessions"):
         run(dynamodb_pitr_enabled, table(point_in_time_recovery=UNKNOWN))
 
 
-def test_table_encryption_key():
-    ok = run(
-        dynamodb_encrypted_cmk, table(server_side_encryption={"enabled": True, "kms_key_arn": KEY})
-    )
-    assert (ok.status, ok.evidence) == (Status.PASS, {"kms_key_arn": KEY})
-    managed = run(dynamodb_encrypted_cmk, table(server_side_encryption={"enabled": True}))
-    assert (managed.status, "aws/dynamodb" in managed.message) == (Status.FAIL, True)
-    assert "AWS-owned" in run(dynamodb_encrypted_cmk, table()).message
+# -- dynamodb_encrypted_cmk ------------------------------------------------------------------------
 
 
-def test_table_backup_and_deletion_protection():
-    selection = Resource("aws:backup/selection:Selection", "tables", {"resources": [TABLE_ARN]})
-    assert run(dynamodb_in_backup_plan, table(), selection).evidence == {
-        "backup_selections": ["tables"]
-    }
-    assert run(dynamodb_in_backup_plan, table()).status is Status.FAIL
-    assert (
-        run(dynamodb_deletion_protection, table(deletion_protection_enabled=True)).status
-        is Status.PASS
+@pytest.mark.parametrize(
+    "sse",
+    [
+        {"enabled": True, "kms_key_arn": KEY},
+        [{"enabled": True}, {"enabled": True, "kms_key_arn": KEY}],
+    ],
+)
+def test_table_under_a_customer_key_passes(sse):
+    result = run(dynamodb_encrypted_cmk, table(server_side_encryption=sse))
+    assert (result.status, result.evidence) == (Status.PASS, {"kms_key_arn": KEY})
+
+
+@pytest.mark.parametrize(
+    ("props", "which"),
+    [
+        ({"server_side_encryption": {"enabled": True}}, "the AWS-managed aws/dynamodb key"),
+        # a key named while server-side encryption is off is not used
+        ({"server_side_encryption": {"enabled": False, "kms_key_arn": KEY}}, "an AWS-owned key"),
+        ({}, "an AWS-owned key"),
+    ],
+)
+def test_table_under_an_aws_key_fails_saying_which(props, which):
+    result = run(dynamodb_encrypted_cmk, table(**props))
+    assert (result.status, result.evidence, result.message) == (
+        Status.FAIL,
+        {"kms_key_arn": None},
+        f"the table is encrypted with {which}",
     )
-    assert run(dynamodb_deletion_protection, table()).status is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    "sse", [UNKNOWN, {"enabled": True, "kms_key_arn": UNKNOWN}, {"enabled": UNKNOWN}]
+)
+def test_table_key_not_known_is_not_evaluated(sse):
+    with pytest.raises(Undecidable):
+        run(dynamodb_encrypted_cmk, table(server_side_encryption=sse))
+
+
+# -- dynamodb_in_backup_plan -----------------------------------------------------------------------
+
+
+def selection(name="tables", **props) -> Resource:
+    return Resource(SELECTION, name, props)
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        selection(resources=[TABLE_ARN]),
+        selection(resources=["arn:aws:s3:::b", "arn:aws:dynamodb:*:*:table/*"]),  # one of several
+        selection(selection_tags=[{"type": "STRINGEQUALS", "key": "backup", "value": "daily"}]),
+    ],
+)
+def test_table_selected_by_a_backup_plan_passes(chosen):
+    result = run(dynamodb_in_backup_plan, table(tags={"backup": "daily"}), chosen)
+    assert (result.status, result.evidence) == (Status.PASS, {"backup_selections": ["tables"]})
+
+
+def test_every_selection_choosing_the_table_is_named():
+    by_arn = selection("by-arn", resources=[TABLE_ARN])
+    by_wildcard = selection("everything", resources=["*"])
+    result = run(dynamodb_in_backup_plan, table(), by_arn, by_wildcard)
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"backup_selections": ["by-arn", "everything"]},
+    )
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        (),
+        (selection(resources=["arn:aws:dynamodb:*:*:table/other"]),),
+        (selection(resources=["*"], not_resources=[TABLE_ARN]),),
+        (selection(selection_tags=[{"type": "STRINGEQUALS", "key": "backup", "value": "weekly"}]),),
+        (
+            selection(
+                resources=["*"],
+                conditions=[{"string_equals": [{"key": "aws:ResourceTag/env", "value": "prod"}]}],
+            ),
+        ),
+    ],
+)
+def test_table_no_selection_chooses_fails(others):
+    result = run(dynamodb_in_backup_plan, table(tags={"backup": "daily"}), *others)
+    assert (result.status, result.evidence) == (Status.FAIL, {"backup_selections": []})
+
+
+def test_table_membership_that_cannot_be_seen_is_not_evaluated():
+    with pytest.raises(Undecidable):
+        run(dynamodb_in_backup_plan, table(), selection(resources=UNKNOWN))
+    with pytest.raises(Undecidable, match="arn of sessions"):
+        run(dynamodb_in_backup_plan, table(arn=UNKNOWN), selection(resources=["*"]))
+    gapped = Inventory([table()], gaps={SELECTION: "AccessDenied on ListBackupSelections"})
+    with pytest.raises(Undecidable, match="ListBackupSelections"):
+        dynamodb_in_backup_plan(table(), gapped)
+
+
+# -- dynamodb_deletion_protection ------------------------------------------------------------------
+
+
+def test_deletion_protection():
+    on = run(dynamodb_deletion_protection, table(deletion_protection_enabled=True))
+    assert (on.status, on.evidence) == (Status.PASS, {"deletion_protection_enabled": True})
+    for props in ({}, {"deletion_protection_enabled": False}):
+        off = run(dynamodb_deletion_protection, table(**props))
+        assert (off.status, off.evidence) == (Status.FAIL, {"deletion_protection_enabled": False})
     with pytest.raises(Undecidable):
         run(dynamodb_deletion_protection, table(deletion_protection_enabled=UNKNOWN))
 
 
-# -- Lambda ----------------------------------------------------------------------------------------
-
-
-def permission(**props) -> Resource:
-    return Resource(
-        "aws:lambda/permission:Permission",
-        "invoke",
-        {"function": "api", "action": "lambda:InvokeFunction", **props},
-    )
-
-
-def test_public_permission_fails_and_narrowed_service_permission_passes():
-    public = run(lambda_permission_not_public, permission(principal="*"))
-    assert (public.status, public.evidence) == (Status.FAIL, {"principal": "*", "conditions": []})
-    narrowed = run(
-        lambda_permission_not_public, permission(principal="*", source_account="111122223333")
-    )
-    assert (narrowed.status, narrowed.evidence["conditions"]) == (Status.PASS, ["source_account"])
-    service = run(lambda_permission_not_public, permission(principal="s3.amazonaws.com"))
-    assert service.status is Status.PASS
-    with pytest.raises(Undecidable):
-        run(lambda_permission_not_public, permission(principal=UNKNOWN))
-
-
-def test_function_url_auth():
-    url = Resource("aws:lambda/functionUrl:FunctionUrl", "url", {"authorization_type": "NONE"})
-    assert run(lambda_function_url_auth, url).status is Status.FAIL
-    iam = Resource("aws:lambda/functionUrl:FunctionUrl", "url", {"authorization_type": "AWS_IAM"})
-    assert run(lambda_function_url_auth, iam).evidence == {"authorization_type": "AWS_IAM"}
-
-
-def test_function_in_vpc_unless_classified_non_ephi():
-    ok = run(
-        lambda_in_vpc,
-        function(vpc_config={"subnet_ids": ["subnet-a"], "security_group_ids": ["sg"]}),
-    )
-    assert (ok.status, ok.evidence) == (Status.PASS, {"subnet_ids": ["subnet-a"]})
-    assert run(lambda_in_vpc, function()).status is Status.FAIL
-    internal = function(tags={"data-classification": "internal"})
-    assert run(lambda_in_vpc, internal).status is Status.NOT_APPLICABLE
-    with pytest.raises(Undecidable):
-        run(lambda_in_vpc, function(vpc_config=UNKNOWN))
-
-
-def test_environment_key_and_runtime():
-    env = {"variables": {"TABLE": "sessions"}}
-    assert (
-        run(lambda_env_encrypted_cmk, function(environment=env, kms_key_arn=KEY)).status
-        is Status.PASS
-    )
-    assert run(lambda_env_encrypted_cmk, function(environment=env)).status is Status.FAIL
-    assert run(lambda_env_encrypted_cmk, function()).status is Status.NOT_APPLICABLE
-    old = run(lambda_supported_runtime, function(runtime="python3.8"))
-    assert (old.status, old.evidence) == (Status.FAIL, {"runtime": "python3.8"})
-    assert run(lambda_supported_runtime, function()).status is Status.PASS
-    image = function(package_type="Image", runtime=None)
-    assert run(lambda_supported_runtime, image).status is Status.NOT_APPLICABLE
-
-
-@pytest.mark.parametrize(
-    "runtime", ["python3.13", "python3.12", "nodejs22.x", "java21", "dotnet8", "ruby3.4",
-                "provided.al2023"],
-)  # fmt: skip
-def test_runtimes_known_as_supported_pass(runtime):
-    result = run(lambda_supported_runtime, function(runtime=runtime))
-    assert (result.status, result.evidence) == (Status.PASS, {"runtime": runtime})
-
-
-@pytest.mark.parametrize("runtime", ["python2.7", "nodejs", "nodejs4.3", "go1.x", "java8"])
-def test_deprecated_runtimes_fail(runtime):
-    result = run(lambda_supported_runtime, function(runtime=runtime))
-    assert result.status is Status.FAIL
-    assert "deprecated" in result.message
-
-
-@pytest.mark.parametrize("runtime", ["", "   ", None, "PYTHON3.12", " python3.12", "python 3.12",
-                                     "py3", 3.12, ["python3.13"]])  # fmt: skip
-def test_a_zip_function_without_a_runtime_identifier_fails(runtime):
-    """AWS refuses a zip function with no runtime, or one that is not an identifier it knows:
-    invalid configuration, never "supported"."""
-    result = run(lambda_supported_runtime, function(runtime=runtime))
-    assert result.status is Status.FAIL
-    assert "not a Lambda runtime" in result.message
-
-
-@pytest.mark.parametrize("runtime", ["python3.99", "nodejs40.x", "java99", "ruby9.9"])
-def test_a_runtime_this_library_does_not_know_yet_is_not_evaluated(runtime):
-    with pytest.raises(Undecidable, match="not one this check knows"):
-        run(lambda_supported_runtime, function(runtime=runtime))
-
-
-def test_a_runtime_that_cannot_be_seen_is_not_evaluated():
-    with pytest.raises(Undecidable):
-        run(lambda_supported_runtime, function(runtime=UNKNOWN))
-    with pytest.raises(Undecidable):
-        run(lambda_supported_runtime, function(package_type=UNKNOWN))
-
-
-def test_a_function_without_a_package_type_is_a_zip_function():
-    bare = Resource("aws:lambda/function:Function", "api", {"runtime": ""})
-    assert run(lambda_supported_runtime, bare).status is Status.FAIL
-    image = Resource("aws:lambda/function:Function", "img", {"package_type": "Image"})
-    assert run(lambda_supported_runtime, image).status is Status.NOT_APPLICABLE
-
-
-# -- SNS / SQS -------------------------------------------------------------------------------------
+# -- SNS / SQS encryption --------------------------------------------------------------------------
 
 
 def topic(**props) -> Resource:
@@ -202,43 +189,136 @@ def queue(**props) -> Resource:
     )
 
 
-def test_topic_and_queue_encryption():
-    assert run(sns_topic_encrypted, topic(kms_master_key_id=KEY)).status is Status.PASS
-    assert run(sns_topic_encrypted, topic()).status is Status.FAIL
-    kms = run(sqs_queue_encrypted, queue(kms_master_key_id=KEY))
-    assert (kms.status, kms.evidence) == (Status.PASS, {"kms_master_key_id": KEY, "sse_sqs": False})
-    default = run(sqs_queue_encrypted, queue())
-    assert (default.status, default.evidence["sse_sqs"]) == (Status.PASS, True)
-    assert run(sqs_queue_encrypted, queue(sqs_managed_sse_enabled=False)).status is Status.FAIL
-    with pytest.raises(Undecidable):
-        run(sqs_queue_encrypted, queue(kms_master_key_id=UNKNOWN))
+@pytest.mark.parametrize("key", [KEY, "alias/aws/sns"])
+def test_topic_encrypted_with_kms_passes(key):
+    result = run(sns_topic_encrypted, topic(kms_master_key_id=key))
+    assert (result.status, result.evidence) == (Status.PASS, {"kms_master_key_id": key})
 
 
-def _doc(**statement) -> str:
-    return json.dumps(
-        {"Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*", **statement}]}
+@pytest.mark.parametrize("props", [{}, {"kms_master_key_id": ""}, {"kms_master_key_id": None}])
+def test_topic_without_a_key_fails(props):
+    result = run(sns_topic_encrypted, topic(**props))
+    assert (result.status, result.evidence) == (Status.FAIL, {"kms_master_key_id": None})
+
+
+@pytest.mark.parametrize("key", [UNKNOWN, MadeUp(KEY)])
+def test_topic_key_that_cannot_be_seen_is_not_evaluated(key):
+    with pytest.raises(Undecidable, match="kms_master_key_id of alerts"):
+        run(sns_topic_encrypted, topic(kms_master_key_id=key))
+
+
+@pytest.mark.parametrize("sse_sqs", [None, True, False])
+def test_queue_with_a_kms_key_passes_as_sse_kms(sse_sqs):
+    props = {} if sse_sqs is None else {"sqs_managed_sse_enabled": sse_sqs}
+    result = run(sqs_queue_encrypted, queue(kms_master_key_id=KEY, **props))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"kms_master_key_id": KEY, "sse_sqs": False},
     )
 
 
-def test_public_topic_policy_fails_and_conditioned_queue_policy_passes():
-    policy = Resource(
+@pytest.mark.parametrize("props", [{}, {"sqs_managed_sse_enabled": True}])
+def test_queue_without_a_key_uses_sse_sqs_by_default(props):
+    result = run(sqs_queue_encrypted, queue(**props))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"kms_master_key_id": None, "sse_sqs": True},
+    )
+
+
+def test_queue_with_sse_sqs_turned_off_and_no_key_fails():
+    result = run(sqs_queue_encrypted, queue(sqs_managed_sse_enabled=False))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"kms_master_key_id": None, "sse_sqs": False},
+    )
+
+
+@pytest.mark.parametrize(
+    "props", [{"kms_master_key_id": UNKNOWN}, {"sqs_managed_sse_enabled": UNKNOWN}]
+)
+def test_queue_encryption_not_known_is_not_evaluated(props):
+    with pytest.raises(Undecidable):
+        run(sqs_queue_encrypted, queue(**props))
+
+
+# -- messaging_policy_not_public -------------------------------------------------------------------
+
+
+def _doc(*statements: dict) -> str:
+    return json.dumps({"Statement": list(statements)})
+
+
+def _allow(**statement) -> dict:
+    return {"Effect": "Allow", "Action": "sns:Publish", "Resource": "*", **statement}
+
+
+def _open(policy: str, index: int = 0, principal="*") -> dict:
+    return {"policy": policy, "statement": f"Statement[{index}]", "effect": "Allow",
+            "action": ["sns:Publish"], "resource": ["*"], "principal": principal}  # fmt: skip
+
+
+def topic_policy(policy: str) -> Resource:
+    return Resource(
         "aws:sns/topicPolicy:TopicPolicy",
         "alerts-policy",
-        {"arn": "arn:aws:sns:us-east-1:1:alerts", "policy": _doc(Principal="*")},
+        {"arn": "arn:aws:sns:us-east-1:1:alerts", "policy": policy},
     )
-    result = run(messaging_policy_not_public, topic(), policy)
-    assert result.status is Status.FAIL
-    assert result.evidence["public_statements"][0]["policy"] == "alerts-policy"
-    conditioned = Resource(
-        "aws:sqs/queuePolicy:QueuePolicy",
-        "claims-policy",
-        {
-            "queue_url": "https://sqs.us-east-1.amazonaws.com/1/claims",
-            "policy": _doc(Principal="*", Condition={"ArnEquals": {"aws:SourceArn": "arn:sns"}}),
-        },
+
+
+def queue_policy(policy: str, ref="https://sqs.us-east-1.amazonaws.com/1/claims") -> Resource:
+    return Resource(
+        "aws:sqs/queuePolicy:QueuePolicy", "claims-policy", {"queue_url": ref, "policy": policy}
     )
-    ok = run(messaging_policy_not_public, queue(), conditioned)
-    assert (ok.status, ok.evidence) == (Status.PASS, {"public_statements": []})
+
+
+def test_public_topic_policy_fails_naming_the_statement():
+    result = run(messaging_policy_not_public, topic(), topic_policy(_doc(_allow(Principal="*"))))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"public_statements": [_open("alerts-policy")]},
+    )
+
+
+def test_only_the_open_statement_of_several_is_named():
+    named = _allow(Principal={"AWS": "arn:aws:iam::1:root"})
+    policy = _doc(named, _allow(Principal={"AWS": ["*"]}))
+    result = run(messaging_policy_not_public, topic(policy=policy))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"public_statements": [_open("alerts", 1, {"aws": ["*"]})]},
+    )
+
+
+def test_a_topics_own_policy_and_its_companion_are_both_read():
+    own = _doc(_allow(Principal={"AWS": "arn:aws:iam::1:root"}))
+    companion = topic_policy(_doc(_allow(Principal="*")))
+    result = run(messaging_policy_not_public, topic(policy=own), companion)
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"public_statements": [_open("alerts-policy")]},
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        _allow(Principal="*", Condition={"ArnEquals": {"aws:SourceArn": "arn:sns"}}),
+        {**_allow(Principal="*"), "Effect": "Deny"},
+        _allow(Principal={"Service": "s3.amazonaws.com"}),
+    ],
+)
+def test_conditioned_denying_or_named_statements_pass(statement):
+    result = run(messaging_policy_not_public, queue(), queue_policy(_doc(statement)))
+    assert (result.status, result.evidence) == (Status.PASS, {"public_statements": []})
+
+
+def test_queue_without_any_policy_passes():
+    result = run(messaging_policy_not_public, queue())
+    assert (result.status, result.evidence) == (Status.PASS, {"public_statements": []})
+
+
+def test_a_policy_document_not_known_is_not_evaluated():
     with pytest.raises(Undecidable):
         run(messaging_policy_not_public, topic(policy=UNKNOWN))
 
@@ -246,12 +326,7 @@ def test_public_topic_policy_fails_and_conditioned_queue_policy_passes():
 def test_a_queue_policy_naming_its_queue_by_a_value_that_cannot_be_seen_is_not_evaluated():
     """`queue_url=queue.url` under mocks is a made-up URL: the policy may be this queue's."""
     for ref in (MadeUp("https://sqs.us-east-1.amazonaws.com/1/claims"), SECRET, UNKNOWN):
-        open_policy = Resource(
-            "aws:sqs/queuePolicy:QueuePolicy",
-            "claims-policy",
-            {"queue_url": ref, "policy": _doc(Principal="*")},
-        )
-        inventory = Inventory([queue(), open_policy])
+        inventory = Inventory([queue(), queue_policy(_doc(_allow(Principal="*")), ref)])
         [finding] = run_check(
             build_registry().get("messaging_policy_not_public"), inventory, queue()
         )
@@ -261,10 +336,21 @@ def test_a_queue_policy_naming_its_queue_by_a_value_that_cannot_be_seen_is_not_e
 # -- data classification ---------------------------------------------------------------------------
 
 
-def test_data_store_classification_tag():
-    ok = run(data_store_classification_tagged, table(tags={"data-classification": "ePHI"}))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"classification": "ePHI"})
-    missing = run(data_store_classification_tagged, table(tags={"owner": "billing"}))
-    assert (missing.status, missing.evidence) == (Status.FAIL, {"classification": None})
+@pytest.mark.parametrize("value", ["ePHI", "internal", "public"])
+def test_a_classified_data_store_passes(value):
+    result = run(data_store_classification_tagged, table(tags={"data-classification": value}))
+    assert (result.status, result.evidence) == (Status.PASS, {"classification": value})
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [{"owner": "billing"}, {}, None, {"data-classification": ""}, {"Data-Classification": "ePHI"}],
+)
+def test_a_data_store_without_a_classification_fails(tags):
+    result = run(data_store_classification_tagged, table(tags=tags))
+    assert (result.status, result.evidence) == (Status.FAIL, {"classification": None})
+
+
+def test_tags_not_known_are_not_evaluated():
     with pytest.raises(Undecidable):
         run(data_store_classification_tagged, table(tags=UNKNOWN))

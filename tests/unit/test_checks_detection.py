@@ -13,79 +13,196 @@ from checks.aws.detection import (
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
+EAST, WEST = "us-east-1", "us-west-2"
+
 
 def bucket(region: str) -> Resource:
     return Resource("aws:s3/bucket:Bucket", f"b-{region}", {"bucket": f"b-{region}"}, region=region)
 
 
-def detector(region: str, **props) -> Resource:
+def detector(region: str | None, **props) -> Resource:
     return Resource("aws:guardduty/detector:Detector", f"gd-{region}", props, region=region)
 
 
+def coverage(regions: list, enabled_in: list, missing: list) -> dict:
+    return {"audited_regions": regions, "enabled_in": enabled_in, "missing": missing}
+
+
+# -- guardduty_enabled_all_regions -----------------------------------------------------------------
+
+
 def test_guardduty_in_every_audited_region_passes():
-    inv = Inventory(
-        [bucket("us-east-1"), bucket("us-west-2"), detector("us-east-1"), detector("us-west-2")]
-    )
+    inv = Inventory([bucket(EAST), bucket(WEST), detector(EAST), detector(WEST, enable=True)])
     [result] = guardduty_enabled_all_regions(inv)
-    assert result.status is Status.PASS
-    assert result.evidence["missing"] == []
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        coverage([EAST, WEST], [EAST, WEST], []),
+    )
 
 
-def test_guardduty_missing_or_suspended_in_a_region_fails():
-    inv = Inventory(
-        [
-            bucket("us-east-1"),
-            bucket("us-west-2"),
-            detector("us-east-1"),
-            detector("us-west-2", enable=False),
-        ]
-    )
+def test_guardduty_suspended_in_one_region_of_two_fails_naming_it():
+    inv = Inventory([bucket(EAST), bucket(WEST), detector(EAST), detector(WEST, enable=False)])
     [result] = guardduty_enabled_all_regions(inv)
-    assert (result.status, result.evidence["missing"]) == (Status.FAIL, ["us-west-2"])
-    [none] = guardduty_enabled_all_regions(Inventory([bucket("us-east-1")]))
-    assert none.status is Status.FAIL
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        coverage([EAST, WEST], [EAST], [WEST]),
+    )
+
+
+def test_guardduty_nowhere_fails():
+    [result] = guardduty_enabled_all_regions(Inventory([bucket(EAST)]))
+    assert (result.status, result.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))
+    [off] = guardduty_enabled_all_regions(Inventory([bucket(EAST), detector(EAST, enable=False)]))
+    assert (off.status, off.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))
+
+
+def test_a_detector_in_another_region_does_not_cover_this_one():
+    [result] = guardduty_enabled_all_regions(Inventory([bucket(EAST), detector(WEST)]))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        coverage([EAST, WEST], [WEST], [EAST]),
+    )
+
+
+def test_a_detector_of_the_programs_own_region_covers_every_audited_region():
+    """A program's resources carry no region: they all deploy to the stack's one region."""
+    [result] = guardduty_enabled_all_regions(
+        Inventory([bucket(EAST), bucket(WEST), detector(None)])
+    )
+    assert (result.status, result.evidence) == (Status.PASS, coverage([EAST, WEST], [""], []))
+
+
+def test_guardduty_with_nothing_audited_reports_nothing():
     assert guardduty_enabled_all_regions(Inventory([])) == []
-    with pytest.raises(Undecidable):
-        guardduty_enabled_all_regions(
-            Inventory([bucket("us-east-1"), detector("us-east-1", enable=UNKNOWN)])
-        )
 
 
-def test_security_hub():
-    hub = Resource("aws:securityhub/account:Account", "hub", {}, region="us-east-1")
-    [ok] = securityhub_enabled(Inventory([bucket("us-east-1"), hub]))
-    assert (ok.status, ok.evidence["enabled_in"]) == (Status.PASS, ["us-east-1"])
-    [missing] = securityhub_enabled(Inventory([bucket("us-east-1")]))
-    assert missing.status is Status.FAIL
+def test_guardduty_that_cannot_be_seen_is_not_evaluated():
+    with pytest.raises(Undecidable, match="enable of gd-us-east-1"):
+        guardduty_enabled_all_regions(Inventory([bucket(EAST), detector(EAST, enable=UNKNOWN)]))
+    gapped = Inventory([bucket(EAST)], gaps={"aws:guardduty/detector:Detector": "AccessDenied"})
+    with pytest.raises(Undecidable, match="AccessDenied"):
+        guardduty_enabled_all_regions(gapped)
 
 
-def recorder(**props) -> Resource:
+# -- securityhub_enabled ---------------------------------------------------------------------------
+
+
+def hub(region: str) -> Resource:
+    return Resource("aws:securityhub/account:Account", f"hub-{region}", {}, region=region)
+
+
+def test_security_hub_in_every_audited_region_passes():
+    [result] = securityhub_enabled(Inventory([bucket(EAST), hub(EAST)]))
+    assert (result.status, result.evidence) == (Status.PASS, coverage([EAST], [EAST], []))
+
+
+def test_security_hub_in_one_region_of_two_or_none_fails():
+    [some] = securityhub_enabled(Inventory([bucket(EAST), bucket(WEST), hub(WEST)]))
+    assert (some.status, some.evidence) == (Status.FAIL, coverage([EAST, WEST], [WEST], [EAST]))
+    [none] = securityhub_enabled(Inventory([bucket(EAST)]))
+    assert (none.status, none.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))
+
+
+def test_security_hub_not_collected_is_not_evaluated():
+    gapped = Inventory([bucket(EAST)], gaps={"aws:securityhub/account:Account": "AccessDenied"})
+    with pytest.raises(Undecidable, match="AccessDenied"):
+        securityhub_enabled(gapped)
+    assert securityhub_enabled(Inventory([])) == []
+
+
+# -- config_recorder_all_resources -----------------------------------------------------------------
+
+
+def recorder(region=EAST, **props) -> Resource:
     return Resource(
-        "aws:cfg/recorder:Recorder", "config", {"name": "default", **props}, region="us-east-1"
+        "aws:cfg/recorder:Recorder", f"config-{region}", {"name": "default", **props}, region=region
     )
 
 
-def status(enabled=True) -> Resource:
+def status(enabled=True, name="default", region=EAST) -> Resource:
     return Resource(
         "aws:cfg/recorderStatus:RecorderStatus",
-        "config-on",
-        {"name": "default", "is_enabled": enabled},
-        region="us-east-1",
+        f"{name}-on-{region}",
+        {"name": name, "is_enabled": enabled},
+        region=region,
     )
 
 
-def test_config_recorder_recording_everything_passes():
-    [ok] = config_recorder_all_resources(Inventory([bucket("us-east-1"), recorder(), status()]))
-    assert ok.status is Status.PASS
+def config(*resources: Resource) -> list:
+    return config_recorder_all_resources(Inventory([bucket(EAST), *resources]))
 
 
-def test_config_recorder_not_started_or_partial_fails():
-    [stopped] = config_recorder_all_resources(Inventory([bucket("us-east-1"), recorder()]))
-    assert stopped.status is Status.FAIL
-    partial = recorder(
-        recording_group={"all_supported": False, "resource_types": ["AWS::S3::Bucket"]}
+@pytest.mark.parametrize(
+    "props",
+    [
+        {},
+        {"recording_group": {"all_supported": True}},
+        {"recording_group": {"include_global_resource_types": True}},  # all_supported by default
+    ],
+)
+def test_config_recorder_recording_everything_passes(props):
+    [result] = config(recorder(**props), status())
+    assert (result.status, result.evidence) == (Status.PASS, coverage([EAST], [EAST], []))
+
+
+def test_a_recorder_without_a_name_is_the_default_recorder():
+    unnamed = Resource("aws:cfg/recorder:Recorder", "config", {}, region=EAST)
+    [result] = config(unnamed, status())
+    assert (result.status, result.evidence) == (Status.PASS, coverage([EAST], [EAST], []))
+
+
+def test_a_status_may_name_the_recorder_by_its_id():
+    rec = Resource("aws:cfg/recorder:Recorder", "config", {}, id="org-recorder", region=EAST)
+    [result] = config(rec, status(name="org-recorder"))
+    assert (result.status, result.evidence) == (Status.PASS, coverage([EAST], [EAST], []))
+
+
+def test_one_enabled_status_of_several_is_enough():
+    [result] = config(recorder(), status(False, name="other"), status(True))
+    assert (result.status, result.evidence) == (Status.PASS, coverage([EAST], [EAST], []))
+
+
+@pytest.mark.parametrize(
+    "statuses",
+    [
+        (),  # never started
+        (status(False),),  # stopped
+        (status(True, name="other"),),  # another recorder is started, not this one
+    ],
+)
+def test_config_recorder_not_started_fails(statuses):
+    [result] = config(recorder(), *statuses)
+    assert (result.status, result.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        {"all_supported": False, "resource_types": ["AWS::S3::Bucket"]},
+        [{"all_supported": True}, {"all_supported": False}],  # every group must record all
+    ],
+)
+def test_partial_config_recorder_fails(group):
+    [result] = config(recorder(recording_group=group), status())
+    assert (result.status, result.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))
+
+
+def test_config_recorder_in_one_region_of_two_fails_naming_the_other():
+    inv = Inventory([bucket(EAST), bucket(WEST), recorder(EAST), status(region=EAST)])
+    [result] = config_recorder_all_resources(inv)
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        coverage([EAST, WEST], [EAST], [WEST]),
     )
-    [result] = config_recorder_all_resources(Inventory([bucket("us-east-1"), partial, status()]))
-    assert (result.status, result.evidence["missing"]) == (Status.FAIL, ["us-east-1"])
-    with pytest.raises(Undecidable):
-        config_recorder_all_resources(Inventory([bucket("us-east-1"), recorder(), status(UNKNOWN)]))
+
+
+def test_config_recorder_that_cannot_be_seen_is_not_evaluated():
+    with pytest.raises(Undecidable, match="is_enabled"):
+        config(recorder(), status(UNKNOWN))
+    with pytest.raises(Undecidable, match="recording_group"):
+        config(recorder(recording_group=UNKNOWN), status())
+    gapped = Inventory(
+        [bucket(EAST), recorder()], gaps={"aws:cfg/recorderStatus:RecorderStatus": "AccessDenied"}
+    )
+    with pytest.raises(Undecidable, match="AccessDenied"):
+        config_recorder_all_resources(gapped)

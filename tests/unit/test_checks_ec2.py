@@ -1,53 +1,43 @@
-"""EC2/EBS checks: volume encryption (and the account default), IMDSv2, instance profiles,
-EBS in backup plans."""
+"""EC2/EBS encryption checks: volumes, launch block devices and the account's encryption by
+default. (IMDSv2, instance profiles, EBS in backup plans: test_checks_ec2_instances.py.)"""
 
 from __future__ import annotations
-
-import dataclasses
 
 import pytest
 
 from checks.aws.ec2 import (
     ebs_encryption_by_default,
     ebs_volume_encrypted,
-    ebs_volume_in_backup_plan,
     ec2_block_devices_encrypted,
-    ec2_imdsv2_required,
-    ec2_instance_profile_attached,
 )
-from checks.evaluate import run_check
-from checks.library import build_registry
-from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
+from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
-REGION = "us-east-1"
+REGION, OTHER = "us-east-1", "eu-west-1"
 
 
-def volume(**props) -> Resource:
+def volume(region=REGION, **props) -> Resource:
     return Resource(
         "aws:ebs/volume:Volume",
         "data",
         {"size": 100, **props},
         id="vol-1",
         arn="arn:aws:ec2:us-east-1:1:volume/vol-1",
-        region=REGION,
+        region=region,
     )
 
 
-def instance(**props) -> Resource:
-    return Resource("aws:ec2/instance:Instance", "app", {"ami": "ami-1", **props}, region=REGION)
+def instance(region=REGION, **props) -> Resource:
+    return Resource("aws:ec2/instance:Instance", "app", {"ami": "ami-1", **props}, region=region)
 
 
 def template(**props) -> Resource:
     return Resource("aws:ec2/launchTemplate:LaunchTemplate", "app-lt", props, region=REGION)
 
 
-def by_default(enabled=True, region=REGION) -> Resource:
+def by_default(enabled=True, region=REGION, name="ebs") -> Resource:
     return Resource(
-        "aws:ebs/encryptionByDefault:EncryptionByDefault",
-        "ebs",
-        {"enabled": enabled},
-        region=region,
+        "aws:ebs/encryptionByDefault:EncryptionByDefault", name, {"enabled": enabled}, region=region
     )
 
 
@@ -58,25 +48,81 @@ def run(fn, target: Resource, *others: Resource):
 # -- ebs_volume_encrypted --------------------------------------------------------------------------
 
 
-def test_encrypted_volume_passes_and_plain_volume_fails():
-    ok = run(ebs_volume_encrypted, volume(encrypted=True))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"encrypted": True, "by_default": False})
-    plain = run(ebs_volume_encrypted, volume())
-    assert (plain.status, plain.evidence) == (
+@pytest.mark.parametrize("value", [True, "true"])
+def test_encrypted_volume_passes(value):
+    result = run(ebs_volume_encrypted, volume(encrypted=value))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"encrypted": True, "by_default": False},
+    )
+
+
+@pytest.mark.parametrize("props", [{}, {"encrypted": False}])
+def test_plain_volume_fails(props):
+    result = run(ebs_volume_encrypted, volume(**props))
+    assert (result.status, result.evidence) == (
         Status.FAIL,
         {"encrypted": False, "by_default": False},
     )
 
 
-def test_account_default_encryption_covers_a_plain_volume_in_its_region_only():
-    assert run(ebs_volume_encrypted, volume(), by_default()).evidence["by_default"] is True
-    assert run(ebs_volume_encrypted, volume(), by_default(region="eu-west-1")).status is Status.FAIL
-    assert run(ebs_volume_encrypted, volume(), by_default(enabled=False)).status is Status.FAIL
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        (by_default(),),
+        (by_default(region=None),),  # a program's default: the stack's own region
+        (by_default(enabled=False, name="off"), by_default()),  # one enabled default suffices
+        (by_default(region=OTHER, name="eu"), by_default()),
+    ],
+)
+def test_account_default_encryption_covers_a_plain_volume_in_its_region(defaults):
+    result = run(ebs_volume_encrypted, volume(), *defaults)
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"encrypted": True, "by_default": True},
+    )
 
 
-def test_unknown_encryption_flag_is_undecidable():
-    with pytest.raises(Undecidable):
+def test_account_default_declared_without_enabled_is_on():
+    bare = Resource("aws:ebs/encryptionByDefault:EncryptionByDefault", "ebs", {}, region=REGION)
+    result = run(ebs_volume_encrypted, volume(), bare)
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"encrypted": True, "by_default": True},
+    )
+    [account] = ebs_encryption_by_default(Inventory([volume(), bare]))
+    assert (account.status, account.evidence) == (Status.PASS, {"regions": [REGION], "missing": []})
+
+
+def test_account_default_covers_a_volume_whose_region_is_not_known():
+    result = run(ebs_volume_encrypted, volume(region=None), by_default(region=OTHER))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"encrypted": True, "by_default": True},
+    )
+
+
+@pytest.mark.parametrize(
+    "defaults",
+    [
+        (by_default(region=OTHER),),  # another region's default
+        (by_default(enabled=False),),  # the default turned off here
+        (by_default(enabled=False), by_default(region=OTHER, name="eu")),  # on only elsewhere
+    ],
+)
+def test_account_default_elsewhere_or_off_does_not_cover_a_plain_volume(defaults):
+    result = run(ebs_volume_encrypted, volume(), *defaults)
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"encrypted": False, "by_default": False},
+    )
+
+
+def test_volume_encryption_that_cannot_be_seen_is_not_evaluated():
+    with pytest.raises(Undecidable, match="encrypted of data"):
         run(ebs_volume_encrypted, volume(encrypted=UNKNOWN))
+    with pytest.raises(Undecidable, match="enabled of ebs"):
+        run(ebs_volume_encrypted, volume(), by_default(enabled=UNKNOWN))
 
 
 # -- ec2_block_devices_encrypted -------------------------------------------------------------------
@@ -87,106 +133,131 @@ def test_instance_with_encrypted_root_and_data_devices_passes():
         ec2_block_devices_encrypted,
         instance(
             root_block_device={"encrypted": True},
-            ebs_block_devices=[{"device_name": "/dev/sdf", "encrypted": True}],
+            ebs_block_devices=[
+                {"device_name": "/dev/sdf", "encrypted": True},
+                {"device_name": "/dev/sdg", "encrypted": "true"},
+            ],
         ),
     )
     assert (result.status, result.evidence) == (Status.PASS, {"unencrypted": []})
 
 
-def test_undeclared_root_device_or_plain_data_device_fails():
-    root = run(ec2_block_devices_encrypted, instance())
-    assert (root.status, root.evidence) == (Status.FAIL, {"unencrypted": ["root"]})
-    data = run(
-        ec2_block_devices_encrypted,
-        instance(
-            root_block_device={"encrypted": True}, ebs_block_devices=[{"device_name": "/dev/sdf"}]
+@pytest.mark.parametrize(
+    ("props", "unencrypted"),
+    [
+        ({}, ["root"]),  # an undeclared root device: the AMI decides
+        ({"root_block_device": {"encrypted": False}}, ["root"]),
+        (
+            {
+                "root_block_device": {"encrypted": True},
+                "ebs_block_devices": [
+                    {"device_name": "/dev/sdf", "encrypted": True},
+                    {"device_name": "/dev/sdg"},
+                ],
+            },
+            ["/dev/sdg"],
         ),
-    )
-    assert data.evidence == {"unencrypted": ["/dev/sdf"]}
+        ({"ebs_block_devices": [{"device_name": "/dev/sdf", "encrypted": True}]}, ["root"]),
+    ],
+)
+def test_an_unencrypted_device_of_several_fails_naming_it(props, unencrypted):
+    result = run(ec2_block_devices_encrypted, instance(**props))
+    assert (result.status, result.evidence) == (Status.FAIL, {"unencrypted": unencrypted})
 
 
-def test_launch_template_mappings_and_account_default():
-    lt = template(
-        block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": "true"}}]
-    )
-    assert run(ec2_block_devices_encrypted, lt).status is Status.PASS
-    assert run(ec2_block_devices_encrypted, template()).status is Status.FAIL
-    assert run(ec2_block_devices_encrypted, template(), by_default()).status is Status.PASS
+def test_launch_template_with_every_mapping_encrypted_passes():
+    mappings = [
+        {"device_name": "/dev/xvda", "ebs": {"encrypted": "true"}},
+        {"device_name": "/dev/xvdb", "ebs": {"encrypted": True}},
+    ]
+    result = run(ec2_block_devices_encrypted, template(block_device_mappings=mappings))
+    assert (result.status, result.evidence) == (Status.PASS, {"unencrypted": []})
+
+
+def test_launch_template_with_one_plain_mapping_fails_naming_it():
+    mappings = [
+        {"device_name": "/dev/xvda", "ebs": {"encrypted": "true"}},
+        {"device_name": "/dev/xvdb", "ebs": {"volume_size": 10}},
+    ]
+    result = run(ec2_block_devices_encrypted, template(block_device_mappings=mappings))
+    assert (result.status, result.evidence) == (Status.FAIL, {"unencrypted": ["/dev/xvdb"]})
+
+
+def test_launch_template_without_mappings_leaves_encryption_to_the_ami():
+    result = run(ec2_block_devices_encrypted, template())
+    assert (result.status, result.evidence) == (Status.FAIL, {"unencrypted": ["(AMI)"]})
+
+
+@pytest.mark.parametrize("target", [template(), instance()])
+def test_account_default_in_the_region_covers_every_launch(target):
+    result = run(ec2_block_devices_encrypted, target, by_default())
+    assert (result.status, result.evidence) == (Status.PASS, {"unencrypted": []})
+
+
+def test_account_default_of_another_region_does_not_cover_a_launch():
+    result = run(ec2_block_devices_encrypted, instance(), by_default(region=OTHER))
+    assert (result.status, result.evidence) == (Status.FAIL, {"unencrypted": ["root"]})
+
+
+def test_block_devices_that_cannot_be_seen_are_not_evaluated():
     with pytest.raises(Undecidable):
         run(ec2_block_devices_encrypted, template(block_device_mappings=UNKNOWN))
+    with pytest.raises(Undecidable):
+        run(ec2_block_devices_encrypted, instance(ebs_block_devices=UNKNOWN))
 
 
 # -- ebs_encryption_by_default ---------------------------------------------------------------------
 
 
-def test_account_default_required_in_each_ebs_region():
-    [ok] = ebs_encryption_by_default(Inventory([volume(), by_default()]))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"regions": [REGION], "missing": []})
-    [missing] = ebs_encryption_by_default(Inventory([volume()]))
-    assert (missing.status, missing.evidence["missing"]) == (Status.FAIL, [REGION])
+def test_account_default_in_each_ebs_region_passes():
+    [result] = ebs_encryption_by_default(Inventory([volume(), by_default()]))
+    assert (result.status, result.evidence) == (Status.PASS, {"regions": [REGION], "missing": []})
+
+
+def test_account_default_in_one_ebs_region_of_two_fails_naming_the_other():
+    inv = Inventory([volume(), instance(region=OTHER), by_default()])
+    [result] = ebs_encryption_by_default(inv)
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"regions": [OTHER, REGION], "missing": [OTHER]},
+    )
+
+
+@pytest.mark.parametrize(
+    "defaults", [(), (by_default(enabled=False),), (by_default(region=OTHER),)]
+)
+def test_no_enabled_default_in_the_ebs_region_fails(defaults):
+    [result] = ebs_encryption_by_default(Inventory([volume(), *defaults]))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"regions": [REGION], "missing": [REGION]},
+    )
+
+
+def test_a_default_or_a_launch_without_a_region_is_the_stacks_own_region():
+    [unplaced_default] = ebs_encryption_by_default(
+        Inventory([volume(), instance(region=OTHER), by_default(region=None)])
+    )
+    assert (unplaced_default.status, unplaced_default.evidence) == (
+        Status.PASS,
+        {"regions": [OTHER, REGION], "missing": []},
+    )
+    [unplaced_volume] = ebs_encryption_by_default(Inventory([volume(region=None), by_default()]))
+    assert (unplaced_volume.status, unplaced_volume.evidence) == (
+        Status.PASS,
+        {"regions": [None], "missing": []},
+    )
+
+
+def test_account_default_with_no_ebs_in_use_reports_nothing():
     assert ebs_encryption_by_default(Inventory([by_default()])) == []
+
+
+def test_account_default_that_cannot_be_seen_is_not_evaluated():
     with pytest.raises(Undecidable):
         ebs_encryption_by_default(Inventory([volume(), by_default(enabled=UNKNOWN)]))
-
-
-# -- ec2_imdsv2_required ---------------------------------------------------------------------------
-
-
-def test_imdsv2_required_or_endpoint_disabled_passes():
-    ok = run(ec2_imdsv2_required, instance(metadata_options={"http_tokens": "required"}))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"http_tokens": "required"})
-    off = run(ec2_imdsv2_required, template(metadata_options={"http_endpoint": "disabled"}))
-    assert off.status is Status.PASS
-
-
-def test_imdsv1_allowed_fails_unless_the_account_default_requires_v2():
-    optional = run(ec2_imdsv2_required, instance(metadata_options={"http_tokens": "optional"}))
-    assert (optional.status, optional.evidence) == (Status.FAIL, {"http_tokens": "optional"})
-    unset = run(ec2_imdsv2_required, instance())
-    assert (unset.status, unset.evidence) == (Status.FAIL, {"http_tokens": None})
-    defaults = Resource(
-        "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults",
-        "imds",
-        {"http_tokens": "required"},
-        region=REGION,
+    gapped = Inventory(
+        [volume()], gaps={"aws:ebs/encryptionByDefault:EncryptionByDefault": "AccessDenied"}
     )
-    assert run(ec2_imdsv2_required, instance(), defaults).status is Status.PASS
-
-
-def test_unknown_metadata_options_are_undecidable():
-    with pytest.raises(Undecidable):
-        run(ec2_imdsv2_required, instance(metadata_options=UNKNOWN))
-
-
-# -- ec2_instance_profile_attached / ebs_volume_in_backup_plan -------------------------------------
-
-
-def test_instance_profile():
-    ok = run(ec2_instance_profile_attached, instance(iam_instance_profile="app-profile"))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"iam_instance_profile": "app-profile"})
-    assert run(ec2_instance_profile_attached, instance()).status is Status.FAIL
-    with pytest.raises(Undecidable):
-        run(ec2_instance_profile_attached, instance(iam_instance_profile=UNKNOWN))
-
-
-def test_volume_in_backup_plan():
-    selection = Resource(
-        "aws:backup/selection:Selection", "volumes", {"resources": ["arn:aws:ec2:*:*:volume/*"]}
-    )
-    ok = run(ebs_volume_in_backup_plan, volume(), selection)
-    assert (ok.status, ok.evidence) == (Status.PASS, {"backup_selections": ["volumes"]})
-    assert run(ebs_volume_in_backup_plan, volume()).status is Status.FAIL
-
-
-def test_volume_whose_arn_property_cannot_be_seen_is_not_evaluated():
-    """The ARN property decides the selection by pattern, through the accessor: the ARN the
-    source knows the volume by does not stand in for one it could not see."""
-    selection = Resource(
-        "aws:backup/selection:Selection", "volumes", {"resources": ["arn:aws:ec2:*:*:volume/*"]}
-    )
-    check = build_registry().get("ebs_volume_in_backup_plan")
-    unrecorded = dataclasses.replace(volume(), source="state", recorded=frozenset({"size"}))
-    cases = [volume(arn=v) for v in (SECRET, UNKNOWN, MadeUp(volume().arn))] + [unrecorded]
-    for target in cases:
-        [finding] = run_check(check, Inventory([target, selection]), target)
-        assert finding.status is Status.NOT_EVALUATED, target.props
+    with pytest.raises(Undecidable, match="AccessDenied"):
+        ebs_encryption_by_default(gapped)

@@ -1,4 +1,5 @@
-"""IAM checks and the policy document helpers they share."""
+"""IAM policy checks ('*' on '*', the AdministratorAccess policy, 'service:*') and the policy
+document helpers they share."""
 
 from __future__ import annotations
 
@@ -29,8 +30,18 @@ def document(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+def shown(policy: str, label: str, actions: list, resources: list, **extra) -> dict:
+    """A statement as a finding's evidence shows it."""
+    return {"policy": policy, **extra, "statement": label, "effect": "Allow", "action": actions,
+            "resource": resources}  # fmt: skip
+
+
 def run(fn, res: Resource):
     return fn(res, Inventory([res]))
+
+
+def policy(statements: tuple, token="aws:iam/policy:Policy", name="p") -> Resource:
+    return Resource(token, name, {"policy": document(*statements)})
 
 
 # -- policydoc ----------------------------------------------------------------------------------
@@ -91,26 +102,53 @@ def test_tls_deny_must_cover_all_s3_actions():
 # -- iam_policy_no_admin_access ----------------------------------------------------------------
 
 
-def test_managed_policy_with_star_on_star_fails():
-    res = Resource("aws:iam/policy:Policy", "admin", {"policy": document(READ, STAR)})
-    result = run(iam_policy_no_admin_access, res)
-    assert result.status is Status.FAIL
-    assert result.evidence["admin_statements"] == [
-        {
-            "policy": "admin",
-            "statement": "Everything",
-            "effect": "Allow",
-            "action": ["*"],
-            "resource": ["*"],
-        }
-    ]
-
-
-def test_least_privilege_role_policy_passes():
-    res = Resource(
-        "aws:iam/rolePolicy:RolePolicy", "app", {"role": "app", "policy": document(READ)}
+def test_managed_policy_with_star_on_star_fails_naming_only_that_statement():
+    result = run(iam_policy_no_admin_access, policy((READ, STAR), name="admin"))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"admin_statements": [shown("admin", "Everything", ["*"], ["*"])]},
     )
-    result = run(iam_policy_no_admin_access, res)
+
+
+@pytest.mark.parametrize(
+    ("statement", "actions", "resources"),
+    [
+        ({"Action": "*:*", "Resource": "*"}, ["*:*"], ["*"]),
+        ({"Action": ["s3:GetObject", "*"], "Resource": "*"}, ["s3:GetObject", "*"], ["*"]),
+        (
+            {"Action": "*", "Resource": ["arn:aws:s3:::phi/*", "*"]},
+            ["*"],
+            ["arn:aws:s3:::phi/*", "*"],
+        ),
+    ],
+)
+def test_star_among_several_actions_or_resources_fails(statement, actions, resources):
+    result = run(iam_policy_no_admin_access, policy(({"Effect": "Allow", **statement},)))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"admin_statements": [shown("p", "Statement[0]", actions, resources)]},
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        READ,
+        {
+            "Effect": "Allow",
+            "Action": "*",
+            "Resource": "arn:aws:s3:::phi/*",
+        },  # every action, one resource
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+        },  # one action, every resource
+        {**STAR, "Effect": "Deny"},
+    ],
+)
+def test_statements_short_of_allow_star_on_star_pass(statement):
+    result = run(iam_policy_no_admin_access, policy((statement,), "aws:iam/rolePolicy:RolePolicy"))
     assert (result.status, result.evidence) == (Status.PASS, {"admin_statements": []})
 
 
@@ -119,98 +157,152 @@ def test_least_privilege_role_policy_passes():
 )
 def test_user_and_group_inline_policies_are_checked(token):
     res = Resource(token, "p", {"policy": {"Statement": STAR}})
-    assert run(iam_policy_no_admin_access, res).status is Status.FAIL
+    result = run(iam_policy_no_admin_access, res)
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"admin_statements": [shown("p", "Everything", ["*"], ["*"])]},
+    )
 
 
 def test_role_inline_policy_with_star_on_star_fails_naming_it():
-    inline = [{"name": "ok", "policy": document(READ)}, {"name": "god", "policy": document(STAR)}]
+    inline = [{"name": "ok", "policy": document(READ)}, {"policy": document(STAR)}]
     res = Resource(
         "aws:iam/role:Role", "app", {"assume_role_policy": "{}", "inline_policies": inline}
     )
     result = run(iam_policy_no_admin_access, res)
-    assert result.status is Status.FAIL
-    assert [s["policy"] for s in result.evidence["admin_statements"]] == ["god"]
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"admin_statements": [shown("inline[1]", "Everything", ["*"], ["*"])]},
+    )
 
 
 def test_role_without_inline_policies_passes():
     res = Resource("aws:iam/role:Role", "app", {"assume_role_policy": "{}"})
-    assert run(iam_policy_no_admin_access, res).status is Status.PASS
+    result = run(iam_policy_no_admin_access, res)
+    assert (result.status, result.evidence) == (Status.PASS, {"admin_statements": []})
 
 
-def test_unknown_policy_document_is_undecidable():
+def test_policy_document_that_cannot_be_seen_is_not_evaluated():
     res = Resource("aws:iam/rolePolicy:RolePolicy", "app", {"policy": UNKNOWN})
     with pytest.raises(Undecidable, match="policy of app"):
         run(iam_policy_no_admin_access, res)
+    role = Resource("aws:iam/role:Role", "app", {"inline_policies": UNKNOWN})
+    with pytest.raises(Undecidable, match="inline_policies of app"):
+        run(iam_policy_no_admin_access, role)
 
 
 # -- iam_no_administrator_access_attached ------------------------------------------------------
 
 
-def test_administrator_access_attachment_fails():
-    res = Resource(
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        "ops-admin",
-        {"role": "ops", "policy_arn": ADMIN_ARN},
-    )
+@pytest.mark.parametrize(
+    ("token", "principal"),
+    [
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"role": "ops"}),
+        ("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "ops"}),
+        ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", {"group": "ops"}),
+        ("aws:iam/policyAttachment:PolicyAttachment", {"roles": ["ops"]}),
+    ],
+)
+def test_administrator_access_attachment_fails(token, principal):
+    res = Resource(token, "ops-admin", {**principal, "policy_arn": ADMIN_ARN})
     result = run(iam_no_administrator_access_attached, res)
     assert (result.status, result.evidence) == (Status.FAIL, {"admin_policy_arns": [ADMIN_ARN]})
 
 
-def test_read_only_attachment_passes():
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/AdministratorAccess-Amplify",
+        # a customer policy of that name: iam_policy_no_admin_access reads its body
+        "arn:aws:iam::123456789012:policy/AdministratorAccess",
+    ],
+)
+def test_other_managed_policies_pass(arn):
     res = Resource(
         "aws:iam/userPolicyAttachment:UserPolicyAttachment",
         "audit",
-        {"user": "auditor", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+        {"user": "a", "policy_arn": arn},
     )
-    assert run(iam_no_administrator_access_attached, res).status is Status.PASS
-
-
-def test_role_managed_policy_arns_are_checked():
-    govcloud_admin = "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"
-    res = Resource("aws:iam/role:Role", "ops", {"managed_policy_arns": [govcloud_admin]})
     result = run(iam_no_administrator_access_attached, res)
+    assert (result.status, result.evidence) == (Status.PASS, {"admin_policy_arns": []})
+
+
+def test_role_managed_policy_arns_are_checked_naming_only_the_admin_one():
+    govcloud_admin = "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"
+    arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess", govcloud_admin]
+    result = run(
+        iam_no_administrator_access_attached,
+        Resource("aws:iam/role:Role", "ops", {"managed_policy_arns": arns}),
+    )
     assert (result.status, result.evidence) == (
         Status.FAIL,
         {"admin_policy_arns": [govcloud_admin]},
     )
+    bare = run(iam_no_administrator_access_attached, Resource("aws:iam/role:Role", "ops", {}))
+    assert (bare.status, bare.evidence) == (Status.PASS, {"admin_policy_arns": []})
 
 
-def test_unknown_attachment_arn_is_undecidable():
+def test_attachment_arn_that_cannot_be_seen_is_not_evaluated():
     res = Resource(
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "x", {"policy_arn": UNKNOWN}
     )
-    with pytest.raises(Undecidable):
+    with pytest.raises(Undecidable, match="policy_arn of x"):
         run(iam_no_administrator_access_attached, res)
 
 
 # -- iam_policy_no_full_service_access -------------------------------------------------------------
 
 
-def test_service_wildcard_fails_naming_it():
-    res = Resource(
-        "aws:iam/rolePolicy:RolePolicy",
-        "app",
+def test_service_wildcards_fail_naming_them():
+    broad = {"Effect": "Allow", "Action": ["s3:*", "kms:Decrypt", "kms:*"], "Resource": "*"}
+    result = run(iam_policy_no_full_service_access, policy((READ, broad)))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
         {
-            "policy": document(
-                {
-                    "Effect": "Allow",
-                    "Action": ["s3:*", "kms:Decrypt"],
-                    "Resource": "arn:aws:s3:::phi/*",
-                }
-            )
+            "broad_statements": [
+                shown("p", "Statement[1]", ["s3:*", "kms:Decrypt", "kms:*"], ["*"],
+                      service_wildcards=["s3:*", "kms:*"])
+            ]
+        },
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        READ,
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},  # '*' is IAM-03's own check
+        {"Effect": "Allow", "Action": "*:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"},
+    ],
+)
+def test_named_actions_denies_and_star_pass(statement):
+    result = run(iam_policy_no_full_service_access, policy((statement,)))
+    assert (result.status, result.evidence) == (Status.PASS, {"broad_statements": []})
+
+
+def test_role_inline_service_wildcard_fails():
+    inline = [
+        {"name": "s3", "policy": document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})}
+    ]
+    result = run(
+        iam_policy_no_full_service_access,
+        Resource("aws:iam/role:Role", "app", {"inline_policies": inline}),
+    )
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {
+            "broad_statements": [
+                shown("s3", "Statement[0]", ["s3:*"], ["*"], service_wildcards=["s3:*"])
+            ]
         },
     )
-    result = run(iam_policy_no_full_service_access, res)
-    assert result.status is Status.FAIL
-    assert result.evidence["broad_statements"][0]["service_wildcards"] == ["s3:*"]
 
 
-def test_named_actions_and_denies_pass():
-    deny_all = {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}
-    res = Resource("aws:iam/rolePolicy:RolePolicy", "app", {"policy": document(READ, deny_all)})
-    result = run(iam_policy_no_full_service_access, res)
-    assert (result.status, result.evidence) == (Status.PASS, {"broad_statements": []})
-    with pytest.raises(Undecidable):
+def test_service_access_that_cannot_be_seen_is_not_evaluated():
+    with pytest.raises(Undecidable, match="policy of p"):
         run(
             iam_policy_no_full_service_access,
             Resource("aws:iam/policy:Policy", "p", {"policy": UNKNOWN}),

@@ -19,16 +19,20 @@ from checks.registry import Status
 from checks.support.resource_types import ACCOUNT_SUMMARY, CREDENTIAL_REPORT_ROW, ROOT_ACCOUNT
 
 AUDIT = "2026-12-01T12:00:00+00:00"
+# Times whole days before the audit, at the audit's time of day.
+DAYS_AGO = {89: "2026-09-03T12:00:00+00:00", 90: "2026-09-02T12:00:00+00:00",
+            91: "2026-09-01T12:00:00+00:00", 183: "2026-06-01T12:00:00+00:00"}  # fmt: skip
 
 
-def summary(mfa=True, keys=False) -> Resource:
-    return Resource(ACCOUNT_SUMMARY, "account-summary",
+def summary(mfa=True, keys=False, name="account-summary") -> Resource:
+    return Resource(ACCOUNT_SUMMARY, name,
                     {"account_mfa_enabled": mfa, "account_access_keys_present": keys, "users": 2},
-                    id="account-summary", source="aws")  # fmt: skip
+                    id=name, source="aws")  # fmt: skip
 
 
 def row(user="alice", **cells) -> Resource:
-    """A credential report row: a console user with MFA and one key, both used today."""
+    """A credential report row: a console user with MFA and one key, rotated 30 days before the
+    audit, both used on the day of the audit."""
     props = {
         "user": user, "arn": f"arn:aws:iam::123456789012:user/{user}",
         "user_creation_time": "2026-01-01T00:00:00+00:00",
@@ -50,27 +54,48 @@ def root_row() -> Resource:
                access_key_1_active=True, access_key_1_last_rotated=old_key)  # fmt: skip
 
 
-def by_user(results) -> dict[str, Status]:
-    return {r.resource.name: r.status for r in results}
+def verdicts(results) -> dict[str, tuple]:
+    return {r.resource.name: (r.status, r.evidence) for r in results}
 
 
 # -- root --------------------------------------------------------------------------------------
 
 
-def test_root_mfa_passes_and_fails_on_the_account_summary():
-    [ok] = iam_root_mfa_enabled(Inventory([summary(mfa=True)]))
-    [bad] = iam_root_mfa_enabled(Inventory([summary(mfa=False)]))
-    assert (ok.status, bad.status) == (Status.PASS, Status.FAIL)
-    assert bad.resource.name == "account-summary" and bad.evidence == {"account_mfa_enabled": False}
+@pytest.mark.parametrize(("mfa", "status"), [(True, Status.PASS), (False, Status.FAIL)])
+def test_root_mfa_on_the_account_summary(mfa, status):
+    account = summary(mfa=mfa)
+    [result] = iam_root_mfa_enabled(Inventory([account]))
+    assert (result.status, result.resource, result.evidence) == (
+        status,
+        account,
+        {"account_mfa_enabled": mfa},
+    )
 
 
-def test_root_access_keys_fail_on_the_account_summary():
-    [ok] = iam_root_no_access_keys(Inventory([summary(keys=False)]))
-    [bad] = iam_root_no_access_keys(Inventory([summary(keys=True)]))
-    assert (ok.status, bad.status) == (Status.PASS, Status.FAIL)
+@pytest.mark.parametrize(("keys", "status"), [(False, Status.PASS), (True, Status.FAIL)])
+def test_root_access_keys_on_the_account_summary(keys, status):
+    account = summary(keys=keys)
+    [result] = iam_root_no_access_keys(Inventory([account]))
+    assert (result.status, result.resource, result.evidence) == (
+        status,
+        account,
+        {"account_access_keys_present": keys},
+    )
 
 
-@pytest.mark.parametrize("value", [UNKNOWN, MadeUp(True), None, 1])
+def test_one_root_verdict_per_account_audited():
+    inv = Inventory([summary(True, False, "prod"), summary(False, True, "dev")])
+    assert verdicts(iam_root_mfa_enabled(inv)) == {
+        "prod": (Status.PASS, {"account_mfa_enabled": True}),
+        "dev": (Status.FAIL, {"account_mfa_enabled": False}),
+    }
+    assert verdicts(iam_root_no_access_keys(inv)) == {
+        "prod": (Status.PASS, {"account_access_keys_present": False}),
+        "dev": (Status.FAIL, {"account_access_keys_present": True}),
+    }
+
+
+@pytest.mark.parametrize("value", [UNKNOWN, MadeUp(True), None, 1, "true"])
 def test_a_root_fact_not_known_is_never_passed(value):
     props = {"account_mfa_enabled": value, "account_access_keys_present": value}
     res = Resource(ACCOUNT_SUMMARY, "account-summary", props)
@@ -93,9 +118,10 @@ def test_a_gapped_report_is_not_evaluated_with_the_reason():
         ACCOUNT_SUMMARY: "access denied to GetAccountSummary",
     }
     findings = evaluate(Inventory([row()], gaps=gaps), build_registry()).findings
-    wanted = ("iam_root_mfa_enabled", "iam_console_user_mfa_active", "iam_access_keys_rotated")
+    wanted = ("iam_root_mfa_enabled", "iam_root_no_access_keys", "iam_console_user_mfa_active",
+              "iam_access_keys_rotated", "iam_unused_credentials_disabled")  # fmt: skip
     ours = {f.check.id: f for f in findings if f.check.id in wanted}
-    assert {f.status for f in ours.values()} == {Status.NOT_EVALUATED}
+    assert {k: f.status for k, f in ours.items()} == dict.fromkeys(wanted, Status.NOT_EVALUATED)
     assert "GetCredentialReport" in ours["iam_access_keys_rotated"].message
     assert "GetAccountSummary" in ours["iam_root_mfa_enabled"].message
 
@@ -103,43 +129,71 @@ def test_a_gapped_report_is_not_evaluated_with_the_reason():
 # -- console users' MFA ------------------------------------------------------------------------
 
 
-def test_a_console_user_without_mfa_fails_and_one_without_a_password_is_skipped():
+def test_console_users_without_mfa_fail_and_users_without_a_password_are_skipped():
     inv = Inventory([row("alice"), row("bob", mfa_active=False),
+                     row("carol", password_enabled="true", mfa_active="false"),
                      row("ci", password_enabled=False, mfa_active=False), root_row()])  # fmt: skip
-    assert by_user(iam_console_user_mfa_active(inv)) == {"alice": Status.PASS, "bob": Status.FAIL}
+    assert verdicts(iam_console_user_mfa_active(inv)) == {
+        "alice": (Status.PASS, {"mfa_active": True}),
+        "bob": (Status.FAIL, {"mfa_active": False}),
+        "carol": (Status.FAIL, {"mfa_active": False}),
+    }
 
 
-def test_console_mfa_not_known_is_never_passed():
+@pytest.mark.parametrize("cells", [{"mfa_active": UNKNOWN}, {"password_enabled": UNKNOWN}])
+def test_console_mfa_not_known_is_never_passed(cells):
     with pytest.raises(Undecidable):
-        iam_console_user_mfa_active(Inventory([row(mfa_active=UNKNOWN)]))
+        iam_console_user_mfa_active(Inventory([row(**cells)]))
 
 
 # -- access keys rotated -----------------------------------------------------------------------
 
 
-def test_keys_older_than_90_days_fail_with_their_age():
+def rotation(**ages: int) -> dict:
+    return {"age_days": ages, "limit_days": 90}
+
+
+@pytest.mark.parametrize(
+    ("days", "status"), [(89, Status.PASS), (90, Status.PASS), (91, Status.FAIL)]
+)
+def test_key_age_boundary_is_90_days(days, status):
+    inv = Inventory([row(access_key_1_last_rotated=DAYS_AGO[days])])
+    assert verdicts(iam_access_keys_rotated(inv)) == {
+        "alice": (status, rotation(access_key_1=days))
+    }
+
+
+def test_a_key_rotated_without_a_time_zone_is_read_as_utc():
+    inv = Inventory([row(access_key_1_last_rotated="2026-09-01T12:00:00")])
+    assert verdicts(iam_access_keys_rotated(inv)) == {
+        "alice": (Status.FAIL, rotation(access_key_1=91))
+    }
+
+
+def test_one_stale_key_of_two_fails_naming_it():
     inv = Inventory([
         row("alice"),
         row("bob", access_key_2_active=True, access_key_2_last_rotated="2026-08-01T00:00:00+00:00",
             access_key_2_last_used_date="2026-12-01T00:00:00+00:00"),
+        row("carol", access_key_1_active=False, access_key_2_active=True,
+            access_key_2_last_rotated=DAYS_AGO[91]),
         row("ci", access_key_1_active=False), root_row(),
     ])  # fmt: skip
     results = iam_access_keys_rotated(inv)
-    assert by_user(results) == {"alice": Status.PASS, "bob": Status.FAIL}
+    assert verdicts(results) == {
+        "alice": (Status.PASS, rotation(access_key_1=30)),
+        "bob": (Status.FAIL, rotation(access_key_1=30, access_key_2=122)),
+        "carol": (Status.FAIL, rotation(access_key_2=91)),
+    }
     bob = next(r for r in results if r.resource.name == "bob")
-    assert bob.evidence["age_days"] == {"access_key_1": 30, "access_key_2": 122}
     assert bob.message == "access_key_2 not rotated for 122 days"
-
-
-def test_a_key_exactly_90_days_old_passes():
-    inv = Inventory([row(access_key_1_last_rotated="2026-09-02T12:00:00+00:00")])
-    assert by_user(iam_access_keys_rotated(inv)) == {"alice": Status.PASS}
 
 
 @pytest.mark.parametrize(
     "cells",
     [{"access_key_1_last_rotated": None}, {"access_key_1_last_rotated": "last spring"},
-     {"audit_time": None}, {"access_key_1_active": UNKNOWN}],
+     {"audit_time": None}, {"access_key_1_active": UNKNOWN},
+     {"access_key_1_last_rotated": UNKNOWN}],
 )  # fmt: skip
 def test_a_key_age_not_known_is_never_passed(cells):
     with pytest.raises(Undecidable):
@@ -149,28 +203,47 @@ def test_a_key_age_not_known_is_never_passed(cells):
 # -- unused credentials ------------------------------------------------------------------------
 
 
-def test_credentials_unused_for_90_days_fail():
+def idle(**days: int) -> dict:
+    return {"days_unused": days, "limit_days": 90}
+
+
+@pytest.mark.parametrize(
+    ("days", "status"), [(89, Status.PASS), (90, Status.PASS), (91, Status.FAIL)]
+)
+def test_unused_boundary_is_90_days_for_passwords_and_keys(days, status):
+    password = Inventory([row(password_last_used=DAYS_AGO[days])])
+    assert verdicts(iam_unused_credentials_disabled(password)) == {
+        "alice": (status, idle(password=days, access_key_1=0))
+    }
+    key = Inventory([row(access_key_1_last_used_date=DAYS_AGO[days])])
+    assert verdicts(iam_unused_credentials_disabled(key)) == {
+        "alice": (status, idle(password=0, access_key_1=days))
+    }
+
+
+def test_never_used_credentials_count_from_when_they_were_set():
     inv = Inventory([
-        row("alice"),
-        row("bob", password_last_used="2026-06-01T00:00:00+00:00"),
         row("carol", password_last_used=None, password_last_changed="2026-01-01T00:00:00+00:00",
             access_key_1_active=False),
-        row("dave", access_key_1_last_used_date=None,
-            access_key_1_last_rotated="2026-11-20T00:00:00+00:00"),
+        row("dan", password_last_used=None, password_last_changed=None,
+            user_creation_time=DAYS_AGO[90], access_key_1_active=False),
+        row("dave", access_key_1_last_used_date=None, access_key_1_last_rotated=DAYS_AGO[91]),
         row("erin", password_enabled=False, access_key_1_active=False),
+        row("fay", password_enabled=False, access_key_1_active=False, access_key_2_active=True,
+            access_key_2_last_used_date=DAYS_AGO[183]),
     ])  # fmt: skip
-    results = iam_unused_credentials_disabled(inv)
-    assert by_user(results) == {
-        "alice": Status.PASS, "bob": Status.FAIL, "carol": Status.FAIL, "dave": Status.PASS,
-    }  # fmt: skip
-    bob = next(r for r in results if r.resource.name == "bob")
-    assert bob.evidence["days_unused"] == {"password": 183, "access_key_1": 0}
-    carol = next(r for r in results if r.resource.name == "carol")
-    assert carol.evidence["days_unused"] == {"password": 334}  # never used, set 334 days ago
+    assert verdicts(iam_unused_credentials_disabled(inv)) == {
+        "carol": (Status.FAIL, idle(password=334)),
+        "dan": (Status.PASS, idle(password=90)),
+        "dave": (Status.FAIL, idle(password=0, access_key_1=91)),
+        "fay": (Status.FAIL, idle(access_key_2=183)),
+    }
 
 
 def test_unused_credentials_not_known_are_never_passed():
     cells = {"password_last_used": None, "password_last_changed": None,
              "user_creation_time": None}  # fmt: skip
-    with pytest.raises(Undecidable):
+    with pytest.raises(Undecidable, match="password_last_used"):
         iam_unused_credentials_disabled(Inventory([row(**cells)]))
+    with pytest.raises(Undecidable):
+        iam_unused_credentials_disabled(Inventory([row(access_key_1_last_used_date=UNKNOWN)]))

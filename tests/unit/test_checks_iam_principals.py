@@ -1,5 +1,6 @@
-"""IAM user and role checks: MFA enforced by policy, no direct user policies, the password
-policy, role session length, and the break-glass role."""
+"""IAM user checks: MFA enforced by a policy reached through any attachment path, and no
+permission-granting policies attached to the user directly. (Password policy:
+test_checks_iam_principals_password.py; roles: test_checks_iam_principals_roles.py.)"""
 
 from __future__ import annotations
 
@@ -7,12 +8,7 @@ import json
 
 import pytest
 
-from checks.aws.iam_roles import iam_break_glass_role, iam_role_session_duration
-from checks.aws.iam_users import (
-    iam_password_policy_strong,
-    iam_user_mfa_enforced,
-    iam_user_no_direct_policies,
-)
+from checks.aws.iam_users import iam_user_mfa_enforced, iam_user_no_direct_policies
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
@@ -24,6 +20,8 @@ MFA_DENY = {
     "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
 }
 READ = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::phi/*"}
+MFA_ARN = "arn:aws:iam::1:policy/mfa"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 def doc(*statements: dict) -> str:
@@ -46,189 +44,150 @@ def membership(user_name="alice", *groups: str) -> Resource:
     )
 
 
+def group_policy(statement: dict, name="require-mfa", group_name="people") -> Resource:
+    return Resource(
+        "aws:iam/groupPolicy:GroupPolicy", name, {"group": group_name, "policy": doc(statement)}
+    )
+
+
+def user_policy(statement, name="alice-policy", user_name="alice") -> Resource:
+    policy = doc(*statement) if isinstance(statement, tuple) else doc(statement)
+    return Resource("aws:iam/userPolicy:UserPolicy", name, {"user": user_name, "policy": policy})
+
+
+def managed(statement: dict, arn=MFA_ARN) -> Resource:
+    return Resource("aws:iam/policy:Policy", "mfa", {"policy": doc(statement)}, arn=arn)
+
+
+def attachment(token: str, principal: dict, arn=MFA_ARN) -> Resource:
+    return Resource(token, "attach", {**principal, "policy_arn": arn})
+
+
 def run(fn, target: Resource, *others: Resource):
     return fn(target, Inventory([target, *others]))
 
 
-# -- iam_user_mfa_enforced -------------------------------------------------------------------------
+# -- iam_user_mfa_enforced: every path a policy reaches a user by ---------------------------------
+
+GROUP_MEMBERSHIP = Resource(
+    "aws:iam/groupMembership:GroupMembership",
+    "people-members",
+    {"group": "people", "users": ["bob", "alice"]},
+)
+PATHS = {
+    "group inline policy": ((group(), membership(), group_policy(MFA_DENY)), "require-mfa"),
+    "membership declared by the group": ((group(), GROUP_MEMBERSHIP, group_policy(MFA_DENY)),
+                                         "require-mfa"),
+    "user inline policy": ((user_policy(MFA_DENY, "alice-mfa"),), "alice-mfa"),
+    "user attachment": ((managed(MFA_DENY), attachment(
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "alice"})), MFA_ARN),
+    "group attachment": ((group(), membership(), managed(MFA_DENY), attachment(
+        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", {"group": "people"})), MFA_ARN),
+    "policy attachment to users": ((managed(MFA_DENY), attachment(
+        "aws:iam/policyAttachment:PolicyAttachment", {"users": ["bob", "alice"]})), MFA_ARN),
+    "policy attachment to groups": ((group(), membership(), managed(MFA_DENY), attachment(
+        "aws:iam/policyAttachment:PolicyAttachment", {"groups": ["people"]})), MFA_ARN),
+}  # fmt: skip
 
 
-def test_mfa_policy_on_the_users_group_passes():
-    policy = Resource(
-        "aws:iam/groupPolicy:GroupPolicy",
-        "require-mfa",
-        {"group": "people", "policy": doc(MFA_DENY)},
-    )
-    result = run(iam_user_mfa_enforced, user(), group(), membership(), policy)
-    assert (result.status, result.evidence) == (Status.PASS, {"mfa_policies": ["require-mfa"]})
+@pytest.mark.parametrize("path", list(PATHS))
+def test_mfa_policy_reaching_the_user_by_any_path_passes(path):
+    others, label = PATHS[path]
+    result = run(iam_user_mfa_enforced, user(), *others)
+    assert (result.status, result.evidence) == (Status.PASS, {"mfa_policies": [label]})
 
 
-def test_mfa_managed_policy_attached_to_the_user_passes():
-    managed = Resource(
-        "aws:iam/policy:Policy", "mfa", {"policy": doc(MFA_DENY)}, arn="arn:aws:iam::1:policy/mfa"
-    )
-    attach = Resource(
-        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-        "alice-mfa",
-        {"user": "alice", "policy_arn": "arn:aws:iam::1:policy/mfa"},
-    )
-    assert run(iam_user_mfa_enforced, user(), managed, attach).status is Status.PASS
+def test_an_mfa_policy_wins_over_one_that_cannot_be_seen():
+    elsewhere = attachment("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "alice"},
+                           "arn:aws:iam::1:policy/elsewhere")  # fmt: skip
+    result = run(iam_user_mfa_enforced, user(), elsewhere, user_policy(MFA_DENY, "alice-mfa"))
+    assert (result.status, result.evidence) == (Status.PASS, {"mfa_policies": ["alice-mfa"]})
 
 
-def test_user_without_an_mfa_policy_fails():
-    policy = Resource(
-        "aws:iam/groupPolicy:GroupPolicy", "read", {"group": "people", "policy": doc(READ)}
-    )
-    result = run(iam_user_mfa_enforced, user(), group(), membership(), policy)
-    assert result.status is Status.FAIL
-    assert result.evidence == {"mfa_policies": [], "policies_seen": ["read"]}
-
-
-def test_attached_policy_outside_the_inventory_is_undecidable():
-    attach = Resource(
-        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-        "alice-x",
-        {"user": "alice", "policy_arn": "arn:aws:iam::1:policy/elsewhere"},
-    )
-    with pytest.raises(Undecidable, match="not in the inventory"):
-        run(iam_user_mfa_enforced, user(), attach)
-
-
-# -- iam_user_no_direct_policies -------------------------------------------------------------------
-
-
-def test_policy_attached_directly_to_a_user_fails():
-    inline = Resource(
-        "aws:iam/userPolicy:UserPolicy", "alice-read", {"user": "alice", "policy": doc(READ)}
-    )
-    result = run(iam_user_no_direct_policies, user(), inline)
-    assert (result.status, result.evidence) == (Status.FAIL, {"direct_policies": ["alice-read"]})
-
-
-def test_deny_only_guard_rail_on_a_user_is_allowed():
-    inline = Resource(
-        "aws:iam/userPolicy:UserPolicy", "alice-mfa", {"user": "alice", "policy": doc(MFA_DENY)}
-    )
-    result = run(iam_user_no_direct_policies, user(), inline)
-    assert (result.status, result.evidence) == (Status.PASS, {"direct_policies": []})
-    with pytest.raises(Undecidable):
-        run(
-            iam_user_no_direct_policies,
-            user(),
-            Resource("aws:iam/userPolicy:UserPolicy", "p", {"user": "alice", "policy": UNKNOWN}),
-        )
-
-
-# -- iam_password_policy_strong --------------------------------------------------------------------
-
-STRONG = {
-    "minimum_password_length": 14,
-    "password_reuse_prevention": 24,
-    "max_password_age": 90,
-    "require_lowercase_characters": True,
-    "require_uppercase_characters": True,
-    "require_numbers": True,
-    "require_symbols": True,
-}
-
-
-def password_policy(**props) -> Resource:
-    return Resource(
-        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "strict", {**STRONG, **props}
-    )
-
-
-def test_strong_password_policy_passes():
-    policy = password_policy()
-    [result] = iam_password_policy_strong(Inventory([policy]))
-    assert (result.status, result.resource, result.evidence["gaps"]) == (Status.PASS, policy, [])
-
-
-def test_weak_or_missing_password_policy_fails():
-    [weak] = iam_password_policy_strong(
-        Inventory([password_policy(minimum_password_length=8, require_symbols=False)])
-    )
-    assert weak.status is Status.FAIL
-    assert weak.evidence["gaps"] == ["minimum_password_length < 14", "require_symbols is off"]
-    [missing] = iam_password_policy_strong(Inventory([user()]))
-    assert missing.status is Status.FAIL
-    assert iam_password_policy_strong(Inventory([])) == []
-    with pytest.raises(Undecidable):
-        iam_password_policy_strong(Inventory([password_policy(max_password_age=UNKNOWN)]))
-
-
-# -- iam_role_session_duration ---------------------------------------------------------------------
-
-
-def role(name: str, principal: dict, **props) -> Resource:
-    trust = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": principal}
-    condition = props.pop("condition", None)
-    if condition:
-        trust["Condition"] = condition
-    return Resource(
-        "aws:iam/role:Role", name, {"name": name, "assume_role_policy": doc(trust), **props}
-    )
-
-
-PEOPLE = {"AWS": "arn:aws:iam::111122223333:root"}
-MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-
-
-def test_human_role_sessions():
-    short = run(iam_role_session_duration, role("operator", PEOPLE))
-    assert (short.status, short.evidence) == (
-        Status.PASS,
-        {"max_session_duration": 3600, "limit": 14400},
-    )
-    long_ = run(iam_role_session_duration, role("operator", PEOPLE, max_session_duration=43200))
-    assert (long_.status, long_.evidence["max_session_duration"]) == (Status.FAIL, 43200)
-    service = role(
-        "flow-logs", {"Service": "vpc-flow-logs.amazonaws.com"}, max_session_duration=43200
-    )
-    assert run(iam_role_session_duration, service).status is Status.NOT_APPLICABLE
-    with pytest.raises(Undecidable):
-        run(iam_role_session_duration, role("operator", PEOPLE, max_session_duration=UNKNOWN))
-
-
-# -- iam_break_glass_role --------------------------------------------------------------------------
-
-
-def test_break_glass_role_with_mfa_passes():
-    glass = role("break-glass", PEOPLE, condition=MFA)
-    [result] = iam_break_glass_role(Inventory([glass]))
-    assert (result.status, result.resource, result.evidence) == (
-        Status.PASS,
-        glass,
-        {"statements_without_mfa": []},
-    )
-
-
-def test_break_glass_without_mfa_or_absent_fails():
-    [open_] = iam_break_glass_role(Inventory([role("emergency-access", PEOPLE)]))
-    assert (open_.status, open_.evidence) == (
+@pytest.mark.parametrize(
+    ("others", "seen"),
+    [
+        ((), []),
+        ((group(), membership(), group_policy(READ, "read")), ["read"]),
+        ((group(), membership()), []),  # a group of this inventory without policies
+        # an AWS managed policy is never an MFA guard rail
+        ((attachment("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "alice"},
+                     READ_ONLY),), [READ_ONLY]),
+        # a deny that applies WITH MFA, and an allow conditioned on its absence, enforce nothing
+        ((user_policy({**MFA_DENY, "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+                      "deny-with-mfa"),), ["deny-with-mfa"]),
+        ((user_policy({**MFA_DENY, "Effect": "Allow"}, "allow-without-mfa"),),
+         ["allow-without-mfa"]),
+        # another user's policy and another user's membership
+        ((user_policy(MFA_DENY, "bob-mfa", "bob"),), []),
+        ((group(), membership("bob"), group_policy(MFA_DENY)), []),
+    ],
+)  # fmt: skip
+def test_user_without_an_mfa_policy_fails_naming_the_policies_seen(others, seen):
+    result = run(iam_user_mfa_enforced, user(), *others)
+    assert (result.status, result.evidence) == (
         Status.FAIL,
-        {"statements_without_mfa": ["Statement[0]"]},
+        {"mfa_policies": [], "policies_seen": seen},
     )
-    [absent] = iam_break_glass_role(Inventory([role("operator", PEOPLE, condition=MFA)]))
-    assert absent.status is Status.FAIL
 
 
-def test_break_glass_found_by_tag_and_federated_trust_is_not_evaluated():
-    tagged = role(
-        "ops-admin",
-        {"Federated": "arn:aws:iam::1:saml-provider/idp"},
-        tags={"purpose": "break-glass"},
-    )
-    [result] = iam_break_glass_role(Inventory([tagged]))
-    assert result.status is Status.NOT_EVALUATED
-    with pytest.raises(Undecidable):
-        iam_break_glass_role(
-            Inventory(
-                [Resource("aws:iam/role:Role", "break-glass", {"assume_role_policy": UNKNOWN})]
-            )
-        )
-
-
-def test_membership_of_a_group_declared_elsewhere_is_undecidable():
+def test_policies_that_cannot_be_seen_are_not_evaluated():
+    elsewhere = attachment("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "alice"},
+                           "arn:aws:iam::1:policy/elsewhere")  # fmt: skip
+    with pytest.raises(Undecidable, match="policy/elsewhere is not in the inventory"):
+        run(iam_user_mfa_enforced, user(), elsewhere)
     with pytest.raises(Undecidable, match="group legacy-admins"):
         run(iam_user_mfa_enforced, user(), membership("alice", "legacy-admins"))
+    pending = Resource("aws:iam/userPolicy:UserPolicy", "p", {"user": "alice", "policy": UNKNOWN})
+    with pytest.raises(Undecidable, match="policy of p"):
+        run(iam_user_mfa_enforced, user(), pending)
+    with pytest.raises(Undecidable, match="groups of alice-groups"):
+        run(iam_user_mfa_enforced, user(), membership("alice", UNKNOWN))
+
+
+# -- iam_user_no_direct_policies ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("others", "direct"),
+    [
+        ((user_policy(READ, "alice-read"),), ["alice-read"]),
+        # a deny beside an allow still grants
+        ((user_policy((MFA_DENY, READ), "mixed"),), ["mixed"]),
+        ((managed(READ), attachment("aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                                    {"user": "alice"})), [MFA_ARN]),
+        # a policy not in the inventory may grant anything
+        ((attachment("aws:iam/userPolicyAttachment:UserPolicyAttachment", {"user": "alice"},
+                     READ_ONLY),), [READ_ONLY]),
+        ((attachment("aws:iam/policyAttachment:PolicyAttachment", {"users": ["alice"]},
+                     READ_ONLY),), [READ_ONLY]),
+    ],
+)  # fmt: skip
+def test_permission_granting_policy_attached_to_the_user_fails(others, direct):
+    result = run(iam_user_no_direct_policies, user(), *others)
+    assert (result.status, result.evidence) == (Status.FAIL, {"direct_policies": direct})
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        (),
+        (user_policy(MFA_DENY, "alice-mfa"),),  # a deny-only guard rail is exempt
+        (managed(MFA_DENY), attachment("aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                                       {"user": "alice"})),
+        (group(), membership(), group_policy(READ, "read")),  # through a group: as it should be
+        (user_policy(READ, "bob-read", "bob"),),
+    ],
+)  # fmt: skip
+def test_user_without_permission_granting_policies_of_its_own_passes(others):
+    result = run(iam_user_no_direct_policies, user(), *others)
+    assert (result.status, result.evidence) == (Status.PASS, {"direct_policies": []})
+
+
+def test_direct_policy_that_cannot_be_seen_is_not_evaluated():
+    pending = Resource("aws:iam/userPolicy:UserPolicy", "p", {"user": "alice", "policy": UNKNOWN})
+    with pytest.raises(Undecidable, match="policy of p"):
+        run(iam_user_no_direct_policies, user(), pending)
+    unknown_user = Resource("aws:iam/userPolicy:UserPolicy", "p", {"user": UNKNOWN, "policy": "{}"})
+    with pytest.raises(Undecidable, match="user of p"):
+        run(iam_user_no_direct_policies, user(), unknown_user)

@@ -1,27 +1,30 @@
-"""CloudWatch Logs and alarm checks: KMS, retention (six years for CloudTrail's group), alarm
-actions, and the CIS security-event metric filters."""
+"""CloudWatch Logs checks: KMS, retention (six years for CloudTrail's group) and alarm actions.
+(The CIS security-event metric filters: test_checks_logs_security_events.py.)"""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from checks.aws.alarms import cloudwatch_alarm_has_action, cloudwatch_security_event_alarms
+from checks.aws.alarms import cloudwatch_alarm_has_action
 from checks.aws.logs import log_group_kms_encrypted, log_group_retention
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 TRAIL_GROUP_ARN = "arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail:*"
+KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def group(name: str = "app", **props) -> Resource:
     return Resource("aws:cloudwatch/logGroup:LogGroup", name, {"name": name, **props}, id=name)
 
 
-def trail() -> Resource:
+def trail(arn=TRAIL_GROUP_ARN) -> Resource:
     return Resource(
         "aws:cloudtrail/trail:Trail",
         "audit",
-        {"s3_bucket_name": "audit", "cloud_watch_logs_group_arn": TRAIL_GROUP_ARN},
+        {"s3_bucket_name": "audit", "cloud_watch_logs_group_arn": arn},
     )
 
 
@@ -29,54 +32,122 @@ def run(fn, target: Resource, *others: Resource):
     return fn(target, Inventory([target, *others]))
 
 
+def verdict(result) -> tuple:
+    return result.status, dict(result.evidence)
+
+
 # -- log_group_kms_encrypted -----------------------------------------------------------------------
 
 
-def test_log_group_kms():
-    key = "arn:aws:kms:us-east-1:1:key/k"
-    ok = run(log_group_kms_encrypted, group(kms_key_id=key))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"kms_key_id": key})
-    assert run(log_group_kms_encrypted, group()).status is Status.FAIL
-    with pytest.raises(Undecidable):
-        run(log_group_kms_encrypted, group(kms_key_id=UNKNOWN))
+@pytest.mark.parametrize("key", [KEY, "alias/logs"])
+def test_log_group_with_a_kms_key_passes(key):
+    result = run(log_group_kms_encrypted, group(kms_key_id=key))
+    assert verdict(result) == (Status.PASS, {"kms_key_id": key})
+
+
+@pytest.mark.parametrize("props", [{}, {"kms_key_id": None}, {"kms_key_id": ""}])
+def test_log_group_without_a_kms_key_fails(props):
+    result = run(log_group_kms_encrypted, group(**props))
+    assert verdict(result) == (Status.FAIL, {"kms_key_id": None})
+
+
+@pytest.mark.parametrize("key", [UNKNOWN, SECRET, MadeUp(KEY)])
+def test_log_group_key_that_cannot_be_seen_is_undecidable(key):
+    with pytest.raises(Undecidable, match="kms_key_id of app"):
+        run(log_group_kms_encrypted, group(kms_key_id=key))
+
+
+def test_log_group_key_a_state_file_did_not_record_is_undecidable():
+    unrecorded = dataclasses.replace(group(), source="state", recorded=frozenset({"name"}))
+    with pytest.raises(Undecidable, match="not recorded"):
+        run(log_group_kms_encrypted, unrecorded)
 
 
 # -- log_group_retention ---------------------------------------------------------------------------
 
 
-def test_retention_of_a_year_passes_and_a_month_fails():
-    ok = run(log_group_retention, group(retention_in_days=365))
-    assert (ok.status, ok.evidence) == (
-        Status.PASS,
-        {"retention_in_days": 365, "minimum_days": 365, "receives_trail": None},
-    )
-    assert run(log_group_retention, group(retention_in_days=30)).status is Status.FAIL
+def retention(days, minimum=365, trail_name=None) -> dict:
+    return {"retention_in_days": days, "minimum_days": minimum, "receives_trail": trail_name}
 
 
-def test_never_expiring_group_passes_explicitly():
-    result = run(log_group_retention, group())
-    assert result.status is Status.PASS
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (1, Status.FAIL),
+        (30, Status.FAIL),
+        (364, Status.FAIL),
+        (365, Status.PASS),
+        (366, Status.PASS),
+        (3653, Status.PASS),
+    ],
+)
+def test_retention_of_an_application_group_needs_a_year(days, expected):
+    result = run(log_group_retention, group(retention_in_days=days))
+    assert verdict(result) == (expected, retention(days))
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (365, Status.FAIL),
+        (2189, Status.FAIL),
+        (2190, Status.PASS),
+        (2191, Status.PASS),
+        (2192, Status.PASS),
+    ],
+)
+def test_retention_of_the_cloudtrail_group_needs_six_years(days, expected):
+    result = run(log_group_retention, group("cloudtrail", retention_in_days=days), trail())
+    assert verdict(result) == (expected, retention(days, 2190, "audit"))
+
+
+@pytest.mark.parametrize("props", [{}, {"retention_in_days": 0}, {"retention_in_days": None}])
+def test_never_expiring_group_passes_explicitly(props):
+    result = run(log_group_retention, group(**props))
+    assert verdict(result) == (Status.PASS, retention(0))
     assert "never expire" in result.message
+    with_trail = run(log_group_retention, group("cloudtrail", **props), trail())
+    assert verdict(with_trail) == (Status.PASS, retention(0, 2190, "audit"))
 
 
-def test_cloudtrail_group_needs_six_years():
-    short = run(log_group_retention, group("cloudtrail", retention_in_days=365), trail())
-    assert (short.status, short.evidence["minimum_days"], short.evidence["receives_trail"]) == (
-        Status.FAIL,
-        2190,
-        "audit",
+def test_the_trail_group_is_matched_by_name_id_or_resource_name():
+    by_id = Resource(
+        "aws:cloudwatch/logGroup:LogGroup",
+        "trail-logs",
+        {"retention_in_days": 400},
+        id="cloudtrail",
     )
-    assert run(
-        log_group_retention, group("cloudtrail", retention_in_days=2192), trail()
-    ).status is (Status.PASS)
-    with pytest.raises(Undecidable):
-        run(log_group_retention, group(retention_in_days=UNKNOWN))
+    by_resource_name = Resource(
+        "aws:cloudwatch/logGroup:LogGroup", "cloudtrail", {"retention_in_days": 400}
+    )
+    for target in (by_id, by_resource_name):
+        assert verdict(run(log_group_retention, target, trail())) == (
+            Status.FAIL,
+            retention(400, 2190, "audit"),
+        )
 
 
-# -- alarms ----------------------------------------------------------------------------------------
+def test_a_trail_into_another_group_leaves_the_application_bar():
+    other = trail("arn:aws:logs:us-east-1:111122223333:log-group:other-trail-logs")
+    result = run(log_group_retention, group("cloudtrail", retention_in_days=400), other)
+    assert verdict(result) == (Status.PASS, retention(400))
 
 
-def alarm(metric: str, **props) -> Resource:
+@pytest.mark.parametrize("days", [UNKNOWN, SECRET, MadeUp(365)])
+def test_retention_that_cannot_be_seen_is_undecidable(days):
+    with pytest.raises(Undecidable, match="retention_in_days of app"):
+        run(log_group_retention, group(retention_in_days=days))
+
+
+def test_a_trail_whose_log_group_is_not_known_yet_is_undecidable():
+    with pytest.raises(Undecidable, match="the log group of audit"):
+        run(log_group_retention, group(retention_in_days=400), trail(UNKNOWN))
+
+
+# -- cloudwatch_alarm_has_action -------------------------------------------------------------------
+
+
+def alarm(metric: str = "RootUse", **props) -> Resource:
     return Resource(
         "aws:cloudwatch/metricAlarm:MetricAlarm",
         metric,
@@ -84,71 +155,50 @@ def alarm(metric: str, **props) -> Resource:
     )
 
 
-def test_alarm_action():
-    ok = run(cloudwatch_alarm_has_action, alarm("RootUse"))
-    assert (ok.status, ok.evidence) == (Status.PASS, {"alarm_actions": ["arn:sns"]})
-    assert (
-        run(cloudwatch_alarm_has_action, alarm("RootUse", alarm_actions=[])).status is Status.FAIL
-    )
-    assert run(cloudwatch_alarm_has_action, alarm("RootUse", actions_enabled=False)).status is (
-        Status.FAIL
-    )
+@pytest.mark.parametrize(
+    "props",
+    [{}, {"actions_enabled": True}, {"actions_enabled": "true"}],
+    ids=["default", "enabled", "enabled-string"],
+)
+def test_an_alarm_with_an_enabled_action_passes(props):
+    result = run(cloudwatch_alarm_has_action, alarm(**props))
+    assert verdict(result) == (Status.PASS, {"alarm_actions": ["arn:sns"]})
+    assert result.message == "the alarm notifies 1 target(s)"
+
+
+def test_an_alarm_with_two_actions_names_both():
+    result = run(cloudwatch_alarm_has_action, alarm(alarm_actions=["arn:sns", "arn:pager"]))
+    assert verdict(result) == (Status.PASS, {"alarm_actions": ["arn:sns", "arn:pager"]})
+
+
+@pytest.mark.parametrize(
+    ("props", "actions"),
+    [
+        ({"actions_enabled": False}, ["arn:sns"]),
+        ({"actions_enabled": "false"}, ["arn:sns"]),
+        ({"alarm_actions": []}, []),
+        ({"alarm_actions": None}, []),
+        ({"alarm_actions": [], "actions_enabled": True}, []),
+        ({"alarm_actions": [], "actions_enabled": False}, []),
+    ],
+    ids=[
+        "disabled",
+        "disabled-string",
+        "no-action",
+        "null-actions",
+        "enabled-no-action",
+        "neither",
+    ],
+)
+def test_an_alarm_that_tells_nobody_fails(props, actions):
+    result = run(cloudwatch_alarm_has_action, alarm(**props))
+    assert verdict(result) == (Status.FAIL, {"alarm_actions": actions})
+
+
+@pytest.mark.parametrize(
+    "props",
+    [{"alarm_actions": UNKNOWN}, {"actions_enabled": UNKNOWN}, {"alarm_actions": [MadeUp("a")]}],
+)
+def test_alarm_actions_that_cannot_be_seen_are_undecidable(props):
     with pytest.raises(Undecidable):
-        run(cloudwatch_alarm_has_action, alarm("RootUse", alarm_actions=UNKNOWN))
-
-
-CIS_PATTERNS = {
-    "RootUse": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS }',
-    "ConsoleFailures": (
-        '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'
-    ),
-    "IamChanges": "{ ($.eventName = PutRolePolicy) || ($.eventName = AttachRolePolicy) }",
-    "SgChanges": "{ ($.eventName = AuthorizeSecurityGroupIngress) }",
-    "NaclChanges": "{ ($.eventName = CreateNetworkAclEntry) }",
-    "TrailChanges": "{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }",
-}
-
-
-def metric_filter(metric: str, group_name: str = "cloudtrail") -> Resource:
-    return Resource(
-        "aws:cloudwatch/logMetricFilter:LogMetricFilter",
-        metric,
-        {
-            "log_group_name": group_name,
-            "pattern": CIS_PATTERNS[metric],
-            "metric_transformation": {"name": metric, "namespace": "CIS", "value": "1"},
-        },
-    )
-
-
-def test_every_security_event_alarmed_passes():
-    resources = (
-        [trail()] + [metric_filter(m) for m in CIS_PATTERNS] + [alarm(m) for m in CIS_PATTERNS]
-    )
-    [result] = cloudwatch_security_event_alarms(Inventory(resources))
-    assert result.status is Status.PASS
-    assert result.evidence["missing"] == []
-    assert result.evidence["watched"]["root account use"] == ["RootUse"]
-
-
-def test_missing_alarm_or_filter_on_another_group_fails():
-    resources = (
-        [trail()]
-        + [metric_filter(m) for m in CIS_PATTERNS]
-        + [alarm(m) for m in CIS_PATTERNS if m != "RootUse"]
-    )
-    [result] = cloudwatch_security_event_alarms(Inventory(resources))
-    assert (result.status, result.evidence["missing"]) == (Status.FAIL, ["root account use"])
-    elsewhere = [trail(), metric_filter("RootUse", "app"), alarm("RootUse")]
-    [result] = cloudwatch_security_event_alarms(Inventory(elsewhere))
-    assert "root account use" in result.evidence["missing"]
-
-
-def test_no_trail_to_cloudwatch_fails_and_unknown_group_is_undecidable():
-    [result] = cloudwatch_security_event_alarms(Inventory([group()]))
-    assert result.status is Status.FAIL
-    pending = Resource(
-        "aws:cloudtrail/trail:Trail", "audit", {"cloud_watch_logs_group_arn": UNKNOWN}
-    )
-    with pytest.raises(Undecidable):
-        cloudwatch_security_event_alarms(Inventory([pending]))
+        run(cloudwatch_alarm_has_action, alarm(**props))

@@ -32,12 +32,11 @@ def _controls() -> dict[str, dict[str, set[str]]]:
     }
 
 
-def test_library_loads_with_unique_ids_and_enough_checks():
+def test_library_loads_with_unique_ids():
     registry = build_registry()
     ids = [chk.id for module in LIBRARY for chk in module.CHECKS]
     assert len(ids) == len(set(ids))
-    assert len(registry) == len(ids)
-    assert len(registry) >= 12
+    assert len(registry) == len(ids)  # the exact list: tests/unit/test_library_ids.py
 
 
 def test_every_check_cites_only_its_controls_citations_and_config_rules():

@@ -1,27 +1,27 @@
-"""S3 bucket checks, joined with the bucket's companion resources."""
+"""S3 bucket encryption and versioning, joined with the bucket's companion resources. (Public
+access and TLS-only policies: test_checks_s3_exposure.py.)"""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from checks.aws.s3 import (
-    s3_bucket_public_access_blocked,
-    s3_bucket_sse_kms,
-    s3_bucket_tls_only,
-    s3_bucket_versioning_enabled,
-)
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.aws.s3 import s3_bucket_sse_kms, s3_bucket_versioning_enabled
+from checks.model import UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 NAME = "phi-records-1a2b3c"
 ARN = f"arn:aws:s3:::{NAME}"
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_2 = "arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab"
+LOGS = "access-logs-1a2b"
 
 
 def bucket(**props) -> Resource:
     return Resource("aws:s3/bucket:Bucket", "phi", {"bucket": NAME, **props}, id=NAME, arn=ARN)
+
+
+def log_bucket(**props) -> Resource:
+    return Resource("aws:s3/bucket:Bucket", "logs", {"bucket": LOGS, **props}, id=LOGS)
 
 
 def companion(kind: str, name: str, **props) -> Resource:
@@ -29,36 +29,28 @@ def companion(kind: str, name: str, **props) -> Resource:
     return Resource(token, name, {"bucket": NAME, **props}, id=f"{name}-id", urn=f"urn:{name}")
 
 
-def sse(algorithm: str, key: str | None = None) -> Resource:
-    default = {"sse_algorithm": algorithm, **({"kms_master_key_id": key} if key else {})}
-    rules = [{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}]
-    return companion("BucketServerSideEncryptionConfiguration", "phi-sse", rules=rules)
+def default(algorithm: str, key: str | None = None) -> dict:
+    found = {"sse_algorithm": algorithm, **({"kms_master_key_id": key} if key else {})}
+    return {"apply_server_side_encryption_by_default": found, "bucket_key_enabled": True}
 
 
-def pab(**flags) -> Resource:
-    return companion("BucketPublicAccessBlock", "phi-pab", **flags)
+def sse(*rules: dict, bucket_name: str = NAME) -> Resource:
+    return companion(
+        "BucketServerSideEncryptionConfiguration", "phi-sse", bucket=bucket_name, rules=list(rules)
+    )
 
 
-ALL_BLOCKED = dict.fromkeys(
-    ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"),
-    True,
-)
+def logging_into_logs() -> Resource:
+    return companion("BucketLogging", "phi-logging", target_bucket=LOGS)
 
 
-def tls_policy(resources: list[str], value: object = "false") -> str:
-    statement = {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": resources,
-        "Condition": {"Bool": {"aws:SecureTransport": value}},
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+def judge(fn, target: Resource, *others: Resource) -> tuple:
+    result = fn(target, Inventory([target, *others]))
+    return result.status, dict(result.evidence)
 
 
-def run(fn, target: Resource, *others: Resource):
-    return fn(target, Inventory([target, *others]))
+def encryption(algorithm, key=None, **more) -> dict:
+    return {"sse_algorithm": algorithm, "kms_master_key_id": key, **more}
 
 
 # -- s3_bucket_sse_kms --------------------------------------------------------------------------
@@ -66,88 +58,111 @@ def run(fn, target: Resource, *others: Resource):
 
 @pytest.mark.parametrize("algorithm", ["aws:kms", "aws:kms:dsse"])
 def test_sse_kms_companion_passes(algorithm):
-    result = run(s3_bucket_sse_kms, bucket(), sse(algorithm, KEY))
-    assert result.status is Status.PASS
-    assert result.evidence == {"sse_algorithm": algorithm, "kms_master_key_id": KEY}
+    result = judge(s3_bucket_sse_kms, bucket(), sse(default(algorithm, KEY)))
+    assert result == (Status.PASS, encryption(algorithm, KEY))
 
 
 def test_sse_s3_companion_fails():
-    result = run(s3_bucket_sse_kms, bucket(), sse("AES256"))
-    assert result.status is Status.FAIL
-    assert result.evidence == {"sse_algorithm": "AES256", "kms_master_key_id": None}
+    result = judge(s3_bucket_sse_kms, bucket(), sse(default("AES256")))
+    assert result == (Status.FAIL, encryption("AES256"))
 
 
 def test_no_encryption_config_fails_naming_sse_s3():
-    result = run(s3_bucket_sse_kms, bucket())
-    assert result.status is Status.FAIL
+    result = s3_bucket_sse_kms(bucket(), Inventory([bucket()]))
+    assert (result.status, dict(result.evidence)) == (Status.FAIL, encryption(None))
     assert "SSE-S3" in result.message
-    assert result.evidence == {"sse_algorithm": None, "kms_master_key_id": None}
 
 
-def log_bucket(**props) -> Resource:
-    return Resource(
-        "aws:s3/bucket:Bucket",
-        "logs",
-        {"bucket": "access-logs-1a2b", **props},
-        id="access-logs-1a2b",
+def test_every_default_must_be_sse_kms():
+    both_kms = sse(default("aws:kms", KEY), default("aws:kms:dsse", KEY_2))
+    assert judge(s3_bucket_sse_kms, bucket(), both_kms) == (
+        Status.PASS,
+        encryption(["aws:kms", "aws:kms:dsse"], [KEY, KEY_2]),
+    )
+    mixed = sse(default("aws:kms", KEY), default("AES256"))
+    assert judge(s3_bucket_sse_kms, bucket(), mixed) == (
+        Status.FAIL,
+        encryption(["aws:kms", "AES256"], [KEY, None]),
     )
 
 
-def test_sse_s3_on_an_access_log_target_passes_naming_the_delivery():
-    logging = companion("BucketLogging", "phi-logging", target_bucket="access-logs-1a2b")
-    result = s3_bucket_sse_kms(log_bucket(), Inventory([bucket(), log_bucket(), logging]))
-    assert result.status is Status.PASS
-    assert result.evidence == {
-        "sse_algorithm": None,
-        "kms_master_key_id": None,
-        "log_delivery": ["urn:phi-logging"],
-    }
+@pytest.mark.parametrize(
+    ("config", "algorithm"),
+    [((), None), ((sse(default("AES256"), bucket_name=LOGS),), "AES256")],
+    ids=["s3-default", "declared-sse-s3"],
+)
+def test_sse_s3_on_an_access_log_target_passes_naming_the_delivery(config, algorithm):
+    result = judge(s3_bucket_sse_kms, log_bucket(), bucket(), logging_into_logs(), *config)
+    assert result == (Status.PASS, encryption(algorithm, log_delivery=["urn:phi-logging"]))
+
+
+def test_sse_kms_on_a_log_target_passes_as_sse_kms():
+    kms = sse(default("aws:kms", KEY), bucket_name=LOGS)
+    result = judge(s3_bucket_sse_kms, log_bucket(), bucket(), logging_into_logs(), kms)
+    assert result == (Status.PASS, encryption("aws:kms", KEY))
+
+
+def test_a_log_target_with_a_mixed_default_is_neither_excused_nor_sse_kms():
+    mixed = sse(default("AES256"), default("aws:kms", KEY), bucket_name=LOGS)
+    result = judge(s3_bucket_sse_kms, log_bucket(), bucket(), logging_into_logs(), mixed)
+    assert result == (Status.FAIL, encryption(["AES256", "aws:kms"], [None, KEY]))
 
 
 def test_sse_s3_on_a_load_balancer_log_bucket_passes():
     alb = Resource(
         "aws:lb/loadBalancer:LoadBalancer",
         "web",
-        {"access_logs": {"bucket": "access-logs-1a2b", "enabled": True}},
+        {"access_logs": {"bucket": LOGS, "enabled": True}},
         urn="urn:web",
     )
-    aes = Resource(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "logs-sse",
-        {
-            "bucket": "access-logs-1a2b",
-            "rules": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-        },
+    aes = sse(default("AES256"), bucket_name=LOGS)
+    assert judge(s3_bucket_sse_kms, log_bucket(), alb, aes) == (
+        Status.PASS,
+        encryption("AES256", log_delivery=["urn:web"]),
     )
-    result = s3_bucket_sse_kms(log_bucket(), Inventory([log_bucket(), alb, aes]))
-    assert (result.status, result.evidence["log_delivery"]) == (Status.PASS, ["urn:web"])
 
 
-def test_log_target_that_is_not_known_yet_makes_an_sse_s3_bucket_undecidable():
-    pending = companion("BucketLogging", "phi-logging", target_bucket=UNKNOWN)
-    with pytest.raises(Undecidable):
-        s3_bucket_sse_kms(log_bucket(), Inventory([log_bucket(), pending]))
+def test_sse_s3_on_a_bucket_logs_go_elsewhere_from_fails():
+    elsewhere = companion("BucketLogging", "phi-logging", target_bucket="other-logs")
+    assert judge(s3_bucket_sse_kms, log_bucket(), bucket(), elsewhere) == (
+        Status.FAIL,
+        encryption(None),
+    )
 
 
 def test_deprecated_inline_encryption_is_honoured():
-    inline = {"rule": {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}}}
-    passing = run(s3_bucket_sse_kms, bucket(server_side_encryption_configuration=inline))
-    assert passing.status is Status.PASS
-    aes = {"rule": {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}}
-    failing = run(s3_bucket_sse_kms, bucket(server_side_encryption_configuration=aes))
-    assert (failing.status, failing.evidence["sse_algorithm"]) == (Status.FAIL, "AES256")
+    for key in ("rule", "rules"):
+        inline = {key: default("aws:kms", KEY)}
+        passing = judge(s3_bucket_sse_kms, bucket(server_side_encryption_configuration=inline))
+        assert passing == (Status.PASS, encryption("aws:kms", KEY))
+    aes = {"rule": default("AES256")}
+    failing = judge(s3_bucket_sse_kms, bucket(server_side_encryption_configuration=aes))
+    assert failing == (Status.FAIL, encryption("AES256"))
 
 
-def test_companion_naming_an_unknown_bucket_is_undecidable():
-    pending = companion("BucketServerSideEncryptionConfiguration", "phi-sse", bucket=UNKNOWN)
+def test_the_companion_wins_over_the_inline_setting():
+    inline = {"rule": default("aws:kms", KEY)}
+    result = judge(
+        s3_bucket_sse_kms,
+        bucket(server_side_encryption_configuration=inline),
+        sse(default("AES256")),
+    )
+    assert result == (Status.FAIL, encryption("AES256"))
+
+
+@pytest.mark.parametrize(
+    ("target", "others"),
+    [
+        (bucket(), (companion("BucketServerSideEncryptionConfiguration", "s", bucket=UNKNOWN),)),
+        (bucket(), (companion("BucketServerSideEncryptionConfiguration", "s", rules=UNKNOWN),)),
+        (bucket(server_side_encryption_configuration=MadeUp({})), ()),
+        (log_bucket(), (companion("BucketLogging", "phi-logging", target_bucket=UNKNOWN),)),
+    ],
+    ids=["companion-bucket", "rules", "inline", "log-target"],
+)
+def test_encryption_that_cannot_be_seen_is_undecidable(target, others):
     with pytest.raises(Undecidable):
-        run(s3_bucket_sse_kms, bucket(), pending)
-
-
-def test_unknown_encryption_rules_are_undecidable():
-    pending = companion("BucketServerSideEncryptionConfiguration", "phi-sse", rules=UNKNOWN)
-    with pytest.raises(Undecidable, match="rules of phi-sse"):
-        run(s3_bucket_sse_kms, bucket(), pending)
+        judge(s3_bucket_sse_kms, target, *others)
 
 
 # -- s3_bucket_versioning_enabled ---------------------------------------------------------------
@@ -158,143 +173,47 @@ def versioning(status) -> Resource:
 
 
 def test_versioning_enabled_passes():
-    result = run(s3_bucket_versioning_enabled, bucket(), versioning("Enabled"))
-    assert result.status is Status.PASS
-    assert result.evidence == {"versioning_status": "Enabled", "declared_by": "urn:phi-ver"}
+    result = judge(s3_bucket_versioning_enabled, bucket(), versioning("Enabled"))
+    assert result == (Status.PASS, {"versioning_status": "Enabled", "declared_by": "urn:phi-ver"})
 
 
-def test_versioning_suspended_fails():
-    result = run(s3_bucket_versioning_enabled, bucket(), versioning("Suspended"))
-    assert (result.status, result.evidence["versioning_status"]) == (Status.FAIL, "Suspended")
+@pytest.mark.parametrize("status", ["Suspended", "Disabled", "enabled"])
+def test_versioning_other_than_enabled_fails(status):
+    result = judge(s3_bucket_versioning_enabled, bucket(), versioning(status))
+    assert result == (Status.FAIL, {"versioning_status": status, "declared_by": "urn:phi-ver"})
 
 
 def test_versioning_absent_fails():
-    result = run(s3_bucket_versioning_enabled, bucket())
-    assert result.status is Status.FAIL
-    assert result.evidence == {"versioning_status": None, "declared_by": None}
+    result = judge(s3_bucket_versioning_enabled, bucket())
+    assert result == (Status.FAIL, {"versioning_status": None, "declared_by": None})
 
 
-def test_deprecated_inline_versioning_is_honoured():
-    result = run(s3_bucket_versioning_enabled, bucket(versioning={"enabled": True}))
-    assert result.status is Status.PASS
+@pytest.mark.parametrize(
+    ("enabled", "expected", "status"),
+    [
+        (True, Status.PASS, "Enabled"),
+        ("true", Status.PASS, "Enabled"),
+        (False, Status.FAIL, "Suspended"),
+        ("false", Status.FAIL, "Suspended"),
+    ],
+)
+def test_deprecated_inline_versioning_is_honoured(enabled, expected, status):
+    result = judge(s3_bucket_versioning_enabled, bucket(versioning={"enabled": enabled}))
+    assert result == (expected, {"versioning_status": status, "declared_by": ARN})
 
 
-def test_versioning_unknown_is_undecidable():
-    with pytest.raises(Undecidable):
-        run(s3_bucket_versioning_enabled, bucket(), versioning(UNKNOWN))
-
-
-# -- s3_bucket_public_access_blocked -----------------------------------------------------------
-
-
-def test_all_four_public_access_flags_pass():
-    result = run(s3_bucket_public_access_blocked, bucket(), pab(**ALL_BLOCKED))
-    assert result.status is Status.PASS
-    assert result.evidence == {**ALL_BLOCKED, "public_acl": None}
-
-
-def test_a_missing_flag_fails_naming_it():
-    flags = {**ALL_BLOCKED, "restrict_public_buckets": False}
-    result = run(s3_bucket_public_access_blocked, bucket(), pab(**flags))
-    assert result.status is Status.FAIL
-    assert "restrict_public_buckets" in result.message
-    assert result.evidence["restrict_public_buckets"] is False
-
-
-def test_no_public_access_block_fails():
-    result = run(s3_bucket_public_access_blocked, bucket())
-    assert result.status is Status.FAIL
-    assert result.message == "no bucket-level public access block is declared"
-
-
-def test_inline_public_read_acl_fails_even_with_the_block():
-    result = run(s3_bucket_public_access_blocked, bucket(acl="public-read"), pab(**ALL_BLOCKED))
-    assert result.status is Status.FAIL
-    assert result.evidence["public_acl"] == "public-read"
-
-
-def test_bucket_acl_grant_to_all_users_fails():
-    grant = {
-        "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"},
-        "permission": "READ",
-    }
-    acl = companion("BucketAcl", "phi-acl", access_control_policy={"grants": [grant]})
-    result = run(s3_bucket_public_access_blocked, bucket(), pab(**ALL_BLOCKED), acl)
-    assert result.status is Status.FAIL
-    assert result.evidence["public_acl"] == "http://acs.amazonaws.com/groups/global/AllUsers"
-
-
-def test_private_acl_passes():
-    result = run(s3_bucket_public_access_blocked, bucket(acl="private"), pab(**ALL_BLOCKED))
-    assert result.status is Status.PASS
-
-
-def test_unknown_flag_is_undecidable():
-    flags = {**ALL_BLOCKED, "block_public_policy": UNKNOWN}
-    with pytest.raises(Undecidable, match="block_public_policy"):
-        run(s3_bucket_public_access_blocked, bucket(), pab(**flags))
-
-
-# -- s3_bucket_tls_only -------------------------------------------------------------------------
-
-
-def policy(document) -> Resource:
-    return companion("BucketPolicy", "phi-policy", policy=document)
-
-
-def test_tls_deny_policy_passes():
-    result = run(s3_bucket_tls_only, bucket(), policy(tls_policy([ARN, f"{ARN}/*"])))
-    assert result.status is Status.PASS
-    assert result.evidence == {"bucket_policy": "urn:phi-policy", "denies_insecure_transport": True}
-
-
-def test_tls_deny_as_dict_with_boolean_and_snake_case_keys_passes():
-    document = {
-        "version": "2012-10-17",
-        "statement": {
-            "effect": "Deny",
-            "principal": {"AWS": "*"},
-            "action": ["s3:*"],
-            "resource": [f"{ARN}*"],
-            "condition": {"BoolIfExists": {"aws:SecureTransport": False}},
-        },
-    }
-    assert run(s3_bucket_tls_only, bucket(), policy(document)).status is Status.PASS
-
-
-def test_tls_deny_covering_only_objects_fails():
-    result = run(s3_bucket_tls_only, bucket(), policy(tls_policy([f"{ARN}/*"])))
-    assert result.status is Status.FAIL
-    assert result.evidence["denies_insecure_transport"] is False
-
-
-def test_tls_deny_requiring_true_is_not_a_tls_deny():
-    result = run(s3_bucket_tls_only, bucket(), policy(tls_policy([ARN, f"{ARN}/*"], "true")))
-    assert result.status is Status.FAIL
-
-
-def test_no_bucket_policy_fails():
-    result = run(s3_bucket_tls_only, bucket())
-    assert result.status is Status.FAIL
-    assert result.evidence == {"bucket_policy": None}
-
-
-def test_inline_bucket_policy_in_govcloud_is_honoured():
-    gov_arn = f"arn:aws-us-gov:s3:::{NAME}"
-    res = Resource(
-        "aws:s3/bucket:Bucket",
-        "phi",
-        {"bucket": NAME, "policy": tls_policy([gov_arn, f"{gov_arn}/*"])},
-        region="us-gov-west-1",
+def test_the_versioning_companion_wins_over_the_inline_setting():
+    result = judge(
+        s3_bucket_versioning_enabled, bucket(versioning={"enabled": True}), versioning("Suspended")
     )
-    assert run(s3_bucket_tls_only, res).status is Status.PASS
+    assert result == (Status.FAIL, {"versioning_status": "Suspended", "declared_by": "urn:phi-ver"})
 
 
-def test_unknown_policy_is_undecidable():
-    with pytest.raises(Undecidable, match="policy of phi-policy"):
-        run(s3_bucket_tls_only, bucket(), policy(UNKNOWN))
-
-
-def test_unparsable_policy_is_undecidable():
-    with pytest.raises(Undecidable, match="not valid JSON"):
-        run(s3_bucket_tls_only, bucket(), policy("{not json"))
+@pytest.mark.parametrize(
+    "others",
+    [(versioning(UNKNOWN),), (companion("BucketVersioning", "v", bucket=UNKNOWN),)],
+    ids=["status", "bucket"],
+)
+def test_versioning_that_cannot_be_seen_is_undecidable(others):
+    with pytest.raises(Undecidable):
+        judge(s3_bucket_versioning_enabled, bucket(), *others)

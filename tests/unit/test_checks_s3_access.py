@@ -1,9 +1,9 @@
-"""S3 access checks: ACLs disabled, public bucket policies, the account public access block."""
+"""S3 access checks: ACLs disabled, public bucket policies, the account public access block.
+(The join from a bucket setting to its bucket: test_checks_s3_joins.py.)"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,14 +12,18 @@ from checks.aws.s3_access import (
     s3_bucket_acls_disabled,
     s3_bucket_policy_not_public,
 )
-from checks.evaluate import evaluate
-from checks.library import build_registry
-from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
+from checks.model import UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
-from checks.sources.preview import load_preview
 
 NAME = "phi-records-1a2b3c"
-BUCKET = "aws:s3/bucket:Bucket"
+OBJECTS = f"arn:aws:s3:::{NAME}/*"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+FLAGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
 
 
 def bucket(**props) -> Resource:
@@ -37,226 +41,227 @@ def companion(kind: str, name: str, **props) -> Resource:
     return Resource(token, name, {"bucket": NAME, **props}, urn=f"urn:{name}")
 
 
-def policy(**statement) -> Resource:
-    doc = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{NAME}/*",
-                **statement,
-            }
-        ],
-    }
-    return companion("BucketPolicy", "phi-policy", policy=json.dumps(doc))
+def statement(**fields) -> dict:
+    return {"Effect": "Allow", "Action": "s3:GetObject", "Resource": OBJECTS, **fields}
 
 
-def run(fn, target: Resource, *others: Resource):
-    return fn(target, Inventory([target, *others]))
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def policy(*statements: dict) -> Resource:
+    return companion("BucketPolicy", "phi-policy", policy=document(*statements))
+
+
+def ownership(value) -> Resource:
+    return companion("BucketOwnershipControls", "phi-owner", rule={"object_ownership": value})
+
+
+def judge(fn, target: Resource, *others: Resource) -> tuple:
+    result = fn(target, Inventory([target, *others]))
+    return result.status, dict(result.evidence)
+
+
+def acls(status: Status, declared: list, owner: str = "BucketOwnerEnforced") -> tuple:
+    return status, {"object_ownership": owner, "declared_acls": declared}
 
 
 # -- s3_bucket_acls_disabled -----------------------------------------------------------------------
 
 
-def test_default_ownership_with_no_acl_passes():
-    result = run(s3_bucket_acls_disabled, bucket())
-    assert result.status is Status.PASS
-    assert result.evidence == {"object_ownership": "BucketOwnerEnforced", "declared_acls": []}
+@pytest.mark.parametrize(
+    "others", [(), (ownership("BucketOwnerEnforced"),)], ids=["default", "declared"]
+)
+def test_bucket_owner_enforced_with_no_acl_passes(others):
+    assert judge(s3_bucket_acls_disabled, bucket(), *others) == acls(Status.PASS, [])
 
 
-def test_object_writer_ownership_fails():
-    owner = companion(
-        "BucketOwnershipControls", "phi-owner", rule={"object_ownership": "ObjectWriter"}
+@pytest.mark.parametrize("owner", ["ObjectWriter", "BucketOwnerPreferred"])
+def test_ownership_that_honours_acls_fails(owner):
+    assert judge(s3_bucket_acls_disabled, bucket(), ownership(owner)) == acls(
+        Status.FAIL, [], owner
     )
-    result = run(s3_bucket_acls_disabled, bucket(), owner)
-    assert (result.status, result.evidence["object_ownership"]) == (Status.FAIL, "ObjectWriter")
 
 
-def test_declared_acl_fails_and_private_acl_is_harmless():
-    acl = companion("BucketAcl", "phi-acl", acl="log-delivery-write")
-    result = run(s3_bucket_acls_disabled, bucket(), acl)
-    assert (result.status, result.evidence["declared_acls"]) == (Status.FAIL, ["urn:phi-acl"])
-    assert run(s3_bucket_acls_disabled, bucket(acl="private")).status is Status.PASS
+def test_ownership_and_declared_acls_are_both_reported():
+    result = judge(s3_bucket_acls_disabled, bucket(acl="public-read"), ownership("ObjectWriter"))
+    assert result == acls(Status.FAIL, ["public-read"], "ObjectWriter")
 
 
-def test_the_owners_own_grant_is_not_an_acl_but_a_grant_to_all_users_is():
-    owner_grant = {"type": "CanonicalUser", "id": "abc123", "permissions": ["FULL_CONTROL"]}
-    assert run(s3_bucket_acls_disabled, bucket(grants=[owner_grant])).status is Status.PASS
-    public = {
-        "type": "Group",
-        "uri": "http://acs.amazonaws.com/groups/global/AllUsers",
-        "permissions": ["READ"],
-    }
-    result = run(s3_bucket_acls_disabled, bucket(grants=[owner_grant, public]))
-    assert (result.status, result.evidence["declared_acls"]) == (Status.FAIL, [public])
+ACCOUNT_READ = {
+    "grants": [{"grantee": {"type": "CanonicalUser", "id": "def456"}, "permission": "READ"}]
+}
+
+OWNER_ONLY = {
+    "grants": [{"grantee": {"type": "CanonicalUser", "id": "abc"}, "permission": "FULL_CONTROL"}],
+    "owner": {"id": "abc"},
+}
+OTHER_FULL = {
+    "grants": [{"grantee": {"type": "CanonicalUser", "id": "def"}, "permission": "FULL_CONTROL"}],
+    "owner": {"id": "abc"},
+}
 
 
-def test_unknown_ownership_is_undecidable():
-    owner = companion("BucketOwnershipControls", "phi-owner", rule=UNKNOWN)
+@pytest.mark.parametrize(
+    ("props", "status", "expected"),
+    [
+        ({"acl": "private", "access_control_policy": OWNER_ONLY}, Status.PASS, []),
+        ({"access_control_policy": OWNER_ONLY}, Status.PASS, []),
+        ({"acl": "private", "access_control_policy": OTHER_FULL}, Status.FAIL, ["urn:phi-acl"]),
+        ({"acl": "log-delivery-write"}, Status.FAIL, ["urn:phi-acl"]),
+        ({"acl": "private"}, Status.PASS, []),
+        ({"access_control_policy": ACCOUNT_READ}, Status.FAIL, ["urn:phi-acl"]),
+        ({"acl": "private", "access_control_policy": ACCOUNT_READ}, Status.FAIL, ["urn:phi-acl"]),
+    ],
+    ids=["owner-only", "owner-only-no-canned", "another-account-full", "canned", "private",
+         "grants", "private-with-grants"],
+)
+def test_an_acl_resource_counts_unless_it_is_private_without_a_policy(props, status, expected):
+    acl = companion("BucketAcl", "phi-acl", **props)
+    assert judge(s3_bucket_acls_disabled, bucket(), acl) == acls(status, expected)
+
+
+@pytest.mark.parametrize("acl", ["public-read", "log-delivery-write", "authenticated-read"])
+def test_an_inline_canned_acl_other_than_private_fails(acl):
+    assert judge(s3_bucket_acls_disabled, bucket(acl=acl)) == acls(Status.FAIL, [acl])
+
+
+def test_an_inline_private_acl_is_harmless():
+    assert judge(s3_bucket_acls_disabled, bucket(acl="private")) == acls(Status.PASS, [])
+
+
+OWNER_GRANT = {"type": "CanonicalUser", "id": "abc123", "permissions": ["FULL_CONTROL"]}
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [
+        {"type": "Group", "uri": ALL_USERS, "permissions": ["READ"]},
+        {"type": "Group", "uri": ALL_USERS, "permissions": ["FULL_CONTROL"]},
+        {"type": "CanonicalUser", "id": "def456", "permissions": ["READ"]},
+        {"type": "CanonicalUser", "id": "abc123", "permissions": ["FULL_CONTROL", "READ"]},
+        {"type": "CanonicalUser", "uri": ALL_USERS, "permissions": ["FULL_CONTROL"]},
+    ],
+    ids=["all-users", "all-users-full", "account-read", "owner-and-more", "owner-with-uri"],
+)
+def test_a_grant_beyond_the_owners_own_is_an_acl(grant):
+    result = judge(s3_bucket_acls_disabled, bucket(grants=[OWNER_GRANT, grant]))
+    assert result == acls(Status.FAIL, [grant])
+
+
+def test_the_owners_own_grant_is_not_an_acl():
+    assert judge(s3_bucket_acls_disabled, bucket(grants=[OWNER_GRANT])) == acls(Status.PASS, [])
+
+
+@pytest.mark.parametrize(
+    ("target", "others"),
+    [
+        (bucket(), (companion("BucketOwnershipControls", "phi-owner", rule=UNKNOWN),)),
+        (bucket(), (companion("BucketAcl", "phi-acl", acl=UNKNOWN),)),
+        (bucket(grants=UNKNOWN), ()),
+        (bucket(acl=MadeUp("private")), ()),
+    ],
+    ids=["ownership", "acl-resource", "grants", "acl"],
+)
+def test_acls_that_cannot_be_seen_are_undecidable(target, others):
     with pytest.raises(Undecidable):
-        run(s3_bucket_acls_disabled, bucket(), owner)
+        judge(s3_bucket_acls_disabled, target, *others)
 
 
 # -- s3_bucket_policy_not_public -------------------------------------------------------------------
 
 
-def test_policy_granting_everyone_fails():
-    result = run(s3_bucket_policy_not_public, bucket(), policy(Principal="*"))
-    assert result.status is Status.FAIL
-    [statement] = result.evidence["public_statements"]
-    assert (statement["policy"], statement["principal"]) == ("phi-policy", "*")
+def public(name="phi-policy", label="Statement[0]", principal="*") -> dict:
+    return {"policy": name, "statement": label, "effect": "Allow", "action": ["s3:GetObject"],
+            "resource": [OBJECTS], "principal": principal}  # fmt: skip
 
 
-def test_conditioned_or_named_principals_pass():
-    conditioned = policy(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}})
-    named = policy(Principal={"AWS": "arn:aws:iam::111122223333:role/app"})
-    assert run(s3_bucket_policy_not_public, bucket(), conditioned).status is Status.PASS
-    result = run(s3_bucket_policy_not_public, bucket(), named)
-    assert (result.status, result.evidence) == (Status.PASS, {"public_statements": []})
+@pytest.mark.parametrize(
+    ("principal", "shown"),
+    [("*", "*"), ({"AWS": "*"}, {"aws": ["*"]}), ({"AWS": ["*"]}, {"aws": ["*"]})],
+)
+def test_policy_granting_everyone_fails(principal, shown):
+    result = judge(s3_bucket_policy_not_public, bucket(), policy(statement(Principal=principal)))
+    assert result == (Status.FAIL, {"public_statements": [public(principal=shown)]})
+
+
+@pytest.mark.parametrize(
+    "granted",
+    [
+        statement(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-1"}}),
+        statement(Principal={"AWS": "arn:aws:iam::111122223333:role/app"}),
+        statement(Principal="*", Effect="Deny"),
+    ],
+    ids=["conditioned", "named", "deny"],
+)
+def test_conditioned_named_or_denying_statements_pass(granted):
+    result = judge(s3_bucket_policy_not_public, bucket(), policy(granted))
+    assert result == (Status.PASS, {"public_statements": []})
+
+
+def test_only_the_open_statements_are_named():
+    named = statement(Principal={"AWS": "arn:aws:iam::111122223333:role/app"})
+    result = judge(s3_bucket_policy_not_public, bucket(), policy(named, statement(Principal="*")))
+    assert result == (Status.FAIL, {"public_statements": [public(label="Statement[1]")]})
+
+
+def test_an_inline_bucket_policy_is_judged_too():
+    inline = bucket(policy=document(statement(Principal="*")))
+    assert judge(s3_bucket_policy_not_public, inline) == (
+        Status.FAIL,
+        {"public_statements": [public(name="phi")]},
+    )
+    assert judge(s3_bucket_policy_not_public, bucket()) == (Status.PASS, {"public_statements": []})
 
 
 def test_unknown_policy_is_undecidable():
-    with pytest.raises(Undecidable):
-        run(s3_bucket_policy_not_public, bucket(), companion("BucketPolicy", "p", policy=UNKNOWN))
-
-
-# -- the join from a bucket setting to its bucket ------------------------------------------------
-
-FIRST_CREATE = Path(__file__).parents[1] / "fixtures" / "pulumi" / "preview_first_create.json"
-PREVIEW_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-PUBLIC_DOC = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-         "Resource": "arn:aws:s3:::bkt-1/*"}
-    ],
-}  # fmt: skip
-
-
-def preview_with(tmp_path, bucket_name, *settings: tuple[str, str, dict]):
-    """preview_first_create.json with its bucket named `bucket_name` and `settings` (type, name,
-    inputs) created beside it instead of its own, read by the preview source and judged by the
-    whole library."""
-    doc = json.loads(FIRST_CREATE.read_text())
-    # Its encryption setting names the bucket by `bucket.id`, unknown in a first preview.
-    doc["steps"] = [s for s in doc["steps"] if not s["urn"].endswith("::logs-sse")]
-    bucket_step = next(s for s in doc["steps"] if s["urn"].endswith("::logs-bucket"))
-    bucket_step["newState"]["inputs"]["bucket"] = bucket_name
-    stack = "urn:pulumi:dev::compliance-demo::"
-    for token, name, inputs in settings:
-        urn = f"{stack}{token}::{name}"
-        doc["steps"].append(
-            {
-                "op": "create",
-                "urn": urn,
-                "newState": {"urn": urn, "custom": True, "type": token, "inputs": inputs},
-            }
-        )
-    path = tmp_path / "preview.json"
-    path.write_text(json.dumps(doc))
-    evaluation = evaluate(Inventory(load_preview(path).resources), build_registry())
-    return {
-        f.check.id: f
-        for f in evaluation.findings
-        if f.resource is not None and f.resource.address == bucket_step["urn"]
-    }, evaluation
-
-
-POLICY_V2 = "aws:s3/bucketPolicy:BucketPolicy"
-
-
-@pytest.mark.parametrize("named_by", ["bkt-1", "arn:aws:s3:::bkt-1"])
-def test_preview_policy_naming_the_bucket_literally_is_judged_with_it(tmp_path, named_by):
-    """The bucket's id is unknown in a preview; its physical name (or ARN) names it."""
-    inputs = {"bucket": named_by, "policy": json.dumps(PUBLIC_DOC)}
-    found, _ = preview_with(tmp_path, "bkt-1", (POLICY_V2, "open", inputs))
-    verdict = found["s3_bucket_policy_not_public"]
-    assert verdict.status is Status.FAIL
-    assert verdict.evidence["public_statements"][0]["policy"] == "open"
-
-
-def test_preview_settings_naming_the_bucket_literally_are_joined_for_every_kind(tmp_path):
-    versioning = (
-        "aws:s3/bucketVersioningV2:BucketVersioningV2",
-        "ver",
-        {"bucket": "bkt-1", "versioningConfiguration": {"status": "Enabled"}},
-    )
-    block = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab",
-             {"bucket": "arn:aws:s3:::bkt-1", "blockPublicAcls": True, "blockPublicPolicy": True,
-              "ignorePublicAcls": True, "restrictPublicBuckets": True})  # fmt: skip
-    found, _ = preview_with(tmp_path, "bkt-1", versioning, block)
-    assert found["s3_bucket_versioning_enabled"].status is Status.PASS
-    assert found["s3_bucket_public_access_blocked"].status is Status.PASS
-
-
-def test_a_setting_naming_another_bucket_leaves_a_named_bucket_alone(tmp_path):
-    inputs = {"bucket": "bucket-of-another-stack", "policy": json.dumps(PUBLIC_DOC)}
-    found, evaluation = preview_with(tmp_path, "bkt-1", (POLICY_V2, "theirs", inputs))
-    assert found["s3_bucket_policy_not_public"].status is Status.PASS
-    assert POLICY_V2 in evaluation.uncovered_types  # nothing judged the other stack's policy
-
-
-def test_a_setting_naming_no_bucket_here_may_be_a_bucket_whose_name_is_not_known(tmp_path):
-    inputs = {"bucket": "bkt-9", "policy": json.dumps(PUBLIC_DOC)}
-    found, _ = preview_with(tmp_path, PREVIEW_UNKNOWN, (POLICY_V2, "maybe", inputs))
-    verdict = found["s3_bucket_policy_not_public"]
-    assert verdict.status is Status.NOT_EVALUATED
-    assert "'bkt-9', which may be logs-bucket" in verdict.message
-
-
-def test_companion_join_follows_the_physical_name_and_the_arn():
-    named = Resource(BUCKET, "b", {"bucket": "bkt-1"}, urn="urn:b")  # id not known yet
-    by_name = companion("BucketPolicy", "by-name", bucket="bkt-1")
-    by_arn = companion("BucketVersioning", "by-arn", bucket="arn:aws-us-gov:s3:::bkt-1")
-    inv = Inventory([named, by_name, by_arn])
-    assert inv.bucket_companions(named) == {"policy": [by_name], "versioning": [by_arn]}
-
-
-@pytest.mark.parametrize("name", [UNKNOWN, SECRET, None])
-def test_an_unmatched_setting_makes_a_bucket_with_no_known_name_undecidable(name):
-    nameless = Resource(BUCKET, "b", {"bucket": name}, urn="urn:b")
-    elsewhere = companion("BucketPolicy", "p", bucket="bkt-9")
-    with pytest.raises(Undecidable, match="which may be b"):
-        Inventory([nameless, elsewhere]).bucket_companions(nameless)
-
-
-@pytest.mark.parametrize("ref", [UNKNOWN, SECRET, MadeUp("bkt-1")])
-def test_a_setting_whose_bucket_cannot_be_told_makes_every_bucket_undecidable(ref):
-    other = companion("BucketPolicy", "p", bucket=ref)
-    with pytest.raises(Undecidable):
-        Inventory([bucket(), other]).bucket_companions(bucket())
+    for target, others in (
+        (bucket(), (companion("BucketPolicy", "p", policy=UNKNOWN),)),
+        (bucket(policy=UNKNOWN), ()),
+    ):
+        with pytest.raises(Undecidable):
+            judge(s3_bucket_policy_not_public, target, *others)
 
 
 # -- s3_account_public_access_block ----------------------------------------------------------------
 
-FLAGS = (
-    "block_public_acls",
-    "block_public_policy",
-    "ignore_public_acls",
-    "restrict_public_buckets",
-)
+
+def account_block(name: str = "account", **flags) -> Resource:
+    return Resource("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", name, flags)
 
 
-def account_block(**flags) -> Resource:
-    return Resource("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account", flags)
+def account(*resources: Resource) -> list[tuple]:
+    return [
+        (r.status, dict(r.evidence), r.resource)
+        for r in s3_account_public_access_block(Inventory(resources))
+    ]
 
 
 def test_account_block_with_every_flag_passes_and_names_itself():
     block = account_block(**dict.fromkeys(FLAGS, True))
-    [result] = s3_account_public_access_block(Inventory([bucket(), block]))
-    assert (result.status, result.resource) == (Status.PASS, block)
-    assert result.evidence == dict.fromkeys(FLAGS, True)
+    assert account(bucket(), block) == [(Status.PASS, dict.fromkeys(FLAGS, True), block)]
 
 
-def test_missing_or_partial_account_block_fails():
-    [missing] = s3_account_public_access_block(Inventory([bucket()]))
-    assert missing.status is Status.FAIL
-    [partial] = s3_account_public_access_block(
-        Inventory([bucket(), account_block(block_public_acls=True)])
-    )
-    assert partial.status is Status.FAIL
-    assert partial.evidence["restrict_public_buckets"] is False
+@pytest.mark.parametrize("on", [0, 1, 2, 3])
+def test_an_account_block_short_of_four_flags_fails(on):
+    flags = {f: i < on for i, f in enumerate(FLAGS)}
+    block = account_block(**flags)
+    [(status, evidence, named)] = account(bucket(), block)
+    assert (status, evidence, named) == (Status.FAIL, flags, block)
+
+
+def test_the_fullest_of_several_account_blocks_decides():
+    partial = account_block("partial", block_public_acls=True)
+    full = account_block("full", **dict.fromkeys(FLAGS, True))
+    assert account(bucket(), partial, full) == [(Status.PASS, dict.fromkeys(FLAGS, True), full)]
+    three = account_block("three", **{f: f != "ignore_public_acls" for f in FLAGS})
+    assert account(bucket(), three, partial) == [
+        (Status.FAIL, {f: f != "ignore_public_acls" for f in FLAGS}, three)
+    ]
+
+
+def test_missing_account_block_fails():
+    assert account(bucket()) == [(Status.FAIL, {"account_blocks": []}, None)]
 
 
 def test_no_bucket_means_nothing_to_report_and_unknown_flag_is_undecidable():

@@ -17,7 +17,6 @@ import pulumi_policy
 import pytest
 import yaml
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyCustomTimeouts,
     PolicyProviderResource,
     PolicyResource,
@@ -33,16 +32,13 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown
 from checks.evaluate import evaluate
 from checks.library import build_registry
 from checks.model import Inventory
-from checks.registry import Severity, Status, passed
+from checks.registry import Status, passed
 from checks.sources.state import load_state
 from policies.crossguard.pack import (
     NotKnownDuringPreview,
     build_policies,
-    needs_stack,
-    reads_inventory,
     resource_validation,
 )
-from policies.profiles import load_profile
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "pulumi"
@@ -145,70 +141,6 @@ LEVELS = ("mandatory", "advisory")
 @pytest.fixture(scope="module")
 def policies():
     return build_policies()
-
-
-# -- building the pack -----------------------------------------------------------------------
-
-
-def test_each_self_contained_resource_check_is_a_resource_policy(policies):
-    registry = build_registry()
-    expected = {c.id for c in registry if c.scope == "resource" and not reads_inventory(c.fn)}
-    resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
-    assert {p.name for p in resource_policies} == expected
-    assert "rds_storage_encrypted_cmk" in expected and "s3_bucket_sse_kms" not in expected
-    # By default, enforcement follows the default profile's threshold (medium).
-    mandatory_from = load_profile("default").mandatory_from
-    assert mandatory_from is Severity.MEDIUM
-    for policy in resource_policies:
-        chk = registry.get(policy.name)
-        assert policy.description == chk.title
-        mandatory = chk.severity >= mandatory_from
-        assert policy.enforcement_level is (
-            EnforcementLevel.MANDATORY if mandatory else EnforcementLevel.ADVISORY
-        )
-        assert chk.remediation in policy.remediation_steps
-
-
-def test_checks_that_need_the_stack_run_in_one_stack_policy_per_level(policies):
-    stack_policies = [p for p in policies if isinstance(p, StackValidationPolicy)]
-    by_name = {p.name: p for p in stack_policies}
-    assert set(by_name) <= {"hipaa_stack_mandatory", "hipaa_stack_advisory"}
-    assert by_name["hipaa_stack_mandatory"].enforcement_level is EnforcementLevel.MANDATORY
-    mandatory, advisory = (by_name[f"hipaa_stack_{level}"].description for level in LEVELS)
-    assert "s3_bucket_public_access_blocked" in mandatory  # critical
-    # medium: mandatory under the default profile's threshold, advisory under a high one
-    assert "s3_bucket_versioning_enabled" in mandatory
-    assert "s3_bucket_versioning_enabled" not in advisory
-    assert "s3_bucket_lifecycle_or_replication" in advisory  # low
-    assert "s3_bucket_lifecycle_or_replication" not in mandatory
-    high = {p.name: p for p in build_policies(mandatory_from=Severity.HIGH)}
-    assert "s3_bucket_versioning_enabled" in high["hipaa_stack_advisory"].description
-    joined = [c for c in build_registry() if needs_stack(c)]
-    assert {"s3_bucket_sse_kms", "sg_no_internet_admin_ports"} <= {c.id for c in joined}
-
-
-def test_enforcement_threshold_is_an_argument():
-    strict = build_policies(mandatory_from=Severity.LOW)
-    assert {p.enforcement_level for p in strict} == {EnforcementLevel.MANDATORY}
-    lenient = build_policies(mandatory_from=Severity.CRITICAL)
-    rds = next(p for p in lenient if p.name == "rds_storage_encrypted_cmk")
-    assert rds.enforcement_level is EnforcementLevel.ADVISORY
-
-
-def test_reads_inventory_looks_at_the_check_body():
-    def alone(res, inv):
-        return passed("ok")
-
-    def joined(res, inv):
-        return passed(str(len(inv)))
-
-    def captured(res, inv):
-        return passed(str([r for r in inv]))
-
-    assert not reads_inventory(alone)
-    assert reads_inventory(joined)
-    assert reads_inventory(captured)
-    assert reads_inventory(lambda *args: None)
 
 
 # -- resource policies -----------------------------------------------------------------------

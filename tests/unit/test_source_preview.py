@@ -269,7 +269,7 @@ def test_own_region_input_wins_over_provider_and_config(tmp_path):
 
 def test_a_secret_region_config_is_not_used(tmp_path):
     doc = _one_step_preview({"bucket": "b"}, config={"aws:region": "[secret]"})
-    assert load_preview(write(tmp_path, doc)).resources[0].region is None
+    assert load_preview(write(tmp_path, doc)).resources[0].region == "(hidden region)"
 
 
 def test_preview_secrets_are_secret_values(tmp_path):

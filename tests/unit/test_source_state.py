@@ -122,6 +122,27 @@ def test_outputs_never_stand_in_for_what_the_program_left_undeclared(tmp_path):
     assert statuses(collected)[("rds_storage_encrypted_cmk", "db")] is Status.FAIL
 
 
+def test_declarable_outputs_stay_out_where_the_sdk_names_the_args_init_args(tmp_path):
+    # pulumi_aws names the resource's args `BucketVersioningInitArgs`: `BucketVersioningArgs` is
+    # the old Bucket's inline block ({enabled, mfaDelete}), which must not be read as the inputs.
+    urn = "urn:pulumi:dev::p::aws:s3/bucketVersioning:BucketVersioning::v"
+    resource = {
+        "urn": urn,
+        "custom": True,
+        "id": "records",
+        "type": "aws:s3/bucketVersioning:BucketVersioning",
+        "inputs": {"bucket": "records", "versioningConfiguration": {"status": "Enabled"}},
+        "outputs": {
+            "bucket": "records",
+            "expectedBucketOwner": "111122223333",
+            "versioningConfiguration": {"status": "Enabled", "mfaDelete": "Disabled"},
+        },
+    }
+    collected = load_state(write(tmp_path, {"version": 3, "deployment": {"resources": [resource]}}))
+    props = collected.resources[0].props
+    assert props == {"bucket": "records", "versioning_configuration": {"status": "Enabled"}}
+
+
 def test_delete_marked_copy_is_excluded_and_the_pending_delete_noted():
     collected = load_state(V3)
     assert [(e.urn, e.type) for e in collected.excluded] == [(DB_URN, "aws:rds/instance:Instance")]
