@@ -22,8 +22,12 @@ from checks.model import Inventory
 from checks.registry import Status
 from checks.sources.engine_values import input_names
 from tests.unit.not_evaluated_rows_access import ROWS as ACCESS_ROWS
+from tests.unit.not_evaluated_rows_analytics import ROWS as ANALYTICS_ROWS
 from tests.unit.not_evaluated_rows_audit import ROWS as AUDIT_ROWS
+from tests.unit.not_evaluated_rows_compute import ROWS as COMPUTE_ROWS
 from tests.unit.not_evaluated_rows_data import ROWS as DATA_ROWS
+from tests.unit.not_evaluated_rows_edge import ROWS as EDGE_ROWS
+from tests.unit.not_evaluated_rows_identity import ROWS as IDENTITY_ROWS
 from tests.unit.not_evaluated_sources import (
     GAP_REASON,
     KINDS,
@@ -36,7 +40,8 @@ from tests.unit.not_evaluated_sources import (
     findings,
 )
 
-ROWS: tuple[Row, ...] = (*DATA_ROWS, *ACCESS_ROWS, *AUDIT_ROWS)
+ROWS: tuple[Row, ...] = (*DATA_ROWS, *ACCESS_ROWS, *AUDIT_ROWS, *COMPUTE_ROWS)
+ROWS += (*EDGE_ROWS, *ANALYTICS_ROWS, *IDENTITY_ROWS)
 
 # Checks whose input no source can leave unknown, each with why. Every check reads resources
 # the live source may fail to collect, so none is exempt today; a check added here must say why.
