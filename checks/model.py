@@ -90,6 +90,9 @@ class Resource:
     account: str | None = None
     source: str = "unknown"
     parent: str | None = None
+    # When the object was created, where the source records it (a state file, a preview's
+    # existing objects): what decides whether a dated AWS default holds (aws_defaults.py).
+    created: str | None = None
     # Where a program declared it ({"file": path relative to the project, "line": n}), if known.
     position: Mapping[str, Any] | None = None
     # The properties the source recorded, when a property it does not record is unknown (a

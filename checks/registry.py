@@ -128,6 +128,9 @@ class Check:
     # Types the check reads besides those it judges (joins, account facts): with
     # `resource_types`, what a source must collect for it (the live audit's collector plan).
     reads: tuple[str, ...] = ()
+    # An account check of the account's security baseline (trail, detectors, password policy,
+    # root): judged in a program scan only when the program owns the baseline (checks/scope.py).
+    baseline: bool = False
 
     @property
     def types_read(self) -> frozenset[str]:
@@ -148,6 +151,8 @@ class Check:
         )
         if self.scope == "resource" and not self.resource_types:
             problems.append("a resource check must name its resource types")
+        if self.baseline and self.scope != "account":
+            problems.append("only an account check can be part of the account baseline")
         control = CONTROLS.get(self.control)
         if control is None:
             problems.append(f"unknown control {self.control!r}")
@@ -179,6 +184,7 @@ def check(
     resource_types: Sequence[str] = (),
     scope: str = "resource",
     reads: Sequence[str] = (),
+    baseline: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a check and append it to the module's list `into`.
 
@@ -204,6 +210,7 @@ def check(
                 resource_types=tuple(resource_types),
                 scope=scope,
                 reads=tuple(reads),
+                baseline=baseline,
             )
         )
         return fn

@@ -31,6 +31,7 @@ BUCKET_COMPANIONS: Mapping[str, str] = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "lifecycle",
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "object_lock",
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "replication",
+    "aws:s3/bucketNotification:BucketNotification": "notification",
 }
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"

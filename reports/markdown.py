@@ -18,6 +18,7 @@ from policies.run_identity import document_sha256
 
 # GitHub rejects comments over 65,536 characters; stay well clear of it.
 MAX_CHARS = 60_000
+_SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 _SEVERITY_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵", "info": "⚪"}
 _DISCLAIMER = (
     "> Automated evidence for HIPAA Security Rule safeguards (45 CFR 164.308–316). "
@@ -186,7 +187,14 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         if src.get("stack"):
             title += f" (stack {_code(src['stack'], 100, table=False)})"
     head = [title, "", _headline(doc), "", _DISCLAIMER, ""]
-    failures = [f for f in doc["findings"] if f["status"] == "FAIL"]
+    if note := (src.get("scope") or {}).get("note"):
+        head += [f"ℹ️ {_text(note, 400)}", ""]
+    # What the change deploys first (findings on its resources), the most severe first; the
+    # account's own findings after them.
+    failures = sorted(
+        (f for f in doc["findings"] if f["status"] == "FAIL"),
+        key=lambda f: (f["resource"] is None, _SEVERITY_ORDER.get(f["severity"], 9)),
+    )
     unevaluated = [f for f in doc["findings"] if f["status"] == "NOT_EVALUATED"]
     table_head = [
         "| Severity | Check | Resource | HIPAA (45 CFR) | Observed |",

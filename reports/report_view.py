@@ -186,6 +186,8 @@ def _coverage(document: Mapping[str, Any]) -> dict[str, Any]:
         # What a live source could not read (access denied, a region not enabled, an operation
         # the endpoint does not implement), with the resource types it hides.
         "not_collected": list((document.get("source") or {}).get("not_collected") or []),
+        # The account baseline a program scan left out, in one line (checks/scope.py).
+        "scope_note": ((document.get("source") or {}).get("scope") or {}).get("note"),
         "not_evaluated": [f for f in findings if f["status"] == "NOT_EVALUATED"],
         "not_applicable": sorted(not_applicable.items()),
         "unexercised": [c for c in document["checks"] if not any(c["results"].values())],

@@ -16,7 +16,10 @@ from fnmatch import fnmatchcase
 
 AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "acm": ("acm:DescribeCertificate", "acm:ListCertificates", "acm:ListTagsForCertificate"),
-    "autoscaling": ("autoscaling:DescribeLaunchConfigurations",),
+    "autoscaling": (
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeLaunchConfigurations",
+    ),
     "backup": (
         "backup:GetBackupPlan",
         "backup:GetBackupSelection",
@@ -31,20 +34,26 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "backup:ListRestoreTestingSelections",
         "backup:ListTags",
     ),
+    # API Gateway authorizes its control plane by HTTP verb: GET reads configuration only.
+    "apigateway": ("apigateway:GET",),
+    "cloudfront": ("cloudfront:ListDistributions", "cloudfront:ListTagsForResource"),
     "cloudtrail": (
         "cloudtrail:DescribeTrails",
         "cloudtrail:GetEventSelectors",
         "cloudtrail:GetTrailStatus",
         "cloudtrail:ListTags",
     ),
+    "codebuild": ("codebuild:BatchGetProjects", "codebuild:ListProjects"),
     "cloudwatch": ("cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
     "config": (
         "config:DescribeConfigurationRecorderStatus",
         "config:DescribeConfigurationRecorders",
         "config:DescribeDeliveryChannels",
     ),
+    "dms": ("dms:DescribeReplicationInstances",),
     "dynamodb": (
         "dynamodb:DescribeContinuousBackups",
+        "dynamodb:DescribeLimits",
         "dynamodb:DescribeTable",
         "dynamodb:DescribeTimeToLive",
         "dynamodb:ListTables",
@@ -54,7 +63,11 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "elasticfilesystem:DescribeFileSystems",
         "elasticfilesystem:DescribeMountTargets",
     ),
-    "elasticache": ("elasticache:DescribeCacheSubnetGroups",),
+    "elasticache": (
+        "elasticache:DescribeCacheClusters",
+        "elasticache:DescribeCacheSubnetGroups",
+        "elasticache:DescribeReplicationGroups",
+    ),
     "ec2": (
         "ec2:DescribeAddresses",
         "ec2:DescribeFlowLogs",
@@ -73,16 +86,42 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "ec2:DescribeVolumes",
         "ec2:DescribeVpcEndpoints",
         "ec2:DescribeVpcs",
+        "ec2:DescribeVpnConnections",
         "ec2:GetEbsDefaultKmsKeyId",
         "ec2:GetEbsEncryptionByDefault",
         "ec2:GetInstanceMetadataDefaults",
     ),
+    "elasticmapreduce": (
+        "elasticmapreduce:DescribeCluster",
+        "elasticmapreduce:DescribeSecurityConfiguration",
+        "elasticmapreduce:ListClusters",
+    ),
     "elasticloadbalancing": (
+        "elasticloadbalancing:DescribeListenerCertificates",
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeLoadBalancerPolicies",
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeTags",
         "elasticloadbalancing:DescribeTargetGroups",
+    ),
+    "es": ("es:DescribeDomains", "es:ListDomainNames"),
+    "ecr": (
+        "ecr:DescribeRepositories",
+        "ecr:GetRegistryScanningConfiguration",
+        "ecr:GetRepositoryPolicy",
+    ),
+    "ecs": (
+        "ecs:DescribeServices",
+        "ecs:DescribeTaskDefinition",
+        "ecs:ListClusters",
+        "ecs:ListServices",
+        "ecs:ListTaskDefinitionFamilies",
+    ),
+    "eks": ("eks:DescribeCluster", "eks:ListClusters"),
+    "elasticbeanstalk": (
+        "elasticbeanstalk:DescribeConfigurationSettings",
+        "elasticbeanstalk:DescribeEnvironments",
     ),
     "guardduty": ("guardduty:GetDetector", "guardduty:ListDetectors"),
     "iam": (
@@ -96,6 +135,16 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "iam:ListRoles",
         "iam:ListUsers",
         "iam:ListVirtualMFADevices",
+    ),
+    "firehose": (
+        "firehose:DescribeDeliveryStream",
+        "firehose:ListDeliveryStreams",
+        "firehose:ListTagsForDeliveryStream",
+    ),
+    "kinesis": (
+        "kinesis:DescribeStreamSummary",
+        "kinesis:ListStreams",
+        "kinesis:ListTagsForStream",
     ),
     "kms": (
         "kms:DescribeKey",
@@ -132,11 +181,18 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "rds:DescribeEventSubscriptions",
         "rds:ListTagsForResource",
     ),
+    "redshift": (
+        "redshift:DescribeClusterParameterGroups",
+        "redshift:DescribeClusterParameters",
+        "redshift:DescribeClusters",
+        "redshift:DescribeLoggingStatus",
+    ),
     "s3": (
         "s3:GetAccountPublicAccessBlock",
         "s3:GetBucketAcl",
         "s3:GetBucketLocation",
         "s3:GetBucketLogging",
+        "s3:GetBucketNotification",
         "s3:GetBucketObjectLockConfiguration",
         "s3:GetBucketOwnershipControls",
         "s3:GetBucketPolicy",
@@ -148,6 +204,12 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
         "s3:GetReplicationConfiguration",
         "s3:ListAllMyBuckets",
     ),
+    "sagemaker": (
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:DescribeNotebookInstance",
+        "sagemaker:ListEndpointConfigs",
+        "sagemaker:ListNotebookInstances",
+    ),
     "secretsmanager": ("secretsmanager:GetResourcePolicy", "secretsmanager:ListSecrets"),
     "securityhub": ("securityhub:DescribeHub", "securityhub:GetEnabledStandards"),
     "sns": (
@@ -158,9 +220,11 @@ AUDITOR_ACTIONS: Mapping[str, tuple[str, ...]] = {
     ),
     "sqs": ("sqs:GetQueueAttributes", "sqs:ListQueueTags", "sqs:ListQueues"),
     "ssm": (
+        "ssm:DescribeDocumentPermission",
         "ssm:DescribeInstanceInformation",
         "ssm:DescribeInstancePatchStates",
         "ssm:DescribeParameters",
+        "ssm:ListDocuments",
     ),
     "wafv2": (
         "wafv2:GetWebACL",

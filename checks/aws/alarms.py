@@ -85,6 +85,7 @@ def _watched_events(inv: Inventory, groups: set[str]) -> dict[str, list[str]]:
     severity=Severity.MEDIUM,
     config_rule="cloudwatch-alarm-action-check",
     scope="account",
+    baseline=True,
     reads=(
         "aws:cloudtrail/trail:Trail",
         "aws:cloudwatch/logMetricFilter:LogMetricFilter",

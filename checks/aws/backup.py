@@ -10,13 +10,11 @@ from typing import Any
 
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
-from checks.support.aurora import is_cluster_member
 from checks.support.backup_selections import backup_selections
-from checks.support.classification import may_hold_ephi
 from checks.support.joins import referrers
 from checks.support.policydoc import parse_policy
 from checks.support.props import blocks, flag, known
-from checks.support.resource_types import BACKED_UP_TYPES, BACKUP_VAULT
+from checks.support.resource_types import BACKUP_VAULT, EFS_FILE_SYSTEM
 
 CHECKS: list[Check] = []
 
@@ -152,53 +150,32 @@ def backup_vault_deletion_protected(res: Resource, inv: Inventory) -> Result:
     return failed("no vault lock and no policy denying deletion of recovery points", **evidence)
 
 
-def _data_stores(inv: Inventory) -> list[Resource]:
-    """The stores that may hold ePHI (unclassified ones included); Aurora members excluded."""
-    return [
-        r for r in inv.by_type(*BACKED_UP_TYPES) if not is_cluster_member(r) and may_hold_ephi(r)
-    ]
-
-
 @check(
     into=CHECKS,
-    id="backup_covers_data_stores",
+    id="efs_in_backup_plan",
     control="BKP-04",
-    title="Every ePHI data store (RDS, Aurora, DynamoDB, EBS, EFS) is selected by a backup plan",
-    severity=Severity.HIGH,
-    scope="account",
-    reads=(
-        "aws:backup/selection:Selection",
-        "aws:dynamodb/table:Table",
-        "aws:ebs/volume:Volume",
-        "aws:efs/fileSystem:FileSystem",
-        "aws:rds/cluster:Cluster",
-        "aws:rds/instance:Instance",
-    ),
+    title="EFS file system is selected by an AWS Backup plan",
+    severity=Severity.MEDIUM,
+    config_rule="efs-in-backup-plan",
+    resource_types=(EFS_FILE_SYSTEM,),
+    reads=("aws:backup/selection:Selection",),
     remediation=(
-        "Select each store in an aws.backup.Selection, by ARN or by a tag every data store "
-        "carries (e.g. conditions string_equals aws:ResourceTag/backup = 'daily')."
+        "Select the file system in an aws.backup.Selection, by ARN or by a tag every data store "
+        "carries (e.g. conditions string_equals aws:ResourceTag/data-classification = 'ePHI')."
     ),
     pulumi_fix=(
-        'aws.backup.Selection("phi", plan_id=plan.id, iam_role_arn=backup_role.arn,\n'
-        '    resources=["*"], conditions=[{"string_equals": [\n'
-        '        {"key": "aws:ResourceTag/data-classification", "value": "ePHI"}]}])'
+        'aws.backup.Selection("files", plan_id=plan.id, iam_role_arn=backup_role.arn,\n'
+        "    resources=[file_system.arn])"
     ),
 )
-def backup_covers_data_stores(inv: Inventory) -> list[Result]:
-    """An exact, retrievable copy of every store of ePHI exists (data backup plan)."""
-    stores = _data_stores(inv)
-    if not stores:
-        return []
-    uncovered = sorted(s.name for s in stores if not backup_selections(s, inv))
-    evidence = {"data_stores": len(stores), "not_selected": uncovered}
-    if uncovered:
-        return [
-            failed(
-                f"{len(uncovered)} data store(s) in no backup plan: {', '.join(uncovered)}",
-                **evidence,
-            )
-        ]
-    return [passed(f"all {len(stores)} data stores are selected by a backup plan", **evidence)]
+def efs_in_backup_plan(res: Resource, inv: Inventory) -> Result:
+    """An exact, retrievable copy of the files exists (data backup plan). The other stores
+    have their own checks (rds_in_backup_plan, dynamodb_in_backup_plan,
+    ebs_volume_in_backup_plan): none is judged twice."""
+    selections = [s.name for s in backup_selections(res, inv)]
+    if selections:
+        return passed("an AWS Backup plan selects the file system", backup_selections=selections)
+    return failed("no AWS Backup selection covers the file system", backup_selections=[])
 
 
 @check(

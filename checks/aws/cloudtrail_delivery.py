@@ -50,6 +50,7 @@ def _trail_gaps(trail: Resource) -> list[str]:
     severity=Severity.HIGH,
     config_rule="multi-region-cloudtrail-enabled",
     scope="account",
+    baseline=True,
     reads=("aws:cloudtrail/trail:Trail",),
     remediation=(
         "Declare one aws.cloudtrail.Trail with is_multi_region_trail=True, "

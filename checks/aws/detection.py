@@ -50,6 +50,7 @@ def _coverage(inv: Inventory, active: Iterable[Resource], service: str) -> list[
     severity=Severity.HIGH,
     config_rule="guardduty-enabled-centralized",
     scope="account",
+    baseline=True,
     reads=("aws:guardduty/detector:Detector",),
     remediation=(
         "Declare an aws.guardduty.Detector (enable=True) in every region the workload uses, "
@@ -72,6 +73,7 @@ def guardduty_enabled_all_regions(inv: Inventory) -> list[Result]:
     severity=Severity.MEDIUM,
     config_rule="securityhub-enabled",
     scope="account",
+    baseline=True,
     reads=("aws:securityhub/account:Account",),
     remediation="Declare aws.securityhub.Account in every region the workload uses.",
     pulumi_fix='aws.securityhub.Account("security-hub", enable_default_standards=True)',
@@ -103,6 +105,7 @@ def _recording(recorder: Resource, inv: Inventory) -> bool:
     title="AWS Config records all resource types in every audited region",
     severity=Severity.MEDIUM,
     scope="account",
+    baseline=True,
     reads=(
         "aws:cfg/recorder:Recorder",
         "aws:cfg/recorderStatus:RecorderStatus",

@@ -123,6 +123,7 @@ def _region_of_ebs_users(inv: Inventory) -> list[str | None]:
     severity=Severity.MEDIUM,
     config_rule="ec2-ebs-encryption-by-default",
     scope="account",
+    baseline=True,
     reads=(
         "aws:ebs/encryptionByDefault:EncryptionByDefault",
         "aws:ebs/volume:Volume",

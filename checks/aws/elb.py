@@ -10,6 +10,7 @@ from __future__ import annotations
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 from checks.support.joins import resolve
+from checks.support.listeners import LISTENERS, redirects_to_https
 from checks.support.props import blocks, flag, known
 from checks.support.resource_types import (
     ALL_LOAD_BALANCERS,
@@ -20,21 +21,8 @@ from checks.support.tls import DEFAULT_SSL_POLICY, RECOMMENDED_TLS_POLICY, is_tl
 
 CHECKS: list[Check] = []
 
-LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 TLS_PROTOCOLS = frozenset({"HTTPS", "TLS"})
 PASS_THROUGH_PROTOCOLS = frozenset({"TCP", "UDP", "TCP_UDP", "GENEVE"})
-
-
-def _redirects_to_https(listener: Resource) -> bool:
-    actions = blocks(known(listener, "default_actions"))
-    return bool(actions) and all(
-        a.get("type") == "redirect"
-        and any(
-            str(r.get("protocol", "#{protocol}")).upper() == "HTTPS"
-            for r in blocks(a.get("redirect"))
-        )
-        for a in actions
-    )
 
 
 def _protocol(listener: Resource, inv: Inventory) -> str:
@@ -56,7 +44,7 @@ def _listener_verdict(res: Resource, inv: Inventory) -> Result:
             f"{protocol} pass-through: the targets terminate any TLS", protocol=protocol
         )
     if protocol == "HTTP":
-        if _redirects_to_https(res):
+        if redirects_to_https(res):
             return passed(
                 "the HTTP listener only redirects to HTTPS", protocol=protocol, ssl_policy=None
             )

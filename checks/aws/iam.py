@@ -1,17 +1,17 @@
-"""IAM: no policy grants every action on every resource (control IAM-03)."""
+"""IAM: no policy grants every action on every resource, and no AWS managed policy makes an
+identity an administrator (control IAM-03)."""
 
 from __future__ import annotations
 
 from checks.model import Inventory, Resource
-from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.break_glass import break_glass_grantees
+from checks.support.managed_policies import aws_managed_name, is_admin_equivalent, managed_arns
 from checks.support.policydoc import allows_star_on_star, parse_policy, policy_documents
-from checks.support.props import known
 from checks.support.resource_types import IAM_ATTACHMENT_TYPES, IAM_POLICY_TYPES, ROLE
 
 CHECKS: list[Check] = []
 
-# The AWS managed policy that grants "*" on "*" (any partition).
-ADMIN_MANAGED_POLICY_SUFFIX = ":iam::aws:policy/AdministratorAccess"
 _LEAST_PRIVILEGE = (
     "Grant only the actions and resources the workload needs; keep administration behind a "
     "break-glass role with MFA instead of a standing '*' on '*' grant."
@@ -46,32 +46,41 @@ def iam_policy_no_admin_access(res: Resource, inv: Inventory) -> Result:
     return passed("no statement allows '*' on '*'", admin_statements=[])
 
 
-def _managed_arns(res: Resource) -> list[str]:
-    value = known(res, "managed_policy_arns" if res.type == ROLE else "policy_arn")
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return [str(v) for v in values if v]
-
-
 @check(
     into=CHECKS,
     id="iam_no_administrator_access_attached",
     control="IAM-03",
-    title="The AdministratorAccess managed policy is not attached",
+    title=(
+        "No administrator-equivalent AWS managed policy (AdministratorAccess, PowerUserAccess, "
+        "IAMFullAccess) is attached"
+    ),
     severity=Severity.HIGH,
     config_rule="iam-policy-no-statements-with-admin-access",
     resource_types=(*IAM_ATTACHMENT_TYPES, ROLE),
-    remediation=_LEAST_PRIVILEGE,
+    remediation=(
+        f"{_LEAST_PRIVILEGE} IAMFullAccess is administrator access too: it can attach "
+        "AdministratorAccess to itself."
+    ),
     pulumi_fix=(
         'aws.iam.RolePolicyAttachment("app-read", role=role.name,\n'
         '    policy_arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")'
     ),
 )
 def iam_no_administrator_access_attached(res: Resource, inv: Inventory) -> Result:
-    """No identity is made an administrator through an AWS managed policy."""
-    admin = [a for a in _managed_arns(res) if a.endswith(ADMIN_MANAGED_POLICY_SUFFIX)]
-    if admin:
-        return failed("AdministratorAccess is attached", admin_policy_arns=admin)
-    return passed("no administrator managed policy is attached", admin_policy_arns=[])
+    """No identity is made an administrator through an AWS managed policy, bar the MFA-only
+    break-glass role whose purpose that is (IAM-07)."""
+    admin = [a for a in managed_arns(res) if is_admin_equivalent(a)]
+    if not admin:
+        return passed("no administrator-equivalent policy is attached", admin_policy_arns=[])
+    names = ", ".join(str(aws_managed_name(a)) for a in admin)
+    if roles := break_glass_grantees(res, inv):
+        return not_applicable(
+            f"{names} is held by the break-glass role {', '.join(roles)} for emergencies; only "
+            "people who signed in with MFA can assume it (IAM-07)",
+            admin_policy_arns=admin,
+            break_glass_roles=roles,
+        )
+    return failed(f"{names} is attached", admin_policy_arns=admin)
 
 
 def _full_service_actions(actions: tuple[str, ...]) -> list[str]:

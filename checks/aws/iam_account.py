@@ -70,6 +70,7 @@ def _each_user(inv: Inventory, judge: Any) -> list[Result]:
     severity=Severity.CRITICAL,
     config_rule="root-account-mfa-enabled",
     scope="account",
+    baseline=True,
     reads=("aws:iam/accountSummary:AccountSummary",),
     remediation=(
         "Sign in as the root user and assign it an MFA device (a hardware key, kept in a safe); "
@@ -100,6 +101,7 @@ def _root_mfa(summary: Resource) -> Result:
     severity=Severity.CRITICAL,
     config_rule="iam-root-access-key-check",
     scope="account",
+    baseline=True,
     reads=("aws:iam/accountSummary:AccountSummary",),
     remediation=(
         "Delete the root user's access keys (root user > Security credentials); give programs "
@@ -137,6 +139,7 @@ def _console_mfa(row: Resource) -> Result | None:
     severity=Severity.HIGH,
     config_rule="mfa-enabled-for-iam-console-access",
     scope="account",
+    baseline=True,
     reads=("aws:iam/credentialReportRow:CredentialReportRow",),
     remediation=(
         "Have the user assign an MFA device (or remove the console password); enforce it with "
@@ -179,6 +182,7 @@ def _key_ages(row: Resource) -> Result | None:
     severity=Severity.MEDIUM,
     config_rule="access-keys-rotated",
     scope="account",
+    baseline=True,
     reads=("aws:iam/credentialReportRow:CredentialReportRow",),
     remediation=(
         f"Create a new key, move its users to it, then deactivate and delete the key older than "
@@ -233,6 +237,7 @@ def _unused(row: Resource) -> Result | None:
     severity=Severity.MEDIUM,
     config_rule="iam-user-unused-credentials-check",
     scope="account",
+    baseline=True,
     reads=("aws:iam/credentialReportRow:CredentialReportRow",),
     remediation=(
         f"Deactivate access keys and remove console passwords not used for {MAX_UNUSED_DAYS} "

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import replace
 
 from checks.model import Inventory, Resource
@@ -12,13 +10,12 @@ from checks.registry import (
     Check,
     Result,
     Severity,
-    Status,
     check,
     failed,
     not_applicable,
     passed,
 )
-from checks.support.policydoc import Statement, parse_policy, requires_mfa
+from checks.support.break_glass import break_glass_verdict, human_statements, is_break_glass
 from checks.support.props import known
 from checks.support.resource_types import ROLE
 
@@ -27,27 +24,6 @@ CHECKS: list[Check] = []
 # Sessions people hold on a role end within a working half-day (AWS allows up to 12 hours).
 MAX_HUMAN_SESSION_SECONDS = 4 * 3600
 DEFAULT_SESSION_SECONDS = 3600
-# Trust principal types through which a person (not an AWS service) assumes a role.
-HUMAN_PRINCIPALS = ("aws", "federated")
-BREAK_GLASS = re.compile(r"break[-_ ]?glass|emergency[-_ ]?access", re.IGNORECASE)
-
-
-def _trust(res: Resource) -> list[Statement]:
-    return list(parse_policy(known(res, "assume_role_policy"), f"the trust policy of {res.name}"))
-
-
-def _human_statements(res: Resource) -> list[Statement]:
-    """Trust statements that let an account, user or identity provider assume the role."""
-    return [
-        s
-        for s in _trust(res)
-        if s.effect == "Allow"
-        and (
-            s.principal == "*"
-            or isinstance(s.principal, Mapping)
-            and any(k in s.principal for k in HUMAN_PRINCIPALS)
-        )
-    ]
 
 
 @check(
@@ -65,7 +41,7 @@ def _human_statements(res: Resource) -> list[Statement]:
 )
 def iam_role_session_duration(res: Resource, inv: Inventory) -> Result:
     """An unattended session to ePHI systems expires after a bounded time."""
-    if not _human_statements(res):
+    if not human_statements(res):
         return not_applicable("only AWS services assume this role")
     seconds = int(
         known(res, "max_session_duration", DEFAULT_SESSION_SECONDS) or DEFAULT_SESSION_SECONDS
@@ -76,12 +52,6 @@ def iam_role_session_duration(res: Resource, inv: Inventory) -> Result:
     return failed(f"sessions may last {seconds // 3600} hours", **evidence)
 
 
-def _is_break_glass(res: Resource) -> bool:
-    tags = known(res, "tags", {}) or {}
-    labels = [res.name, str(known(res, "name") or ""), *map(str, tags), *map(str, tags.values())]
-    return any(BREAK_GLASS.search(label) for label in labels)
-
-
 @check(
     into=CHECKS,
     id="iam_break_glass_role",
@@ -89,6 +59,7 @@ def _is_break_glass(res: Resource) -> bool:
     title="A break-glass role exists and can be assumed only with MFA",
     severity=Severity.MEDIUM,
     scope="account",
+    baseline=True,
     reads=("aws:iam/role:Role",),
     remediation=(
         "Declare an emergency-access role (named or tagged 'break-glass') whose trust policy "
@@ -107,23 +78,7 @@ def iam_break_glass_role(inv: Inventory) -> list[Result]:
     """ePHI can be reached in an emergency, by a strongly authenticated person."""
     if not len(inv):
         return []
-    roles = [r for r in inv.by_type(ROLE) if _is_break_glass(r)]
+    roles = [r for r in inv.by_type(ROLE) if is_break_glass(r)]
     if not roles:
         return [failed("no role named or tagged 'break-glass' is declared", break_glass_roles=[])]
-    return [replace(_break_glass_verdict(role), resource=role) for role in roles]
-
-
-def _break_glass_verdict(role: Resource) -> Result:
-    human = _human_statements(role)
-    if not human:
-        return failed(f"no person can assume {role.name}", statements_without_mfa=[])
-    if any(isinstance(s.principal, Mapping) and "federated" in s.principal for s in human):
-        return Result(
-            Status.NOT_EVALUATED,
-            f"{role.name} trusts an identity provider, whose MFA is not visible here",
-            {"statements_without_mfa": []},
-        )
-    if open_ := [s.label for s in human if not requires_mfa(s)]:
-        message = f"{role.name} can be assumed without MFA ({', '.join(open_)})"
-        return failed(message, statements_without_mfa=open_)
-    return passed(f"{role.name} can be assumed only with MFA", statements_without_mfa=[])
+    return [replace(break_glass_verdict(role), resource=role) for role in roles]

@@ -8,89 +8,35 @@ declared from either side.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from checks.model import Inventory, Resource, Undecidable
+from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
-from checks.support.joins import refers_to, resolve
-from checks.support.policydoc import denies_without_mfa, grants_nothing, parse_policy
-from checks.support.props import flag, known
-from checks.support.resource_types import (
-    GROUP_POLICY,
-    GROUP_POLICY_ATTACHMENT,
-    IAM_POLICY,
-    POLICY_ATTACHMENT,
-    USER_POLICY,
-    USER_POLICY_ATTACHMENT,
+from checks.support.iam_principals import (
+    GROUP,
+    REQUIRE_MFA_FIX,
+    USER,
+    groups_of,
+    mfa_verdict,
+    policies,
 )
+from checks.support.joins import resolve
+from checks.support.policydoc import grants_nothing, parse_policy
+from checks.support.props import flag, known
 
 CHECKS: list[Check] = []
 
-USER = "aws:iam/user:User"
-GROUP = "aws:iam/group:Group"
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
-# principal kind -> (inline policy type, attachment type, PolicyAttachment list property)
-_ATTACHED = {
-    "user": (USER_POLICY, USER_POLICY_ATTACHMENT, "users"),
-    "group": (GROUP_POLICY, GROUP_POLICY_ATTACHMENT, "groups"),
-}
-USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"
-GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"
-AWS_MANAGED_POLICY = ":iam::aws:policy/"
-
-
-def _listed(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _groups_of(user: Resource, inv: Inventory) -> list[Any]:
-    """The names of the groups the user belongs to, from memberships declared either way."""
-    names = [
-        g
-        for m in inv.by_type(USER_GROUP_MEMBERSHIP)
-        if refers_to(known(m, "user"), user)
-        for g in _listed(known(m, "groups"))
-    ]
-    return names + [
-        known(m, "group")
-        for m in inv.by_type(GROUP_MEMBERSHIP)
-        if any(refers_to(u, user) for u in _listed(known(m, "users")))
-    ]
-
-
-def _policies(principal: Resource, kind: str, inv: Inventory) -> Iterator[tuple[str, Any]]:
-    """(label, document) of every policy attached to the principal; document None when the
-    attached managed policy is not in the inventory."""
-    inline, attachment, listed_in = _ATTACHED[kind]
-    for p in inv.by_type(inline):
-        if refers_to(known(p, kind), principal):
-            yield p.name, known(p, "policy")
-    arns = [
-        known(a, "policy_arn")
-        for a in inv.by_type(attachment)
-        if refers_to(known(a, kind), principal)
-    ]
-    arns += [
-        known(a, "policy_arn")
-        for a in inv.by_type(POLICY_ATTACHMENT)
-        if any(refers_to(n, principal) for n in _listed(known(a, listed_in)))
-    ]
-    for arn in arns:
-        policy = resolve(inv, arn, (IAM_POLICY,), f"a policy ARN attached to {principal.name}")
-        yield str(arn), known(policy, "policy") if policy else None
 
 
 def _user_policies(user: Resource, inv: Inventory) -> list[tuple[str, Any]]:
-    found = list(_policies(user, "user", inv))
-    for name in _groups_of(user, inv):
+    found = list(policies(user, "user", inv))
+    for name in groups_of(user, inv):
         group = resolve(inv, name, (GROUP,), f"a group of {user.name}")
-        policies = list(
-            _policies(group or Resource(GROUP, str(name), {"name": name}), "group", inv)
-        )
+        attached = list(policies(group or Resource(GROUP, str(name), {"name": name}), "group", inv))
         # A group declared elsewhere may carry policies this inventory cannot see.
-        found += policies or ([] if group else [(f"group {name}", None)])
+        found += attached or ([] if group else [(f"group {name}", None)])
     return found
 
 
@@ -117,33 +63,11 @@ def _user_policies(user: Resource, inv: Inventory) -> list[tuple[str, Any]]:
         "MFA device when aws:MultiFactorAuthPresent is false (BoolIfExists); prefer IAM Identity "
         "Center users over IAM users."
     ),
-    pulumi_fix=(
-        'aws.iam.GroupPolicy("require-mfa", group=people.name, policy=json.dumps({\n'
-        '    "Version": "2012-10-17", "Statement": [{"Sid": "DenyWithoutMFA",\n'
-        '        "Effect": "Deny", "NotAction": ["iam:*MFADevice", "sts:GetSessionToken"],\n'
-        '        "Resource": "*", "Condition": {"BoolIfExists": {\n'
-        '            "aws:MultiFactorAuthPresent": "false"}}}]}))'
-    ),
+    pulumi_fix=REQUIRE_MFA_FIX,
 )
 def iam_user_mfa_enforced(res: Resource, inv: Inventory) -> Result:
     """A stolen password alone does not open the account (person or entity authentication)."""
-    policies = _user_policies(res, inv)
-    enforcing = [
-        label
-        for label, doc in policies
-        if doc is not None and denies_without_mfa(parse_policy(doc, f"the policy {label}"))
-    ]
-    if enforcing:
-        return passed("an attached policy denies access without MFA", mfa_policies=enforcing)
-    if unseen := [
-        label for label, doc in policies if doc is None and AWS_MANAGED_POLICY not in label
-    ]:
-        raise Undecidable(f"the attached policy {unseen[0]} is not in the inventory")
-    return failed(
-        "no policy attached to the user or its groups requires MFA",
-        mfa_policies=[],
-        policies_seen=[label for label, _ in policies],
-    )
+    return mfa_verdict(_user_policies(res, inv), "the user or its groups")
 
 
 @check(
@@ -173,7 +97,7 @@ def iam_user_no_direct_policies(res: Resource, inv: Inventory) -> Result:
     """Access is managed by job function, which keeps authorisation reviewable."""
     granting = [
         label
-        for label, doc in _policies(res, "user", inv)
+        for label, doc in policies(res, "user", inv)
         if doc is None or not grants_nothing(parse_policy(doc, f"the policy {label}"))
     ]
     if granting:
@@ -217,6 +141,7 @@ def _password_gaps(policy: Resource) -> tuple[dict[str, Any], list[str]]:
     severity=Severity.MEDIUM,
     config_rule="iam-password-policy",
     scope="account",
+    baseline=True,
     reads=("aws:iam/accountPasswordPolicy:AccountPasswordPolicy",),
     remediation=(
         "Declare aws.iam.AccountPasswordPolicy: at least 14 characters, all four character "

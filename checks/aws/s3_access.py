@@ -9,6 +9,11 @@ from typing import Any
 
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
+from checks.support.aws_defaults import (
+    S3_DEFAULT_OBJECT_OWNERSHIP,
+    S3_NEW_BUCKET_LOCKDOWN,
+    created_now,
+)
 from checks.support.buckets import companions
 from checks.support.policydoc import has_wildcard_principal, parse_policy
 from checks.support.props import blocks, flag, known
@@ -18,8 +23,7 @@ from checks.support.resource_types import BUCKET
 CHECKS: list[Check] = []
 
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-# Since April 2023 S3 creates buckets with ACLs disabled (BucketOwnerEnforced).
-DEFAULT_OWNERSHIP = "BucketOwnerEnforced"
+DEFAULT_OWNERSHIP = S3_DEFAULT_OBJECT_OWNERSHIP  # checks/support/aws_defaults.py
 HARMLESS_CANNED_ACLS = frozenset({None, "private"})
 
 
@@ -27,7 +31,9 @@ def _ownership(res: Resource, inv: Inventory) -> str:
     for comp in companions(res, inv, "ownership_controls"):
         for rule in blocks(known(comp, "rule")):
             return str(rule.get("object_ownership"))
-    return DEFAULT_OWNERSHIP
+    if created_now(res, "object ownership controls", S3_NEW_BUCKET_LOCKDOWN):
+        return DEFAULT_OWNERSHIP
+    return "ObjectWriter"  # a bucket without ownership controls honours ACLs (the old default)
 
 
 def _owner_grant(grant: Mapping[str, Any]) -> bool:
@@ -148,6 +154,7 @@ def s3_bucket_policy_not_public(res: Resource, inv: Inventory) -> Result:
     severity=Severity.HIGH,
     config_rule="s3-account-level-public-access-blocks-periodic",
     scope="account",
+    baseline=True,
     reads=(
         "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
         "aws:s3/bucket:Bucket",

@@ -25,6 +25,7 @@ from checks.model import (
     undecidable,
 )
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
+from checks.support.credentials import ACCESS_KEY_ID
 from checks.support.joins import referrers
 from checks.support.props import blocks, flag, known
 from checks.support.resource_types import (
@@ -42,7 +43,6 @@ SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 USER_DATA_TYPES = (EC2_INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 MAX_ROTATION_DAYS = 90
 AWS_MANAGED_SECRETS_KEY = "alias/aws/secretsmanager"
-ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
 PRIVATE_KEY_BLOCK = re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----")
 REFERENCE = re.compile(r"^(arn:|\{\{resolve:|/|ssm:|secretsmanager:)")
 # Names that hold a pointer to a secret, not the secret: DB_PASSWORD_SECRET_ARN, API_TOKEN_PARAM.

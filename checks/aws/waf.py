@@ -6,44 +6,16 @@ An internal load balancer is not reachable from the internet and needs no WAF.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 from checks.support.joins import referrers, resolve
 from checks.support.props import flag, known
 from checks.support.resource_types import LOAD_BALANCERS
+from checks.support.web_acls import WEB_ACL, WEB_ACL_ASSOCIATION, rule_count
 
 CHECKS: list[Check] = []
 
-WEB_ACL = "aws:wafv2/webAcl:WebAcl"
-WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
-# Rules may be declared inside the web ACL or as resources of their own.
-WEB_ACL_RULE_RESOURCES = (
-    "aws:wafv2/webAclRule:WebAclRule",
-    "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation",
-)
-
-
-def _rule_count(acl: Resource, inv: Inventory) -> int:
-    inline = len(known(acl, "rules") or []) + len(_json_rules(acl))
-    return inline + len(referrers(inv, acl, WEB_ACL_RULE_RESOURCES, "web_acl_arn"))
-
-
-def _json_rules(acl: Resource) -> list[Any]:
-    """The rules a web ACL declares as JSON text (`rule_json`), which the provider sends as is."""
-    text = known(acl, "rule_json")
-    if not text:
-        return []
-    try:
-        rules = json.loads(text)
-    except (TypeError, ValueError):
-        raise Undecidable(f"rule_json of {acl.name} is not JSON") from None
-    if not isinstance(rules, list):
-        raise Undecidable(f"rule_json of {acl.name} is not a list of rules")
-    return rules
 
 
 @check(
@@ -81,7 +53,7 @@ def alb_waf_attached(res: Resource, inv: Inventory) -> Result:
     acl = resolve(inv, ref, (WEB_ACL,), f"web_acl_arn of {associations[0].name}")
     if acl is None:
         raise Undecidable(f"the web ACL {ref} is not in the inventory, so its rules cannot be seen")
-    rules = _rule_count(acl, inv)
+    rules = rule_count(acl, inv)
     if rules:
         return passed(
             f"web ACL {acl.name} with {rules} rule(s) protects it", web_acl=acl.name, rules=rules

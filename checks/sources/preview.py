@@ -122,6 +122,7 @@ def _entry(op: str, urn: str, desired: Mapping[str, Any], old: Mapping[str, Any]
         parent=text(desired.get("parent")),
         provider=text(desired.get("provider")),
         external=desired.get("external") is True,
+        created=text(old.get("created")) if keeps else None,
     )
 
 

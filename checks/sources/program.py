@@ -35,6 +35,7 @@ from checks.model import (
     secret_identity,
     withhold_ephi,
 )
+from checks.scope import SETTING as SCOPE_SETTING
 from checks.sources.base import Collected
 from checks.sources.pulumi_project import (
     Project,
@@ -342,6 +343,10 @@ class ProgramSource:
             "region": scan.region,
             "account": f"{MOCK_ACCOUNT} (mocks)",
             "config_keys": sorted(scan.config.values),
+            # The stack's own choice of scope (checks/scope.py), unless it is a secret.
+            "scope_setting": None
+            if SCOPE_SETTING in scan.config.secret_keys
+            else scan.config.values.get(SCOPE_SETTING),
             "secret_config_keys": sorted(scan.config.secret_keys),
             "commit": program_commit(program_dir),
         }

@@ -55,9 +55,7 @@ def _rejected_answer(frames: list[tuple[types.FrameType, int]]) -> str | None:
     """The mocks' answer the SDK refused to type (a bool given as a string, say), if that is
     what failed."""
     sdk = _pulumi_dir()
-    if not any(
-        f.f_code.co_name in _SDK_TYPING and _file(f).is_relative_to(sdk) for f, _ in frames
-    ):
+    if not any(f.f_code.co_name in _SDK_TYPING and _file(f).is_relative_to(sdk) for f, _ in frames):
         return None
     import pulumi
 

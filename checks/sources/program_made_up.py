@@ -59,6 +59,13 @@ def _decoded_parts(text: str) -> list[str]:
     return [plain, *plain.split(":")] if plain.isprintable() else []
 
 
+def _is_result(value: Any) -> bool:
+    """Whether `value` is a data source's result object (a Pulumi output type, not a dict)."""
+    from pulumi import _types
+
+    return _types.is_output_type(type(value)) and hasattr(value, "__dict__")
+
+
 def invoke_name(token: str) -> str:
     """`aws:ecr/getAuthorizationToken:getAuthorizationToken` → aws.ecr.get_authorization_token."""
     parts = token.split(":")
@@ -114,6 +121,17 @@ class MadeUp:
                     self.traced.add(text)
                     self.traced.update(p for p in _decoded_parts(text) if len(p) >= self.TRACEABLE)
 
+    def identify(self, names: dict[str, object], declared: Mapping[str, Any], origin: str) -> None:
+        """Remember a resource's invented id, name and ARN (`names`: what → value): references
+        to what will exist, not made-up values, though a program that fails on one fails on
+        the scanner's invention."""
+        given = set(_strings(declared))
+        for what, value in names.items():
+            if isinstance(value, str):
+                self.identities.add(value)
+                if value not in given:
+                    self.origins.setdefault(value, f"the {what} of {origin}")
+
     def freeze(self, frame: set[str]) -> None:
         self.exact -= self.identities | frame
         self.traced -= self.identities | frame
@@ -152,7 +170,7 @@ class MadeUp:
                 if same is not None:
                     return same
             items = value.values() if isinstance(value, dict) else value
-        elif type(value).__module__.startswith("pulumi_") and hasattr(value, "__dict__"):
+        elif _is_result(value):
             items = vars(value).values()  # a data source's result object
         else:
             return None

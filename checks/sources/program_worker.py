@@ -134,9 +134,10 @@ class Recorder:
         if token == "aws:sqs/queue:Queue":
             state["url"] = rid
         arn = inputs.get("arn") if isinstance(inputs.get("arn"), str) else state.get("arn")
+        origin = f"{token} '{args.name}'"
         with self.lock:
-            self.made_up.identities.update(v for v in (rid, physical, arn) if isinstance(v, str))
-            origin = f"{token} '{args.name}'"
+            names = {"id": rid, "name": physical, "ARN": arn}
+            self.made_up.identify(names, inputs, origin)
             self.made_up.add(state, inputs, trace=False, references=True, origin=origin)
         # An output built from an unknown input is unknown too (the engine's marker, kept).
         state.update({k: rpc_unknown() if is_unknown(v) else v for k, v in inputs.items()})

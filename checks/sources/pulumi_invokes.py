@@ -19,12 +19,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from checks.sources.pulumi_schema import (
-    Context,
-    conform_object,
-    invoke_result_class,
-    synthesize_object,
-)
+from checks.sources.pulumi_conform import conform_object
+from checks.sources.pulumi_schema import Context, invoke_result_class, synthesize_object
 
 
 def _one_or_many(values: list[Any]) -> Any:

@@ -80,6 +80,7 @@ class Entry:
     parent: str | None = None
     provider: str | None = None
     external: bool = False
+    created: str | None = None  # when the engine created the object (state and old preview steps)
 
     @property
     def name(self) -> str:
@@ -150,6 +151,7 @@ def _resource_fields(e: Entry, provider_region: str | None, source: str) -> dict
         "account": account_of(arn),
         "source": source,
         "parent": e.parent,
+        "created": e.created,
     }
 
 
@@ -303,6 +305,7 @@ class _Reader:
             parent=text(raw.get("parent")),
             provider=text(raw.get("provider")),
             external=raw.get("external") is True,
+            created=text(raw.get("created")),
         )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.model import Inventory, Resource
+from checks.support.aws_defaults import S3_NEW_BUCKET_LOCKDOWN, created_now
 from checks.support.buckets import companions
 from checks.support.evidence import one
 from checks.support.props import blocks, flag, known
@@ -58,6 +59,12 @@ def bucket_public_access(res: Resource, inv: Inventory) -> PublicAccess:
     if evidence["public_acl"]:
         reason = f"the bucket ACL grants public access ({evidence['public_acl']})"
         return PublicAccess(False, reason, evidence)
+    if not pabs and created_now(res, "public access block", S3_NEW_BUCKET_LOCKDOWN):
+        evidence = {**dict.fromkeys(PUBLIC_ACCESS_BLOCK_FLAGS, True), "public_acl": None}
+        evidence["by_default"] = f"S3 default for buckets created since {S3_NEW_BUCKET_LOCKDOWN}"
+        return PublicAccess(
+            True, "all four settings are on by S3's default for new buckets", evidence
+        )
     if not pabs:
         return PublicAccess(False, "no bucket-level public access block is declared", evidence)
     if off := [f for f, on in flags.items() if not on]:

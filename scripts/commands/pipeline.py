@@ -128,6 +128,7 @@ def assess_and_write(
     from checks.evaluate import evaluate
     from checks.library import build_registry
     from checks.model import Inventory
+    from checks.scope import chosen_mode, decide, without_baseline
     from checks.selection import select, split_selectors, types_read
     from policies.assess import assess
     from policies.inputs import load_policy_inputs
@@ -147,6 +148,12 @@ def assess_and_write(
     timestamp = generated_at()
 
     collected = source.collect(request)
+    mode = chosen_mode(getattr(args, "scope", None), collected.provenance.get("scope_setting"))
+    scope = decide(mode, collected.kind, collected.resources, registry)
+    registry = without_baseline(registry, scope)
+    collected = replace(collected, provenance={**collected.provenance, "scope": scope.as_record()})
+    if note := scope.note():
+        progress(note)
     inputs = load_policy_inputs(
         known_checks={c.id for c in library},
         home=collected.home or Path.cwd(),

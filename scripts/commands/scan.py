@@ -62,6 +62,14 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         help="stop a program that runs longer than this, and everything it started "
         f"(default: {DEFAULT_TIMEOUT:.0f}; exit 2)",
     )
+    scan.add_argument(
+        "--scope",
+        choices=("auto", "program", "account"),
+        default=None,
+        help="judge the account baseline (trail, GuardDuty, Security Hub, Config, password "
+        "policy, root, break-glass role): account always, program never, auto (default) when "
+        "the program declares any of it; the stack setting safeguard:scope does the same",
+    )
     add_gate_and_output_options(scan, "json,md")
     scan.set_defaults(handler=run)
 

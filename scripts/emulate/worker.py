@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from checks.sources.program_errors import root_cause
 from checks.sources.program_values import references_to_ids
 from checks.sources.pulumi_transforms import delegating_mocks
 from scripts.emulate.clients import Clients
@@ -56,6 +57,10 @@ def _make_monitor(deployer: Deployer):
             self._remember(request)
             return super().ReadResource(request)
 
+        def Invoke(self, request):
+            references_to_ids(request.args)
+            return super().Invoke(request)
+
     return _Monitor(delegating_mocks(deployer))
 
 
@@ -71,9 +76,7 @@ def _where(exc: BaseException, program_dir: Path) -> str | None:
 def _classify(exc: BaseException, program_dir: Path) -> dict[str, Any]:
     from pulumi.config import ConfigMissingError
 
-    cause: BaseException = exc
-    while cause.__cause__ is not None and not isinstance(cause, ConfigMissingError):
-        cause = cause.__cause__
+    cause = root_cause(exc, (ConfigMissingError,))
     if isinstance(cause, ConfigMissingError):
         return {"kind": "config_missing", "key": cause.key}
     if isinstance(cause, ModuleNotFoundError) and cause.name:

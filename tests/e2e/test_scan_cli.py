@@ -48,11 +48,11 @@ def test_repo_program_passes_every_check(repo_scan):
     assert doc["schema_version"] == "1.0"
     assert doc["source"]["project"] == "hipaa-billing"
     assert doc["inventory"]["by_type"]["aws:rds/instance:Instance"] == 1
-    # The dev stack as it stands: 227 passing findings from 70 checks, two waived, nothing failing.
+    # The dev stack as it stands: 265 passing findings from 74 checks, two waived, nothing failing.
     assert doc["summary"]["findings"] == {
-        "FAIL": 0, "NOT_APPLICABLE": 16, "NOT_EVALUATED": 0, "PASS": 227, "WAIVED": 2
+        "FAIL": 0, "NOT_APPLICABLE": 19, "NOT_EVALUATED": 0, "PASS": 265, "WAIVED": 2
     }  # fmt: skip
-    assert len({f["check_id"] for f in doc["findings"] if f["status"] == "PASS"}) == 70
+    assert len({f["check_id"] for f in doc["findings"] if f["status"] == "PASS"}) == 74
     assert f"Report written: {out / 'safeguard-scan.md'}" in proc.stdout
 
 

@@ -23,15 +23,28 @@ _PREFIXES = {
     "elb": "elasticloadbalancing",
     "elbv2": "elasticloadbalancing",
     "s3control": "s3",
+    "apigatewayv2": "apigateway",
+    "opensearch": "es",
+    "emr": "elasticmapreduce",
 }
 # Operations whose IAM action has another name (AWS's Service Authorization Reference).
 _ACTIONS = {
+    # API Gateway authorizes its control plane by HTTP verb: every read is `apigateway:GET`.
+    **{
+        (client, operation): "GET"
+        for client, operations in {
+            "apigateway": ("GetRestApis", "GetResources", "GetStages", "GetDomainNames"),
+            "apigatewayv2": ("GetApis", "GetRoutes", "GetStages", "GetDomainNames"),
+        }.items()
+        for operation in operations
+    },
     ("s3", "ListBuckets"): "ListAllMyBuckets",
     ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
     ("s3", "GetBucketLifecycleConfiguration"): "GetLifecycleConfiguration",
     ("s3", "GetBucketReplication"): "GetReplicationConfiguration",
     ("s3", "GetObjectLockConfiguration"): "GetBucketObjectLockConfiguration",
     ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+    ("s3", "GetBucketNotificationConfiguration"): "GetBucketNotification",
     ("s3control", "GetPublicAccessBlock"): "GetAccountPublicAccessBlock",
 }
 # Reads of the data itself (object bodies, items, secret and parameter values, log events):

@@ -85,7 +85,8 @@ def inline_admin_policy(acct: Account) -> list[Caught]:
     acct("iam").put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
     policy = f"{role}:{name}"
     return [Caught("iam_policy_no_admin_access", policy),
-            Caught("iam_policy_no_kms_decrypt_all_keys", policy)]  # fmt: skip
+            Caught("iam_policy_no_kms_decrypt_all_keys", policy),
+            Caught("iam_no_inline_policies", role, name)]  # fmt: skip
 
 
 def administrator_attached(acct: Account) -> list[Caught]:

@@ -88,6 +88,9 @@ def enforced(emulator: Any, monkeypatch: Any) -> Iterator[Enforcement]:
         action = f"{_PREFIXES.get(prefix, prefix)}:{name}"
         if not isinstance(self, access_control.S3IAMRequest):  # S3's: named by its ACTION_MAP
             action = _ACTION_NAMES.get(action, action)
+        # API Gateway (REST and v2) authorizes by HTTP verb; moto names its operation instead.
+        if prefix == "apigateway" and name.startswith("Get"):
+            action = "apigateway:GET"
         self._action = action
 
     def signed(self: Any) -> Any:

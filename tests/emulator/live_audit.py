@@ -19,7 +19,7 @@ import botocore.exceptions
 from checks.evaluate import Evaluation, Finding, evaluate
 from checks.library import build_registry
 from checks.model import Inventory, MadeUp, Resource, Secret
-from checks.registry import Status
+from checks.registry import Registry, Status
 from checks.sources.aws.collect import Collector, Context
 from checks.sources.aws.emulator import EMULATED_ACCOUNT as ACCOUNT
 from checks.sources.aws.session import Account, AwsOptions
@@ -34,12 +34,17 @@ def collect(aws: Any, collectors: Iterable[Collector]) -> Collected:
     return AwsSource(collectors).collect(request)
 
 
-def audit(aws: Any, collectors: Iterable[Collector], also: Iterable[Resource] = ()) -> Evaluation:
-    """The check library on what the collectors found (and `also`, hand-made resources of
-    services not collected here)."""
+def audit(
+    aws: Any,
+    collectors: Iterable[Collector],
+    also: Iterable[Resource] = (),
+    registry: Registry | None = None,
+) -> Evaluation:
+    """The check library (or `registry`) on what the collectors found (and `also`, hand-made
+    resources of services not collected here)."""
     collected = collect(aws, collectors)
     inventory = Inventory([*collected.resources, *also], gaps=collected.gaps)
-    return evaluate(inventory, build_registry())
+    return evaluate(inventory, registry or build_registry())
 
 
 def findings(evaluation: Evaluation, check_id: str) -> list[Finding]:

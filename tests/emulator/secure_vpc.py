@@ -73,9 +73,10 @@ def secure_vpc(ec2: Any, cidr: str = "10.40.0.0/16", name: str = "secure") -> Se
     default_acl = ec2.describe_network_acls(
         Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "default", "Values": ["true"]}]
     )["NetworkAcls"][0]["NetworkAclId"]
-    for number, port in ((50, 22), (60, 3389)):
+    # SSH over TCP; RDP over TCP and UDP.
+    for number, port, protocol in ((50, 22, "6"), (60, 3389, "6"), (70, 3389, "17")):
         ec2.create_network_acl_entry(
-            NetworkAclId=default_acl, RuleNumber=number, Protocol="6", RuleAction="deny",
+            NetworkAclId=default_acl, RuleNumber=number, Protocol=protocol, RuleAction="deny",
             Egress=False, CidrBlock="0.0.0.0/0", PortRange={"From": port, "To": port},
         )  # fmt: skip
     app = ec2.create_security_group(GroupName=f"{name}-app", Description="app tier", VpcId=vpc)

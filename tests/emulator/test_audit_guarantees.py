@@ -147,7 +147,11 @@ def test_the_auditor_role_sees_everything_under_iam_enforcement(runs):
     # Not one verdict differs from the admin's, and what neither could see is the emulator's.
     assert outcomes(runs.auditor) == outcomes(runs.admin)
     statuses = Counter(f.status for f in runs.auditor.findings)
-    assert (statuses[Status.FAIL], statuses[Status.NOT_EVALUATED]) == (0, 6)
+    # + 2: ssm_patch_compliant and ssm_association_compliant, as the emulator does not answer
+    # DescribeInstanceInformation (Systems Manager's managed nodes are a gap).
+    # (The account-wide backup check that was one of the six is now per file system, and the
+    # billing system has none.)
+    assert (statuses[Status.FAIL], statuses[Status.NOT_EVALUATED]) == (0, 5 + 2)
     for finding in runs.auditor.findings:
         if finding.status is Status.NOT_EVALUATED:
             assert "the endpoint does not implement" in finding.message, finding.message

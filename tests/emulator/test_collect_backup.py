@@ -212,7 +212,6 @@ def test_selections_decide_what_is_backed_up(aws, tag_value, covered):
     inventory = Inventory([*tables.resources, *harvest.resources])
     evaluation = evaluate(inventory, build_registry())
     assert by_name(evaluation, "dynamodb_in_backup_plan") == {"claims": covered}
-    assert by_name(evaluation, "backup_covers_data_stores") == {"(account)": covered}
 
 
 def _vault_answers(policy: dict | None):

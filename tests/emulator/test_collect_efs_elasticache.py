@@ -42,11 +42,11 @@ def test_an_ephi_file_system_outside_any_backup_plan_is_named(aws):
         SubnetIds=[subnet],
     )  # fmt: skip
     evaluation = audit(aws, COLLECTORS)
-    (backup,) = findings(evaluation, "backup_covers_data_stores")
+    (backup,) = findings(evaluation, "efs_in_backup_plan")
     # The backup collector is not run here (moto lacks ListBackupSelections): no selection
-    # exists, so the check judges the stores alone.
+    # exists, so the check judges the file system alone.
     assert backup.status is Status.FAIL
-    assert "patient-scans" in backup.message
+    assert backup.resource.name == "patient-scans"
     private = {
         f.resource.id: f for f in findings(evaluation, "private_subnet_no_igw_route") if f.resource
     }
@@ -57,6 +57,6 @@ def test_a_denied_efs_read_leaves_the_backup_check_not_evaluated(aws, monkeypatc
     _file_system(aws, _public_subnet(aws))
     deny(monkeypatch, "efs", "DescribeFileSystems")
     evaluation = audit(aws, COLLECTORS)
-    (backup,) = findings(evaluation, "backup_covers_data_stores")
+    (backup,) = findings(evaluation, "efs_in_backup_plan")
     assert backup.status is Status.NOT_EVALUATED
     assert "DescribeFileSystems" in backup.message

@@ -234,6 +234,7 @@ def test_denied_attributes_hide_the_load_balancer_checks_and_nothing_else(aws, m
         "lb_deletion_protection",
         "alb_drop_invalid_headers",
         "alb_waf_attached",
+        "alb_http_to_https_redirect",
     }
     (why,) = unseen(after, "lb_deletion_protection")
     assert why.endswith(f"{reason} (for the load balancers web, legacy, internal-nlb)")

@@ -272,13 +272,16 @@ def _statuses(evaluation: Evaluation) -> dict[tuple[str, str | None], Status]:
             "iam_policy_no_admin_access", "iam_no_administrator_access_attached",
             "iam_policy_no_full_service_access", "iam_policy_no_kms_decrypt_all_keys",
             "iam_user_mfa_enforced", "iam_user_no_direct_policies",
-            "iam_role_session_duration", "iam_break_glass_role",
+            "iam_role_session_duration", "iam_break_glass_role", "iam_group_mfa_enforced",
+            "iam_no_inline_policies", "iam_no_full_access_managed_policy_attached",
         }),
         ("GetCredentialReport", {
             "iam_console_user_mfa_active", "iam_access_keys_rotated",
             "iam_unused_credentials_disabled",
         }),
-        ("GetAccountSummary", {"iam_root_mfa_enabled", "iam_root_no_access_keys"}),
+        ("GetAccountSummary", {
+            "iam_root_mfa_enabled", "iam_root_no_access_keys", "iam_root_hardware_mfa",
+        }),
         ("GetAccountPasswordPolicy", {"iam_password_policy_strong"}),
     ],
 )  # fmt: skip

@@ -341,7 +341,19 @@ aws.backup.Selection(
     name=f"{prefix}-stores",
     plan_id=plan.id,
     iam_role_arn=backup_role.arn,
-    resources=[scratch.arn, cluster.arn],
+    resources=[scratch.arn, cluster.arn, worker.arn],
 )
 
+import analytics  # noqa: E402,F401 - search, warehouse, EMR, SageMaker, migration, cache
+import containers  # noqa: E402,F401 - the containers, and how they are built and run
+import edge  # noqa: E402,F401 - CloudFront, API Gateway, Kinesis, the legacy load balancer
 import people  # noqa: E402,F401 - declares the operators and their group
+
+# The shared file system is backed up by the same plan (efs_in_backup_plan).
+aws.backup.Selection(
+    "claims-files",
+    name=f"{prefix}-files",
+    plan_id=plan.id,
+    iam_role_arn=backup_role.arn,
+    resources=[analytics.scans.arn],
+)

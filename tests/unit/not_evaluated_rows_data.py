@@ -11,6 +11,7 @@ from tests.unit.not_evaluated_sources import ACCOUNT, LIVE, Res, Row
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/backup"
 DB_ARN = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:billing-db-1"
+EFS_ARN = f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/fs-0a1b2c3d"
 TABLE_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/claims-1"
 VOLUME_ARN = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0a1b2c3d4e5f60718"
 SECRET_ARN = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:billing/db-AbCdEf"
@@ -288,7 +289,10 @@ ROWS: tuple[Row, ...] = (
              "changeableForDays": 3}, id="phi-vault")),
         ("phi-vault-lock", "backupVaultName"),
     ),
-    Row("backup_covers_data_stores", (db(), selection(DB_ARN)), ("phi-selection", "resources")),
+    Row("efs_in_backup_plan",
+        (Res("aws:efs/fileSystem:FileSystem", "files", {"encrypted": True, "tags": EPHI},
+             id="fs-0a1b2c3d", arn=EFS_ARN), selection(EFS_ARN)),
+        ("phi-selection", "resources")),
     Row(
         "backup_restore_testing",
         (plan(),

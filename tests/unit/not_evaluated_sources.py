@@ -35,7 +35,7 @@ from checks.sources.aws.collect import CollectionError, Collector, Context, run
 from checks.sources.aws.partial import Misses
 from checks.sources.aws.source import merged_gaps
 from checks.sources.preview import load_preview
-from checks.sources.program_values import MadeUp as MadeUpStrings
+from checks.sources.program_made_up import MadeUp as MadeUpStrings
 from checks.sources.program_values import redact, seal
 from checks.sources.pulumi_project import Project, StackConfig
 from checks.sources.pulumi_schema import object_to_python, resource_class
@@ -154,7 +154,7 @@ def _inputs(row: Row, res: Res, hidden: Any) -> Mapping[str, Any]:
 def program_resources(row: Row, variant: str | None) -> tuple[Resource, ...]:
     made = MadeUpStrings()
     if variant == "made up":
-        made.add({"value": row.value}, {}, trace=False)
+        made.add({"value": row.value}, {}, trace=False, origin="the table's data source")
         made.freeze(set())
     hidden = rpc.UNKNOWN if variant == "unknown" else None
     records = []

@@ -22,6 +22,10 @@ import auditor_permissions  # noqa: E402
 _READ_VERBS = ("Describe", "List", "Get")
 # Generating the credential report writes nothing but the report the audit then reads.
 _ALSO_READS = frozenset({"iam:GenerateCredentialReport"})
+# A batch Get: CodeBuild describes projects only by name, up to 100 at a time.
+_ALSO_READS |= {"codebuild:BatchGetProjects"}
+# API Gateway authorizes its control plane by HTTP verb: GET is its one read.
+_ALSO_READS |= {"apigateway:GET"}
 
 
 def _declared() -> set[str]:

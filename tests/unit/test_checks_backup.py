@@ -8,11 +8,12 @@ import json
 import pytest
 
 from checks.aws.backup import (
-    backup_covers_data_stores,
     backup_restore_testing,
     backup_vault_cmk,
     backup_vault_deletion_protected,
+    efs_in_backup_plan,
 )
+from checks.library import build_registry
 from checks.model import UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
@@ -167,32 +168,14 @@ def test_lock_target_or_policy_not_known_yet_is_not_evaluated():
         run(backup_vault_deletion_protected, vault(), pending)
 
 
-# -- backup_covers_data_stores ---------------------------------------------------------------------
+# -- efs_in_backup_plan ----------------------------------------------------------------------------
 
 
-def _db(name="billing-db", **props) -> Resource:
-    return Resource(
-        "aws:rds/instance:Instance",
-        name,
-        {"engine": "postgres", "tags": {}, **props},
-        arn=f"arn:aws:rds:us-east-1:1:db:{name}",
-    )
-
-
-def _table(tags=None) -> Resource:
-    return Resource(
-        "aws:dynamodb/table:Table",
-        "sessions",
-        {"tags": tags if tags is not None else {"backup": "daily"}},
-        arn="arn:aws:dynamodb:us-east-1:1:table/sessions",
-    )
-
-
-def _efs() -> Resource:
+def _efs(tags=None) -> Resource:
     return Resource(
         "aws:efs/fileSystem:FileSystem",
         "shared",
-        {"tags": {}},
+        {"tags": tags if tags is not None else {"backup": "daily"}},
         arn="arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1",
     )
 
@@ -205,53 +188,46 @@ BY_TAG = Resource(
         "conditions": [{"string_equals": [{"key": "aws:ResourceTag/backup", "value": "daily"}]}],
     },
 )
+BY_ARN = Resource(
+    SELECTION, "files", {"resources": ["arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1"]}
+)
+TABLES_ONLY = Resource(SELECTION, "tables", {"resources": ["arn:aws:dynamodb:*:*:table/*"]})
 
 
-def test_every_data_store_selected_passes():
-    inv = Inventory([_db(tags={"backup": "daily"}), _table(), BY_TAG])
-    [result] = backup_covers_data_stores(inv)
-    assert (result.status, result.evidence) == (Status.PASS, {"data_stores": 2, "not_selected": []})
+@pytest.mark.parametrize(
+    ("selections", "named"),
+    [((BY_TAG,), ["all-daily"]), ((BY_ARN, TABLES_ONLY), ["files"]),
+     ((BY_TAG, BY_ARN), ["all-daily", "files"])],
+)  # fmt: skip
+def test_a_file_system_some_selection_covers_passes(selections, named):
+    result = run(efs_in_backup_plan, _efs(), *selections)
+    assert (result.status, result.evidence) == (Status.PASS, {"backup_selections": named})
 
 
-def test_some_stores_selected_but_not_all_fails_naming_the_others():
-    tables = Resource(SELECTION, "tables", {"resources": ["arn:aws:dynamodb:*:*:table/*"]})
-    [result] = backup_covers_data_stores(Inventory([_db(), _efs(), _table(), tables]))
-    assert (result.status, result.evidence) == (
-        Status.FAIL,
-        {"data_stores": 3, "not_selected": ["billing-db", "shared"]},
-    )
+@pytest.mark.parametrize(
+    ("efs", "selections"),
+    [(_efs(), ()), (_efs(), (TABLES_ONLY,)), (_efs({"backup": "weekly"}), (BY_TAG,))],
+    ids=["no-selection", "other-stores-only", "tag-differs"],
+)
+def test_a_file_system_no_selection_covers_fails(efs, selections):
+    result = run(efs_in_backup_plan, efs, *selections)
+    assert (result.status, result.evidence) == (Status.FAIL, {"backup_selections": []})
 
 
-def test_no_selection_at_all_fails():
-    [result] = backup_covers_data_stores(Inventory([_table()]))
-    assert (result.status, result.evidence) == (
-        Status.FAIL,
-        {"data_stores": 1, "not_selected": ["sessions"]},
-    )
-
-
-def test_aurora_members_and_stores_classified_as_not_ephi_are_not_counted():
-    member = _db("aurora-1", cluster_identifier="aurora")
-    internal = _table({"data-classification": "internal"})
-    assert backup_covers_data_stores(Inventory([member, internal])) == []
-    [result] = backup_covers_data_stores(Inventory([member, internal, _db()]))
-    assert (result.status, result.evidence) == (
-        Status.FAIL,
-        {"data_stores": 1, "not_selected": ["billing-db"]},
-    )
-
-
-def test_no_data_stores_reports_nothing():
-    assert backup_covers_data_stores(Inventory([vault()])) == []
-
-
-def test_selection_or_stores_that_cannot_be_seen_are_not_evaluated():
+def test_selection_that_cannot_be_seen_is_not_evaluated():
     pending = Resource(SELECTION, "x", {"resources": UNKNOWN})
     with pytest.raises(Undecidable):
-        backup_covers_data_stores(Inventory([_db(), pending]))
-    gapped = Inventory([_db(), BY_TAG], gaps={SELECTION: "AccessDenied on ListBackupSelections"})
+        run(efs_in_backup_plan, _efs(), pending)
+    gapped = Inventory([_efs(), BY_TAG], gaps={SELECTION: "AccessDenied on ListBackupSelections"})
     with pytest.raises(Undecidable, match="AccessDenied"):
-        backup_covers_data_stores(gapped)
+        efs_in_backup_plan(_efs(), gapped)
+
+
+def test_the_other_stores_are_left_to_their_own_checks():
+    assert {c.id for c in build_registry() if "efs" in c.id and "backup" in c.id} == {
+        "efs_in_backup_plan"
+    }
+    assert "backup_covers_data_stores" not in {c.id for c in build_registry()}
 
 
 # -- backup_restore_testing ------------------------------------------------------------------------

@@ -148,9 +148,11 @@ def test_trail_settings_not_known_or_not_collected_are_not_evaluated():
 
 
 def _bucket(**props) -> Resource:
+    # As the live account reports it: a setting it does not report is not there.
     return Resource(
-        "aws:s3/bucket:Bucket", "audit-logs", {"bucket": "audit-logs", **props}, id="audit-logs"
-    )
+        "aws:s3/bucket:Bucket", "audit-logs", {"bucket": "audit-logs", **props}, id="audit-logs",
+        source="aws",
+    )  # fmt: skip
 
 
 def _pab(**overrides) -> Resource:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.controls import CONTROLS
 from checks.evaluate import evaluate
 from checks.library import LIBRARY, build_registry
 from checks.model import UNKNOWN, Inventory, Resource
@@ -42,6 +43,8 @@ def test_library_loads_with_unique_ids():
 def test_every_check_cites_only_its_controls_citations_and_config_rules():
     controls = _controls()
     for chk in build_registry():
+        if chk.control not in controls and chk.control in CONTROLS:
+            continue  # added after the reference (issue 11): `Check.validate` holds it to its row
         assert chk.control in controls, f"{chk.id}: unknown control {chk.control}"
         extra = set(chk.citations) - controls[chk.control]["citations"]
         assert not extra, f"{chk.id}: citations {sorted(extra)} are not in {chk.control}'s row"

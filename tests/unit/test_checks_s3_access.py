@@ -33,6 +33,7 @@ def bucket(**props) -> Resource:
         {"bucket": NAME, **props},
         id=NAME,
         arn=f"arn:aws:s3:::{NAME}",
+        source="program",  # a bucket created now: S3's 2023 defaults hold for what it leaves unset
     )
 
 

@@ -24,8 +24,11 @@ ALL_BLOCKED = dict.fromkeys(FLAGS, True)
 NONE_BLOCKED = dict.fromkeys(FLAGS, False)
 
 
-def bucket(**props) -> Resource:
-    return Resource("aws:s3/bucket:Bucket", "phi", {"bucket": NAME, **props}, id=NAME, arn=ARN)
+def bucket(source="aws", **props) -> Resource:
+    """As the live account reports it unless told otherwise: a setting not reported is absent."""
+    return Resource(
+        "aws:s3/bucket:Bucket", "phi", {"bucket": NAME, **props}, id=NAME, arn=ARN, source=source
+    )
 
 
 def companion(kind: str, name: str, **props) -> Resource:
@@ -81,6 +84,32 @@ def test_two_blocks_together_may_turn_every_flag_on():
         Status.PASS,
         {**ALL_BLOCKED, "public_acl": None},
     )
+
+
+@pytest.mark.parametrize("source", ["program", "preview"])
+def test_a_new_bucket_without_a_block_has_s3s_default_of_all_four_on(source):
+    new = bucket(source)
+    result = s3_bucket_public_access_blocked(new, Inventory([new]))
+    assert (result.status, dict(result.evidence)) == (
+        Status.PASS,
+        {**dict.fromkeys(NONE_BLOCKED, True), "public_acl": None,
+         "by_default": "S3 default for buckets created since 2023-04-28"},
+    )  # fmt: skip
+
+
+def test_a_new_bucket_with_a_public_acl_fails_whatever_the_default():
+    new = bucket("program", acl="public-read")
+    result = s3_bucket_public_access_blocked(new, Inventory([new]))
+    assert (result.status, dict(result.evidence)) == (
+        Status.FAIL,
+        {**NONE_BLOCKED, "public_acl": "public-read"},
+    )
+
+
+def test_a_state_file_bucket_without_a_block_is_undecidable():
+    recorded = bucket("state")
+    with pytest.raises(Undecidable, match="since April 2023"):
+        s3_bucket_public_access_blocked(recorded, Inventory([recorded]))
 
 
 def test_no_public_access_block_fails():

@@ -48,7 +48,8 @@ def _cell(text: str) -> list[str]:
 def test_ids_are_unique_and_every_list_names_each_entry_once():
     doc = yaml.safe_load(CONTROLS_FILE.read_text())
     ids = [entry["id"] for entry in doc["controls"]]
-    assert len(ids) == len(set(ids)) == len(CONTROLS) == 70
+    # The reference table's 70, and the controls added after them (issue 11).
+    assert len(ids) == len(set(ids)) == len(CONTROLS) >= 70
     for c in CONTROLS.values():
         for name in ("citations", "config_rules", "checkov", "prowler"):
             values = getattr(c, name)
@@ -107,7 +108,8 @@ def test_malformed_data_fails_naming_the_file_and_the_control(tmp_path):
 
 def test_the_table_agrees_with_the_reference_controls():
     rows = _reference("controls.csv")
-    assert [r["id"] for r in rows] == list(CONTROLS)
+    # The reference's controls come first, in its order; those added after it follow.
+    assert [r["id"] for r in rows] == list(CONTROLS)[: len(rows)]
     for row in rows:
         c = CONTROLS[row["id"]]
         assert (c.service, c.title) == (row["service"], row["control"]), c.id

@@ -134,6 +134,46 @@ def _live_account_facts() -> list[Resource]:
                  region="us-east-1", account="123456789012", source="aws"),
         Resource(CREDENTIAL_REPORT_ROW, "alice", row, id="credential-report/alice",
                  region="us-east-1", account="123456789012", source="aws"),
+        *_live_host_facts(),
+        *_live_capacity_and_tunnel_facts(),
+    ]  # fmt: skip
+
+
+def _live_host_facts() -> list[Resource]:
+    """What the live source collects of a well-kept EC2 host that no program can declare: it
+    runs, and Systems Manager manages and has patched it (the checks of EC2-03 and EC2-06)."""
+    where = {"region": "us-east-1", "account": "123456789012", "source": "aws"}
+    status = {"instance_id": "i-0abc", "instance_state": "running",
+              "audit_time": "2026-12-01T12:00:00+00:00"}  # fmt: skip
+    patched = {"installed_count": 41, "missing_count": 0, "failed_count": 0,
+               "installed_pending_reboot_count": 0, "installed_rejected_count": 0}  # fmt: skip
+    node = {"instance_id": "i-0abc", "ping_status": "Online", "association_status": "Success",
+            "patch_state": patched}  # fmt: skip
+    return [
+        Resource("aws:ec2/instanceStatus:InstanceStatus", "i-0abc", status,
+                 id="instance-status/i-0abc", **where),
+        Resource("aws:ssm/managedInstance:ManagedInstance", "i-0abc", node, id="i-0abc", **where),
+    ]  # fmt: skip
+
+
+def _live_capacity_and_tunnel_facts() -> list[Resource]:
+    """What the live source collects that no program can declare: the region's DynamoDB quota
+    beside a provisioned table (DDB-04), and a VPN connection whose two tunnels are up (VPN-01)."""
+    where = {"region": "us-east-1", "account": "123456789012", "source": "aws"}
+    limits = {"account_max_read_capacity_units": 80000, "account_max_write_capacity_units": 80000}
+    table = {"name": "claims", "billing_mode": "PROVISIONED", "read_capacity": 100,
+             "write_capacity": 50}  # fmt: skip
+    tunnels = {"vpn_connection_id": "vpn-0abc", "state": "available", "vgw_telemetries": [
+        {"outside_ip_address": "203.0.113.10", "status": "UP"},
+        {"outside_ip_address": "203.0.113.11", "status": "UP"}]}  # fmt: skip
+    return [
+        Resource("aws:dynamodb/accountLimits:AccountLimits", "dynamodb-limits-us-east-1", limits,
+                 id="123456789012/us-east-1", **where),
+        Resource("aws:dynamodb/table:Table", "claims", table, id="claims", **where),
+        Resource("aws:ec2/vpnConnection:VpnConnection", "vpn-0abc", {"type": "ipsec.1"},
+                 id="vpn-0abc", **where),
+        Resource("aws:ec2/vpnTunnelStatus:VpnTunnelStatus", "vpn-0abc", tunnels,
+                 id="vpn-0abc/tunnels", **where),
     ]  # fmt: skip
 
 

@@ -25,6 +25,20 @@ PROGRAM_ONLY = {
     "aws:sqs/queuePolicy:QueuePolicy": "the queue's own Policy attribute",
     "aws:wafv2/webAclRule:WebAclRule": "the web ACL's rules",
     "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation": "the web ACL's rules",
+    "aws:alb/listenerCertificate:ListenerCertificate": (
+        "aws:lb/listenerCertificate:ListenerCertificate (the same resource, older token)"
+    ),
+    "aws:elb/sslNegotiationPolicy:SslNegotiationPolicy": (
+        "an aws:elb/loadBalancerPolicy:LoadBalancerPolicy of type SSLNegotiationPolicyType and "
+        "the port's aws:elb/listenerPolicy:ListenerPolicy"
+    ),
+    "aws:autoscaling/attachment:Attachment": "the group's load_balancers and target_group_arns",
+    "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment": (
+        "the group's traffic_sources"
+    ),
+    "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate": (
+        "the environment's effective settings (DescribeConfigurationSettings)"
+    ),
 }
 
 

@@ -131,6 +131,6 @@ def test_unknown_inline_ingress_is_undecidable():
 
 
 def test_resource_types_no_check_covers_are_listed():
-    odd = "aws:sagemaker/notebookInstance:NotebookInstance"
+    odd = "aws:gamelift/fleet:Fleet"
     inv = Inventory([Resource(odd, "nb", {}), Resource(BUCKET, "b", {}, id="b")])
     assert evaluate(inv, build_registry()).uncovered_types == (odd,)

@@ -162,12 +162,14 @@ def test_project_without_python_runtime_is_refused(tmp_path):
 
 
 def test_errors_of_the_scanner_itself_are_never_blamed_on_the_program(tmp_path):
-    from checks.sources import program_values, program_worker
+    from checks.sources import program_values
+    from checks.sources.program_errors import classify
+    from checks.sources.program_made_up import MadeUp
 
     try:
         program_values.engine_urn(None)  # a bug of ours: None has no split()
     except AttributeError as exc:
-        ours = program_worker._classify(exc, tmp_path)
+        ours = classify(exc, tmp_path, MadeUp())
     assert ours["kind"] == "internal_error"
     assert ours["where"].startswith("program_values.py:")
 
@@ -178,7 +180,7 @@ def test_errors_of_the_scanner_itself_are_never_blamed_on_the_program(tmp_path):
     try:
         namespace["main"]()
     except ValueError as exc:
-        theirs = program_worker._classify(exc, tmp_path)
+        theirs = classify(exc, tmp_path, MadeUp())
     assert theirs == {
         "kind": "program_error",
         "type": "ValueError",

@@ -199,6 +199,7 @@ def test_the_command_waives_an_account_level_finding_of_a_state_file_by_its_scop
     )
     out = tmp_path / "out"
     args = ["scan", "--state", str(state), "--waivers", str(waivers), "--out", str(out), "-q"]
+    args += ["--scope", "account"]  # the stack declares none of the baseline: judge it anyway
     main(args)
     record = json.loads((out / "safeguard-scan.json").read_text())
     (trail,) = [f for f in record["findings"] if f["check_id"] == "cloudtrail_enabled_multi_region"]

@@ -36,6 +36,7 @@ NOT_CONFIGURED = frozenset(
         "NoSuchEntity",
         "ResourceNotFoundException",
         "NoSuchConfigurationRecorderException",
+        "RepositoryPolicyNotFoundException",
     }
 )
 _DENIED = ("AccessDenied", "UnauthorizedOperation", "AuthFailure", "AccessDeniedException")

@@ -52,8 +52,17 @@ db = aws.rds.Instance(
     tags={"data-classification": "ePHI"},
 )
 
-# Bucket with no public access block, no default encryption, and a public-read policy.
+# Bucket with its public access block turned off (S3 turns it on for every new bucket, and a
+# public policy needs it off), no default encryption, and a public-read policy.
 bucket = aws.s3.Bucket("patient-exports", tags={"data-classification": "ePHI"})
+aws.s3.BucketPublicAccessBlock(
+    "patient-exports-open",
+    bucket=bucket.id,
+    block_public_acls=False,
+    block_public_policy=False,
+    ignore_public_acls=False,
+    restrict_public_buckets=False,
+)
 aws.s3.BucketPolicy(
     "patient-exports-public-read",
     bucket=bucket.id,

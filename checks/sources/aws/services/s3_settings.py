@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checks.sources.aws.services.datastores import shaped, tag_map
+from checks.sources.aws.services.datastores import shaped, snake, tag_map
 
 BUCKET = "aws:s3/bucket:Bucket"
 ENCRYPTION = (
@@ -23,6 +23,7 @@ ACL = "aws:s3/bucketAcl:BucketAcl"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+NOTIFICATION = "aws:s3/bucketNotification:BucketNotification"
 ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 
 Shape = Callable[[Mapping[str, Any]], dict[str, Any] | None]
@@ -124,6 +125,36 @@ def _replication(answer: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"role": conf.get("Role"), "rules": _rules(conf["Rules"])}
 
 
+# AWS's notification configurations: (its list, the provider's list, the destination's key).
+_DESTINATIONS = (
+    ("TopicConfigurations", "topics", "TopicArn"),
+    ("QueueConfigurations", "queues", "QueueArn"),
+    ("LambdaFunctionConfigurations", "lambda_functions", "LambdaFunctionArn"),
+)
+
+
+def _notification_target(entry: Mapping[str, Any], arn_key: str) -> dict[str, Any]:
+    rules = ((entry.get("Filter") or {}).get("Key") or {}).get("FilterRules") or ()
+    filters = {f"filter_{str(r.get('Name')).lower()}": r.get("Value") for r in rules}
+    return {
+        "id": entry.get("Id"),
+        snake(arn_key): entry.get(arn_key),
+        "events": entry.get("Events"),
+        **{k: v for k, v in filters.items() if k in ("filter_prefix", "filter_suffix")},
+    }
+
+
+def _notification(answer: Mapping[str, Any]) -> dict[str, Any] | None:
+    props: dict[str, Any] = {
+        ours: [_notification_target(e, arn_key) for e in answer[theirs]]
+        for theirs, ours, arn_key in _DESTINATIONS
+        if answer.get(theirs)
+    }
+    if "EventBridgeConfiguration" in answer:
+        props["eventbridge"] = True
+    return props or None
+
+
 def object_lock(answer: Mapping[str, Any] | None) -> tuple[bool, dict[str, Any] | None]:
     """Whether Object Lock is on for the bucket, and the BucketObjectLockConfiguration that
     declares its default retention (None without one)."""
@@ -167,4 +198,10 @@ COMPANIONS: tuple[Companion, ...] = (
         LIFECYCLE, "GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", _lifecycle
     ),
     Companion(REPLICATION, "GetBucketReplication", "s3:GetReplicationConfiguration", _replication),
+    Companion(
+        NOTIFICATION,
+        "GetBucketNotificationConfiguration",
+        "s3:GetBucketNotification",
+        _notification,
+    ),
 )

@@ -1,0 +1,3 @@
+from .storage import SecureBucket
+
+__all__ = ["SecureBucket"]
