@@ -31,7 +31,7 @@ def test_the_insecure_program_deploys_as_written_with_default_tags(aws):
         aws.endpoint,
         config={"aws:defaultTags": json.dumps(tags)},
     )
-    assert report.failure is None and report.not_emulated == () and len(report.created) == 6
+    assert report.failure is None and report.not_emulated == () and len(report.created) == 7
     key = report.find("aws:kms/key:Key")[0]
     kms = aws.client("kms")
     assert kms.get_key_rotation_status(KeyId=key.id)["KeyRotationEnabled"] is False
