@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from checks.model import (
 )
 from checks.scope import SETTING as SCOPE_SETTING
 from checks.sources.base import Collected
+from checks.sources.program_unseen import unseen
 from checks.sources.pulumi_project import (
     Project,
     StackConfig,
@@ -71,6 +72,9 @@ class ProgramScan:
     components: tuple[Resource, ...]
     providers: tuple[Resource, ...]
     reads: tuple[Resource, ...]
+    # What the scan could not see (program_unseen): coverage gaps by type, and report entries.
+    gaps: Mapping[str, str] = field(default_factory=dict)
+    unseen: tuple[Mapping[str, Any], ...] = ()
 
 
 def _value(raw: Any) -> Any:
@@ -232,7 +236,12 @@ def scan_program(
         result = json.loads(result_path.read_text(encoding="utf-8"))
     if result.get("error"):
         raise InputError(_error_line(project, stack, result["error"], config.secret_plaintexts))
-    return _to_scan(project, stack, config, region, result["resources"])
+    scan = _to_scan(project, stack, config, region, result["resources"])
+    hidden = result.get("unseen") or {}
+    gaps, entries = unseen(
+        (tuple(c) for c in hidden.get("components", ())), hidden.get("skipped_applies", ())
+    )
+    return replace(scan, gaps=gaps, unseen=tuple(entries))
 
 
 def _from_cwd(prefix: str | None, position: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -349,7 +358,10 @@ class ProgramSource:
             else scan.config.values.get(SCOPE_SETTING),
             "secret_config_keys": sorted(scan.config.secret_keys),
             "commit": program_commit(program_dir),
+            "unseen": [dict(e) for e in scan.unseen],
         }
+        for entry in scan.unseen:
+            request.progress(f"note: not seen: {entry['what']}: {entry['why']}")
         graph = {
             "components": len(scan.components),
             "providers": len(scan.providers),
@@ -365,6 +377,7 @@ class ProgramSource:
             provenance=provenance,
             graph=graph,
             home=program_dir,
+            gaps=scan.gaps,
             secrets=(
                 *scan.config.secret_plaintexts,
                 *(v for res in scan.resources for v in secret_identity(res)),

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlparse
 from checks.model import PHYSICAL_NAME_PROPS
 from checks.sources.program_errors import classify
 from checks.sources.program_made_up import MadeUp, invoke_name
+from checks.sources.program_unseen import ApplyWatch
 from checks.sources.program_values import (
     engine_urn,
     is_unknown,
@@ -80,6 +81,8 @@ class Recorder:
         self.made_up = MadeUp()
         # The output names of each multi-language component type (awsx's `Vpc`), by type token.
         self.component_outputs: dict[str, tuple[str, ...]] = {}
+        # The multi-language components the program declared, (type, name): their insides unseen.
+        self.remote_components: list[tuple[str, str]] = []
 
     def _region_for(self, provider_ref: str | None) -> str:
         if provider_ref:
@@ -150,6 +153,9 @@ class Recorder:
         provider would build them. Never its inputs, which may collide with its output types."""
         remote = getattr(self.local, "remote", False)
         outputs = self.component_outputs.get(args.typ, ()) if remote else ()
+        if remote:
+            with self.lock:
+                self.remote_components.append((args.typ, args.name))
         self._remember(args.typ, args.name, False, None, None, region, inputs, None)
         return "", {name: rpc_unknown() for name in outputs}
 
@@ -311,6 +317,8 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
 
     recorder = Recorder(request)
     _remember_component_outputs(recorder)
+    applies = ApplyWatch(request["project_dir"])
+    applies.install()
     monitor = _make_monitor(recorder)
     set_mocks(
         monitor.mocks,
@@ -348,7 +356,8 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         props = object_to_python(recorder.made_up.mark(seal(inputs)), rec.pop("class"))
         rec["props"] = redact(props, plaintexts)
         resources.append(rec)
-    return {"resources": resources, "error": error}
+    unseen = {"components": recorder.remote_components, "skipped_applies": applies.skipped()}
+    return {"resources": resources, "error": error, "unseen": unseen}
 
 
 def main(argv: list[str]) -> int:

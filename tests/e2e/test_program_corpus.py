@@ -123,3 +123,23 @@ def test_the_region_the_program_reads_is_the_scans(scans):
     report = scans["region_from_config"]["report"]
     ids = {(f.get("resource") or {}).get("id") for f in report["findings"]}
     assert "audit-logs-123456789012-us-east-1" in ids
+
+
+def test_what_an_awsx_component_builds_inside_is_said_not_seen(scans):
+    report = scans["awsx_vpc"]["report"]
+    (entry,) = report["source"]["unseen"]
+    assert entry["what"] == "awsx:ec2:Vpc 'main'"
+    assert entry["types"][:2] == ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]
+    flow = [f for f in report["findings"] if f["check_id"] == "vpc_flow_logs_enabled"]
+    assert [(f["status"], f["resource"]) for f in flow] == [("NOT_EVALUATED", None)]
+    assert flow[0]["message"] == (
+        "aws:ec2/vpc:Vpc could not be collected: created inside the multi-language component "
+        "awsx:ec2:Vpc 'main', whose provider a scan under mocks cannot run"
+    )
+
+
+def test_apply_callbacks_that_never_ran_are_named_by_line(scans):
+    (entry,) = scans["stack_reference_apply"]["report"]["source"]["unseen"]
+    assert entry["what"] == "2 apply callback(s) at __main__.py:12, __main__.py:34"
+    assert entry["types"] == []
+    assert scans["region_from_config"]["report"]["source"]["unseen"] == []
