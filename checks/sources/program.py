@@ -140,7 +140,13 @@ def _describe_error(
             "not the program's error; scan this stack's `pulumi preview --json` with --preview "
             "FILE instead"
         )
-    return f"{where}: the program raised {error.get('type', 'an error')}: {first}"
+    raised = f"{where}: the program raised {error.get('type', 'an error')}: {first}"
+    if error.get("sdk"):
+        return (
+            f"{raised} (the installed {error['sdk']} has no such name or argument: the program "
+            "is written for another version of it)"
+        )
+    return raised
 
 
 def _stop_group(proc: subprocess.Popen) -> None:

@@ -42,7 +42,11 @@ def _frames(exc: BaseException) -> list[tuple[types.FrameType, int]]:
 
 
 def _file(frame: types.FrameType) -> Path:
-    return Path(frame.f_code.co_filename).resolve()
+    """The frame's source file. A frozen module's frame (`<frozen runpy>`, whose line holds the
+    program's whole namespace) names no file: it stays a relative name, so it is never taken
+    for a file of the program folder (the worker's working directory)."""
+    name = Path(frame.f_code.co_filename)
+    return name.resolve() if name.is_absolute() else name
 
 
 def _pulumi_dir() -> Path:
@@ -77,15 +81,21 @@ def _lookup(frame: types.FrameType, name: str) -> Any:
 
 
 def _read_on_line(frame: types.FrameType, lasti: int) -> Iterator[Any]:
-    """The values the failing line of a frame reads: its names, and the attributes it reads of
-    a data source's result."""
+    """The values the failing line of a frame reads before it stopped: its names, and the
+    attributes it reads of a data source's result. What the line would have read after the
+    instruction that raised was never read (`aws.ec2.get_subnet_ids(vpc_id=vpc.id)` stops on
+    the module's missing function before `vpc` is loaded), so it cannot be what failed."""
     from pulumi import _types
 
     code = frame.f_code
     instructions = list(dis.get_instructions(code))
     at = next((i for i in instructions if i.offset == lasti), None)
     line = at.positions.lineno if at is not None and at.positions else frame.f_lineno
-    on_line = [i for i in instructions if i.positions and i.positions.lineno == line]
+    on_line = [
+        i
+        for i in instructions
+        if i.positions and i.positions.lineno == line and (at is None or i.offset <= lasti)
+    ]
     attributes = {i.argval for i in on_line if i.opname in _ATTRIBUTES}
     for ins in on_line:
         if ins.opname not in _LOADS:
@@ -124,6 +134,8 @@ def _candidates(frames: list[tuple[types.FrameType, int]], program_dir: Path) ->
 def made_up_culprit(exc: BaseException, made_up: MadeUp, program_dir: Path) -> str | None:
     """What the scanner made up that the program failed on (its origin, for the message), or
     None when the failure involves no made-up value."""
+    if isinstance(exc, AttributeError) and isinstance(getattr(exc, "obj", None), types.ModuleType):
+        return None  # a name the module lacks (an SDK API of another version): the program's
     frames = _frames(exc)
     rejected = _rejected_answer(frames)
     if rejected is not None:

@@ -266,13 +266,20 @@ def _documentation(cls: type, python_name: str) -> str:
     return (getattr(getter, "__doc__", None) or "") if getter is not None else ""
 
 
+# Base64 strings whose getter has no documentation at all, as the AWS API gives them: ECR's
+# GetAuthorizationToken answers `base64(user:password)`, for `get_credentials` as for
+# `get_authorization_token` (whose getter does say so).
+_BASE64_UNDOCUMENTED = frozenset({("GetCredentialsResult", "authorization_token")})
+
+
 def _format(cls: type, prop: Prop) -> tuple[str, ...]:
     """What a property's documentation says of its value's form: ("base64",) for a base64
     string, the keys of a map (`uris["GRAPHQL"]`, `ebs.volume_size`), or () when it says neither."""
     doc = _documentation(cls, prop.python_name)
     hint = _strip(prop.hint)
     if hint is str:
-        return ("base64",) if _BASE64.search(doc) else ()
+        documented = _BASE64.search(doc) or (cls.__name__, prop.python_name) in _BASE64_UNDOCUMENTED
+        return ("base64",) if documented else ()
     if not _is_mapping(typing.get_origin(hint)):
         return ()
     name = re.escape(prop.python_name)
