@@ -197,6 +197,8 @@ WAIVER = _Record(
     optional={
         "resources": TEXTS,
         "resource_pattern": optional(TEXT),
+        "compensating_controls": TEXTS,
+        "ticket": optional(TEXT),
         "covers_findings": TEXTS,
         "reopened_findings": TEXTS,
     },

@@ -66,6 +66,9 @@ class Waiver:
     resources: tuple[str, ...] = ()
     resource_pattern: str | None = None
     source: str = ""  # "FILE: line N", for messages
+    # What else limits the risk, and where the exception is tracked: shown wherever it is.
+    compensating_controls: tuple[str, ...] = ()
+    ticket: str | None = None
 
     def covers(self, check_id: str, subject: str | None) -> bool:
         """Whether it names `subject` (a URN, or an account-level finding's scope id) for
@@ -92,6 +95,8 @@ class Waiver:
             "expires": self.expires.isoformat(),
             "resources": list(self.resources),
             "resource_pattern": self.resource_pattern,
+            "compensating_controls": list(self.compensating_controls),
+            "ticket": self.ticket,
             "status": "active"
             if self.active_on(day)
             else ("expired" if day > self.expires else "not yet approved"),
@@ -204,7 +209,15 @@ def _parse(path: Path, entry: Mapping[str, Any], known_checks: Collection[str]) 
         resources=tuple(resources or ()),
         resource_pattern=pattern,
         source=at,
+        compensating_controls=_texts(entry.get("compensating_controls")),
+        ticket=str(entry["ticket"]).strip() if entry.get("ticket") else None,
     )
+
+
+def _texts(value: str | list[str] | None) -> tuple[str, ...]:
+    """One text or a list of texts (the shapes `_shape_problem` lets through), stripped."""
+    items = [value] if isinstance(value, str) else value or []
+    return tuple(s.strip() for s in items if s.strip())
 
 
 def load_waivers(path: Path, known_checks: Collection[str]) -> list[Waiver]:

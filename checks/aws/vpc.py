@@ -61,7 +61,8 @@ def subnet_no_auto_public_ip(res: Resource, inv: Inventory) -> Result:
 
 
 def _instance_public_ip(res: Resource, inv: Inventory) -> tuple[bool, str]:
-    eips = referrers(inv, res, (EIP,), "instance", every=True)
+    # Any Elastic IP seen makes the instance public, whatever a hidden one names: no `every`.
+    eips = referrers(inv, res, (EIP,), "instance")
     if eips:
         return True, f"Elastic IP {eips[0].name}"
     explicit = known(res, "associate_public_ip_address")

@@ -267,3 +267,17 @@ def test_restore_testing_not_collected_is_not_evaluated():
         inv = Inventory([plan(), MONTHLY, RDS], gaps={gap: "AccessDenied"})
         with pytest.raises(Undecidable, match="could not be collected: AccessDenied"):
             backup_restore_testing(inv)
+
+
+def test_a_vault_policy_that_is_not_json_is_named_in_the_reason():
+    broken = Resource(
+        "aws:backup/vaultPolicy:VaultPolicy",
+        "phi-policy",
+        {"backup_vault_name": "phi", "policy": "{not json"},
+    )
+    with pytest.raises(Undecidable) as caught:
+        run(backup_vault_deletion_protected, vault(), broken)
+    assert str(caught.value) == (
+        "the vault policy phi-policy is not valid JSON: "
+        "Expecting property name enclosed in double quotes"
+    )

@@ -354,3 +354,17 @@ def test_a_data_store_without_a_classification_fails(tags):
 def test_tags_not_known_are_not_evaluated():
     with pytest.raises(Undecidable):
         run(data_store_classification_tagged, table(tags=UNKNOWN))
+
+
+def test_a_safe_queue_policy_does_not_vouch_for_one_whose_queue_cannot_be_seen():
+    safe = queue_policy(_doc(_allow(Principal={"Service": "s3.amazonaws.com"})))
+    hidden = Resource(
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "pending-policy",
+        {"queue_url": UNKNOWN, "policy": _doc(_allow(Principal="*"))},
+    )
+    with pytest.raises(Undecidable) as caught:
+        run(messaging_policy_not_public, queue(), safe, hidden)
+    assert str(caught.value) == (
+        "the queue_url of pending-policy cannot be seen, so whether it names claims cannot be told"
+    )

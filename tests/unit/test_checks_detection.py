@@ -10,7 +10,7 @@ from checks.aws.detection import (
     guardduty_enabled_all_regions,
     securityhub_enabled,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.model import HIDDEN_REGION, UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
 EAST, WEST = "us-east-1", "us-west-2"
@@ -206,3 +206,46 @@ def test_config_recorder_that_cannot_be_seen_is_not_evaluated():
     )
     with pytest.raises(Undecidable, match="AccessDenied"):
         config_recorder_all_resources(gapped)
+
+
+# -- the message of each verdict -------------------------------------------------------------------
+
+
+def test_coverage_messages_name_the_service_and_the_missing_regions():
+    everywhere = Inventory([bucket(EAST), bucket(WEST), detector(EAST), detector(WEST)])
+    [result] = guardduty_enabled_all_regions(everywhere)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "GuardDuty is enabled in every audited region",
+        coverage([EAST, WEST], [EAST, WEST], []),
+    )
+    third = "eu-west-1"
+    partial = Inventory([bucket(EAST), bucket(WEST), bucket(third), detector(WEST)])
+    [result] = guardduty_enabled_all_regions(partial)
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        f"GuardDuty is not enabled in {third}, {EAST}",
+        coverage([third, EAST, WEST], [WEST], [third, EAST]),
+    )
+
+
+def test_a_detector_in_a_hidden_region_is_named_in_the_reason():
+    inv = Inventory([bucket(EAST), detector(HIDDEN_REGION)])
+    with pytest.raises(Undecidable) as caught:
+        guardduty_enabled_all_regions(inv)
+    assert str(caught.value) == "GuardDuty is enabled in a region that cannot be read"
+
+
+def test_a_named_recorder_is_not_started_by_the_default_recorders_status():
+    [result] = config(recorder(name="prod"), status(True, name="default"))
+    assert (result.status, result.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))
+    [started] = config(recorder(name="prod"), status(True, name="prod"))
+    assert (started.status, started.evidence) == (Status.PASS, coverage([EAST], [EAST], []))
+
+
+def test_a_status_that_does_not_say_it_is_enabled_does_not_start_the_recorder():
+    silent = Resource(
+        "aws:cfg/recorderStatus:RecorderStatus", "on", {"name": "default"}, region=EAST
+    )
+    [result] = config(recorder(), silent)
+    assert (result.status, result.evidence) == (Status.FAIL, coverage([EAST], [], [EAST]))

@@ -10,7 +10,7 @@ from checks.aws.ec2 import (
     ebs_volume_encrypted,
     ec2_block_devices_encrypted,
 )
-from checks.model import UNKNOWN, Inventory, Resource, Undecidable
+from checks.model import HIDDEN_REGION, UNKNOWN, Inventory, Resource, Undecidable
 from checks.registry import Status
 
 REGION, OTHER = "us-east-1", "eu-west-1"
@@ -261,3 +261,19 @@ def test_account_default_that_cannot_be_seen_is_not_evaluated():
     )
     with pytest.raises(Undecidable, match="AccessDenied"):
         ebs_encryption_by_default(gapped)
+
+
+def test_ebs_regions_known_and_unknown_are_listed_together():
+    inv = Inventory([volume(region=None), instance(region=OTHER), by_default(region=OTHER)])
+    [result] = ebs_encryption_by_default(inv)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "EBS encryption by default is on wherever EBS is used",
+        {"regions": [None, OTHER], "missing": []},
+    )
+
+
+def test_an_account_default_in_a_hidden_region_is_named_in_the_reason():
+    with pytest.raises(Undecidable) as caught:
+        run(ebs_volume_encrypted, volume(), by_default(region=HIDDEN_REGION))
+    assert str(caught.value) == "the region of data or ebs cannot be read"

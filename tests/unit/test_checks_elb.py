@@ -269,3 +269,61 @@ def test_non_http_load_balancers_parse_no_headers(kind):
 def test_header_dropping_that_cannot_be_seen_is_not_evaluated(props):
     with pytest.raises(Undecidable):
         run(alb_drop_invalid_headers, alb(**props))
+
+
+# -- lb_listener_tls: the message of each verdict --------------------------------------------------
+
+
+def said(result) -> tuple:
+    return (result.status, result.message, result.evidence)
+
+
+def test_listener_messages_name_the_protocol_and_the_policy():
+    good, old = "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-2016-08"
+    assert said(run(lb_listener_tls, listener(protocol="HTTPS", ssl_policy=good))) == (
+        Status.PASS,
+        f"HTTPS with TLS 1.2+ policy {good}",
+        {"protocol": "HTTPS", "ssl_policy": good},
+    )
+    assert said(run(lb_listener_tls, listener(protocol="TLS", ssl_policy=old))) == (
+        Status.FAIL,
+        f"TLS policy {old} allows TLS below 1.2",
+        {"protocol": "TLS", "ssl_policy": old},
+    )
+    assert said(run(lb_listener_tls, listener(protocol="TCP"))) == (
+        Status.NOT_APPLICABLE,
+        "TCP pass-through: the targets terminate any TLS",
+        {"protocol": "TCP"},
+    )
+
+
+def test_http_listener_messages_say_whether_it_only_redirects():
+    redirect = listener(protocol="HTTP", default_actions=[REDIRECT])
+    assert said(run(lb_listener_tls, redirect)) == (
+        Status.PASS,
+        "the HTTP listener only redirects to HTTPS",
+        {"protocol": "HTTP", "ssl_policy": None},
+    )
+    forward = listener(protocol="HTTP", default_actions=[FORWARD])
+    assert said(run(lb_listener_tls, forward)) == (
+        Status.FAIL,
+        "the HTTP listener serves plain-text traffic",
+        {"protocol": "HTTP", "ssl_policy": None},
+    )
+
+
+def test_classic_messages_list_every_plain_listener():
+    https = {"lb_protocol": "HTTPS", "lb_port": 443}
+    assert said(run(lb_listener_tls, classic(https))) == (
+        Status.PASS,
+        "every listener uses HTTPS/SSL",
+        {"plain_listeners": []},
+    )
+    plain = classic(
+        {"lb_protocol": "HTTP", "lb_port": 80}, https, {"lb_protocol": "TCP", "lb_port": 25}
+    )
+    assert said(run(lb_listener_tls, plain)) == (
+        Status.FAIL,
+        "plain-text listeners: HTTP:80, TCP:25",
+        {"plain_listeners": ["HTTP:80", "TCP:25"]},
+    )

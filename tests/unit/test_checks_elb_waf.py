@@ -155,3 +155,16 @@ def test_web_acl_logging_that_cannot_be_seen_is_not_evaluated():
     gapped = Inventory([web_acl()], gaps={LOGGING: "AccessDenied on ListLoggingConfigurations"})
     with pytest.raises(Undecidable, match="ListLoggingConfigurations"):
         waf_logging_enabled(web_acl(), gapped)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("not json", "rule_json of web-acl is not JSON"),
+        ('{"Name": "a"}', "rule_json of web-acl is not a list of rules"),
+    ],
+)
+def test_rule_json_that_cannot_be_read_says_why(text, reason):
+    with pytest.raises(Undecidable) as caught:
+        run(alb_waf_attached, alb(), association(), web_acl(rule_json=text))
+    assert str(caught.value) == reason

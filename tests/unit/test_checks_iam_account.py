@@ -247,3 +247,121 @@ def test_unused_credentials_not_known_are_never_passed():
         iam_unused_credentials_disabled(Inventory([row(**cells)]))
     with pytest.raises(Undecidable):
         iam_unused_credentials_disabled(Inventory([row(access_key_1_last_used_date=UNKNOWN)]))
+
+
+# -- exact verdicts: the message, status and evidence each check reports ----------------------
+
+
+def said(results) -> dict[str, tuple]:
+    return {r.resource.name: (r.status, r.message, r.evidence) for r in results}
+
+
+def reason(fn, inv: Inventory) -> str:
+    with pytest.raises(Undecidable) as caught:
+        fn(inv)
+    return str(caught.value)
+
+
+def test_root_verdicts_say_what_was_seen():
+    inv = Inventory([summary(True, False, "prod"), summary(False, True, "dev")])
+    assert said(iam_root_mfa_enabled(inv)) == {
+        "prod": (Status.PASS, "the root user has MFA", {"account_mfa_enabled": True}),
+        "dev": (Status.FAIL, "the root user has no MFA device", {"account_mfa_enabled": False}),
+    }
+    assert said(iam_root_no_access_keys(inv)) == {
+        "prod": (
+            Status.PASS,
+            "the root user has no access keys",
+            {"account_access_keys_present": False},
+        ),
+        "dev": (
+            Status.FAIL,
+            "the root user has access keys",
+            {"account_access_keys_present": True},
+        ),
+    }
+
+
+def test_a_summary_without_the_flag_names_it_in_the_reason():
+    res = Resource(ACCOUNT_SUMMARY, "account-summary", {"account_access_keys_present": False})
+    assert (
+        reason(iam_root_mfa_enabled, Inventory([res]))
+        == "the account summary does not say account_mfa_enabled (None)"
+    )
+
+
+def test_console_mfa_verdicts_say_what_was_seen():
+    inv = Inventory([row("alice"), row("bob", mfa_active=False)])
+    assert said(iam_console_user_mfa_active(inv)) == {
+        "alice": (Status.PASS, "the console user has an MFA device", {"mfa_active": True}),
+        "bob": (Status.FAIL, "the console user signs in without MFA", {"mfa_active": False}),
+    }
+
+
+def test_key_rotation_messages_name_every_stale_key_and_the_oldest_age():
+    both_stale = {"access_key_1_last_rotated": DAYS_AGO[183], "access_key_2_active": True,
+                  "access_key_2_last_rotated": DAYS_AGO[91]}  # fmt: skip
+    inv = Inventory([row("alice"), row("bob", **both_stale)])
+    assert said(iam_access_keys_rotated(inv)) == {
+        "alice": (
+            Status.PASS,
+            "every active access key is at most 30 days old",
+            rotation(access_key_1=30),
+        ),
+        "bob": (
+            Status.FAIL,
+            "access_key_1, access_key_2 not rotated for 183 days",
+            rotation(access_key_1=183, access_key_2=91),
+        ),
+    }
+
+
+def test_a_key_age_not_known_says_which_key_and_why():
+    no_rotation = Inventory([row(access_key_1_last_rotated=None)])
+    assert (
+        reason(iam_access_keys_rotated, no_rotation)
+        == "access key 1 of alice is active but its age is not known"
+    )
+    bad_time = Inventory([row(access_key_1_last_rotated="last spring")])
+    assert (
+        reason(iam_access_keys_rotated, bad_time)
+        == "access_key_1_last_rotated of alice is not a time ('last spring')"
+    )
+    no_audit_time = Inventory([row(audit_time=None)])
+    assert (
+        reason(iam_access_keys_rotated, no_audit_time)
+        == "when the credential report of alice was read is not recorded"
+    )
+
+
+def test_a_time_with_an_offset_keeps_its_offset():
+    # 14:00 at UTC+2 is 12:00 UTC: exactly 90 days before the audit, not 89 and a bit.
+    inv = Inventory([row(access_key_1_last_rotated="2026-09-02T14:00:00+02:00")])
+    assert verdicts(iam_access_keys_rotated(inv)) == {
+        "alice": (Status.PASS, rotation(access_key_1=90))
+    }
+
+
+def test_a_never_used_password_counts_from_its_last_change_before_the_user_creation():
+    inv = Inventory([row(password_last_used=None, password_last_changed=DAYS_AGO[89],
+                         user_creation_time=DAYS_AGO[183], access_key_1_active=False)])  # fmt: skip
+    assert said(iam_unused_credentials_disabled(inv)) == {
+        "alice": (
+            Status.PASS,
+            "every active credential was used within 90 days",
+            idle(password=89),
+        )
+    }
+
+
+def test_unused_message_names_every_stale_credential():
+    inv = Inventory(
+        [row(password_last_used=DAYS_AGO[91], access_key_1_last_used_date=DAYS_AGO[183])]
+    )
+    assert said(iam_unused_credentials_disabled(inv)) == {
+        "alice": (
+            Status.FAIL,
+            "access_key_1, password unused for more than 90 days but still active",
+            idle(password=91, access_key_1=183),
+        )
+    }

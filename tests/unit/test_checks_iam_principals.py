@@ -191,3 +191,19 @@ def test_direct_policy_that_cannot_be_seen_is_not_evaluated():
     unknown_user = Resource("aws:iam/userPolicy:UserPolicy", "p", {"user": UNKNOWN, "policy": "{}"})
     with pytest.raises(Undecidable, match="user of p"):
         run(iam_user_no_direct_policies, user(), unknown_user)
+
+
+def test_a_group_policy_counts_when_the_group_itself_is_declared_elsewhere():
+    # The membership and the group's policy are in the inventory, the group resource is not.
+    result = run(iam_user_mfa_enforced, user(), membership(), group_policy(MFA_DENY))
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "an attached policy denies access without MFA",
+        {"mfa_policies": ["require-mfa"]},
+    )
+
+
+def test_a_users_own_mfa_policy_still_counts_beside_its_groups():
+    own = user_policy(MFA_DENY, "alice-mfa")
+    result = run(iam_user_mfa_enforced, user(), own, group(), membership())
+    assert (result.status, result.evidence) == (Status.PASS, {"mfa_policies": ["alice-mfa"]})

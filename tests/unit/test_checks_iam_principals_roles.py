@@ -206,3 +206,36 @@ def test_break_glass_role_that_cannot_be_seen_is_not_evaluated():
         iam_break_glass_role(Inventory([pending]))
     with pytest.raises(Undecidable, match="tags of ops"):
         iam_break_glass_role(Inventory([role("ops", trust(PEOPLE), tags=UNKNOWN)]))
+
+
+def test_break_glass_messages_name_the_role_and_the_open_statements():
+    cases = {
+        "break-glass": (role("break-glass", trust(PEOPLE, MFA)), Status.PASS,
+                        "break-glass can be assumed only with MFA", []),
+        "emergency-access": (role("emergency-access", trust(PEOPLE), trust("*")), Status.FAIL,
+                             "emergency-access can be assumed without MFA "
+                             "(Statement[0], Statement[1])", ["Statement[0]", "Statement[1]"]),
+        "breakglass-svc": (role("breakglass-svc", trust(SERVICE)), Status.FAIL,
+                           "no person can assume breakglass-svc", []),
+        "break-glass-idp": (role("break-glass-idp", trust(IDP)), Status.NOT_EVALUATED,
+                            "break-glass-idp trusts an identity provider, whose MFA is not "
+                            "visible here", []),
+    }  # fmt: skip
+    inv = Inventory([glass for glass, *_ in cases.values()])
+    said = {r.resource.name: (r.status, r.message, r.evidence) for r in iam_break_glass_role(inv)}
+    assert said == {
+        name: (status, message, {"statements_without_mfa": open_})
+        for name, (_, status, message, open_) in cases.items()
+    }
+
+
+def test_a_trust_policy_that_is_not_json_is_named_in_the_reason():
+    broken = Resource(
+        "aws:iam/role:Role", "break-glass", {"name": "break-glass", "assume_role_policy": "{x"}
+    )
+    with pytest.raises(Undecidable) as caught:
+        iam_break_glass_role(Inventory([broken]))
+    assert str(caught.value) == (
+        "the trust policy of break-glass is not valid JSON: "
+        "Expecting property name enclosed in double quotes"
+    )

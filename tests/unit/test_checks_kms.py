@@ -272,3 +272,19 @@ def test_identity_policy_not_known_is_not_evaluated():
     pending = Resource("aws:iam/policy:Policy", "app", {"policy": UNKNOWN})
     with pytest.raises(Undecidable, match="policy of app"):
         run(iam_policy_no_kms_decrypt_all_keys, pending)
+
+
+@pytest.mark.parametrize(
+    ("resource", "status"),
+    [
+        ("arn:aws:kms:us-east-1:1:key*", Status.FAIL),  # every key, by a wildcard after "key"
+        ("x:arn:aws:kms:us-east-1:1:key/*", Status.PASS),  # not an ARN: names no key
+    ],
+)
+def test_what_counts_as_a_wildcard_on_every_key(resource, status):
+    statement = {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": resource}
+    result = run(iam_policy_no_kms_decrypt_all_keys, _identity_policy(statement))
+    broad = {"policy": "app", "statement": "Statement[0]", "effect": "Allow",
+             "action": ["kms:Decrypt"], "resource": [resource]}  # fmt: skip
+    expected = [broad] if status == Status.FAIL else []
+    assert (result.status, result.evidence) == (status, {"broad_statements": expected})

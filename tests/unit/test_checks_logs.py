@@ -202,3 +202,18 @@ def test_an_alarm_that_tells_nobody_fails(props, actions):
 def test_alarm_actions_that_cannot_be_seen_are_undecidable(props):
     with pytest.raises(Undecidable):
         run(cloudwatch_alarm_has_action, alarm(**props))
+
+
+def test_the_trail_group_is_matched_by_its_name_before_its_id():
+    named = Resource(
+        "aws:cloudwatch/logGroup:LogGroup",
+        "trail-logs",
+        {"name": "cloudtrail", "retention_in_days": 400},
+        id="lg-0abc",
+    )
+    result = run(log_group_retention, named, trail())
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        "logs are kept 400 days, less than 2190",
+        retention(400, 2190, "audit"),
+    )

@@ -205,3 +205,12 @@ def test_an_empty_inventory_has_nothing_to_report():
 def test_a_trail_filter_or_alarm_that_cannot_be_seen_is_undecidable(pending):
     with pytest.raises(Undecidable):
         cloudwatch_security_event_alarms(Inventory(pending))
+
+
+def test_a_filter_on_another_log_group_listed_first_does_not_hide_the_others():
+    first, *rest = complete()
+    resources = [first, metric_filter("RootUse", "app", name="app-root-use"), *rest]
+    assert judge(*resources) == (
+        Status.PASS,
+        {"trail_log_groups": ["cloudtrail"], "missing": [], "watched": EVERY_EVENT_WATCHED},
+    )

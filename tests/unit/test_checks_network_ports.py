@@ -270,3 +270,19 @@ def test_a_rule_whose_direction_or_ports_are_not_known_is_undecidable(fn):
     for pending in (unknown_type, ingress_rule(UNKNOWN, 22), ingress_rule(22, 22, cidr=UNKNOWN)):
         with pytest.raises(Undecidable):
             fn(pending, Inventory([pending]))
+
+
+@pytest.mark.parametrize("fn", SG_CHECKS)
+def test_a_legacy_egress_rule_says_why_it_is_not_applicable(fn):
+    egress = Resource(
+        LEGACY_RULE,
+        "out",
+        {"type": "egress", "security_group_id": "sg-0elsewhere", "protocol": "-1",
+         "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]},
+    )  # fmt: skip
+    result = fn(egress, Inventory([egress]))
+    assert (result.status, result.message, result.evidence) == (
+        Status.NOT_APPLICABLE,
+        "an egress rule lets no traffic in",
+        {},
+    )

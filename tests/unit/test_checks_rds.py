@@ -228,3 +228,21 @@ def test_deletion_protection_that_cannot_be_seen_is_undecidable(fn, make):
     ):
         with pytest.raises(Undecidable, match="deletion_protection of"):
             run(fn, target)
+
+
+@pytest.mark.parametrize(
+    ("fn", "make"),
+    [(rds_instance_deletion_protection, instance), (rds_cluster_deletion_protection, cluster)],
+)
+def test_deletion_protection_messages(fn, make):
+    on, off = run(fn, make(deletion_protection=True)), run(fn, make(deletion_protection=False))
+    assert (on.status, on.message, on.evidence) == (
+        Status.PASS,
+        "deletion protection is on",
+        {"deletion_protection": True},
+    )
+    assert (off.status, off.message, off.evidence) == (
+        Status.FAIL,
+        "deletion protection is off",
+        {"deletion_protection": False},
+    )

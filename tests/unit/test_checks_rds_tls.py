@@ -177,3 +177,24 @@ def test_tls_settings_that_cannot_be_seen_are_undecidable(resources):
 def test_engines_whose_tls_lives_in_an_option_group_are_undecidable(engine):
     with pytest.raises(Undecidable, match="option group"):
         judge(instance(engine=engine))
+
+
+@pytest.mark.parametrize(
+    ("engine", "named"), [("oracle-ee", "oracle-ee"), ("db2-se", "db2-se"), ("", "this engine")]
+)
+def test_an_option_group_engine_is_named_in_the_reason(engine, named):
+    with pytest.raises(Undecidable) as caught:
+        judge(instance(engine=engine))
+    assert str(caught.value) == f"TLS for {named} is set in an option group, not read here"
+
+
+def test_a_group_without_a_family_takes_the_default_of_the_instance_version():
+    db = instance(parameter_group_name="phi-pg", engine_version="14.9")
+    props = {"name": "phi-pg", "parameters": [{"name": "log_connections", "value": "1"}]}
+    group = Resource("aws:rds/parameterGroup:ParameterGroup", "pg", props, id="phi-pg")
+    result = rds_tls_enforced(db, Inventory([db, group]))
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        "rds.force_ssl=0 (the engine default): plain connections are accepted",
+        setting("0", "default", "phi-pg"),
+    )

@@ -271,3 +271,20 @@ def test_no_bucket_means_nothing_to_report_and_unknown_flag_is_undecidable():
         s3_account_public_access_block(
             Inventory([bucket(), account_block(block_public_acls=UNKNOWN)])
         )
+
+
+@pytest.mark.parametrize(
+    "grantee",
+    [
+        # full control for someone named by e-mail: not the owner's canonical user
+        {"type": "AmazonCustomerByEmail", "email_address": "someone@example.com"},
+        # a canonical user that carries a group URI is the group
+        {"type": "CanonicalUser", "uri": ALL_USERS},
+    ],
+    ids=["by-email", "canonical-with-uri"],
+)
+def test_an_acl_resource_granting_full_control_to_anyone_but_the_owner_counts(grantee):
+    grants = [{"grantee": grantee, "permission": "FULL_CONTROL"}]
+    policy = {"grants": grants, "owner": {"id": "abc"}}
+    acl = companion("BucketAcl", "phi-acl", access_control_policy=policy)
+    assert judge(s3_bucket_acls_disabled, bucket(), acl) == acls(Status.FAIL, ["urn:phi-acl"])

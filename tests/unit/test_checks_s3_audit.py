@@ -327,3 +327,15 @@ def test_buckets_classified_as_ephi_are_held_to_the_bar(label):
     }
     for fn in S3_05_06:
         assert judge(fn, records) == expected[fn], fn.__name__
+
+
+def test_a_trail_whose_bucket_cannot_be_seen_leaves_the_audit_sources_untold_beside_a_seen_one():
+    # The seen trail makes it an audit bucket; the hidden one may deliver into it too, and the
+    # evidence names every source, so it is not told.
+    hidden = trail("pending", s3_bucket_name=UNKNOWN)
+    with pytest.raises(Undecidable) as caught:
+        judge(s3_audit_bucket_object_lock, bucket("trail-logs"), trail(), hidden)
+    assert str(caught.value) == (
+        "the s3_bucket_name of pending cannot be seen, so whether it names trail-logs "
+        "cannot be told"
+    )

@@ -212,3 +212,30 @@ def test_a_key_a_state_file_did_not_record_is_undecidable():
     unrecorded = dataclasses.replace(secret(), source="state", recorded=frozenset({"name"}))
     with pytest.raises(Undecidable, match="not recorded"):
         run(secret_encrypted_cmk, unrecorded)
+
+
+@pytest.mark.parametrize(
+    ("months", "days", "expected"),
+    [
+        ("1-12", 31, Status.PASS),  # a range of every month
+        ("JAN-DEC", 31, Status.PASS),
+        ("1/2", 62, Status.PASS),  # a step from one month runs to December
+        ("1-6/2", 248, Status.FAIL),  # a stepped range stops at its end: JAN, MAR, MAY
+    ],
+)
+def test_month_ranges_and_steps_in_a_cron_schedule(months, days, expected):
+    expression = f"cron(0 4 1 {months} ? *)"
+    result = run(secret_rotation_enabled, secret(), rotation(schedule_expression=expression))
+    assert (result.status, result.message, result.evidence) == (
+        expected,
+        f"the secret rotates every {days} days",
+        {"rotation_days": days},
+    )
+
+
+@pytest.mark.parametrize("months", ["FOO", "1-2-3", "-3"])
+def test_a_month_field_that_is_no_month_or_range_cannot_be_read(months):
+    expression = f"cron(0 4 1 {months} ? *)"
+    with pytest.raises(Undecidable) as caught:
+        run(secret_rotation_enabled, secret(), rotation(schedule_expression=expression))
+    assert str(caught.value) == f"the rotation schedule {expression!r} cannot be read"

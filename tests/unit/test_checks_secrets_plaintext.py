@@ -288,3 +288,34 @@ def test_ssm_parameter_type_defaults_to_string_and_name_to_the_resource_name():
 def test_ssm_parameter_type_or_name_not_known_is_undecidable(resource):
     with pytest.raises(Undecidable):
         run(ssm_parameter_secrets_secure, resource)
+
+
+def test_user_data_that_is_not_utf8_is_still_read():
+    script = b"\xff\xfe\nexport DB_PASSWORD=hunter2hunter2\n"
+    encoded = base64.b64encode(script).decode()
+    result = run(ec2_user_data_no_secrets, instance(user_data_base64=encoded))
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        "user data holds plaintext secret(s): DB_PASSWORD",
+        {"secrets_found": ["DB_PASSWORD"]},
+    )
+
+
+def test_plain_and_base64_user_data_are_read_as_separate_lines():
+    # Four characters are too short to be a secret; joined with anything but a line break
+    # they could grow into one.
+    encoded = base64.b64encode(b"echo ready\n").decode()
+    both = instance(user_data="DB_PASSWORD=abcd", user_data_base64=encoded)
+    result = run(ec2_user_data_no_secrets, both)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "no plaintext secret found in user data",
+        {"secrets_found": []},
+    )
+
+
+def test_an_environment_that_cannot_be_seen_says_so():
+    fn = Resource("aws:lambda/function:Function", "api", {"environment": UNKNOWN})
+    with pytest.raises(Undecidable) as caught:
+        run(lambda_env_no_plaintext_secrets, fn)
+    assert str(caught.value) == "the environment of api cannot be seen (UNKNOWN)"

@@ -370,3 +370,21 @@ def test_the_main_table_nobody_declared_holds_only_the_local_route():
 def test_a_route_or_data_tier_user_that_cannot_be_seen_is_undecidable(pending):
     with pytest.raises(Undecidable):
         run(private_subnet_no_igw_route, subnet(), db_subnets("subnet-data-a"), vpc(), pending)
+
+
+def test_a_seen_elastic_ip_fails_the_instance_beside_one_that_cannot_be_seen():
+    seen = Resource("aws:ec2/eip:Eip", "app-ip", {"instance": "i-0app", "domain": "vpc"})
+    hidden = Resource("aws:ec2/eip:Eip", "pending-ip", {"instance": UNKNOWN, "domain": "vpc"})
+    target = instance(associate_public_ip_address=False)
+    result = run(ec2_instance_no_public_ip, target, seen, hidden)
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        "the instance gets a public IP (Elastic IP app-ip)",
+        {"decided_by": "Elastic IP app-ip"},
+    )
+
+
+def test_a_subnet_outside_the_inventory_is_named_in_the_reason():
+    with pytest.raises(Undecidable) as caught:
+        run(ec2_instance_no_public_ip, instance(subnet_id="subnet-elsewhere"))
+    assert str(caught.value) == "the subnet subnet-elsewhere of app is not in the inventory"

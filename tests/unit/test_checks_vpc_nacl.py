@@ -236,3 +236,25 @@ def test_a_rule_that_cannot_be_seen_is_undecidable(others):
     target = acl(entry(100, "allow", cidr=UNKNOWN)) if not others else acl()
     with pytest.raises(Undecidable):
         judge(target, *others)
+
+
+def test_a_rule_without_a_number_is_read_as_number_zero_and_comes_first():
+    unnumbered = {**entry(0, "deny", 22, 22), "rule_no": None}
+    target = acl(entry(1, "allow", 22, 22), unnumbered)
+    result = nacl_no_internet_admin_ingress(target, Inventory([]))
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "SSH and RDP from the internet are not admitted",
+        {"allowing_rules": {}},
+    )
+
+
+def test_a_rule_whose_acl_cannot_be_seen_leaves_the_acl_undecided_beside_a_seen_deny():
+    seen = separate("deny-ssh", 10, "deny", 22, 22)
+    pending = separate("pending", 5, "allow", 22, 22, network_acl_id=UNKNOWN)
+    with pytest.raises(Undecidable) as caught:
+        judge(acl(), seen, pending)
+    assert str(caught.value) == (
+        "the network_acl_id of pending cannot be seen, so whether it names public-acl "
+        "cannot be told"
+    )

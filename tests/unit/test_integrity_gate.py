@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from policies.gate import record_gate_problems
+from checks.registry import Severity
+from policies.gate import _record_profile, _reopened_ids, record_gate_problems
+from policies.profiles import Profile
 from reports.signing import generate_keypair
 from scripts.cli import main
 from tests.unit.test_integrity import _record
@@ -108,3 +110,126 @@ def test_report_rerenders_and_signs_an_unaltered_record(tmp_path):
     assert main([*args, str(private)]) == 0
     assert "nothing blocks" not in (out / "safeguard-scan.md").read_text()
     assert main(["verify", str(out), "--public-key", str(public)]) == 0
+
+
+# -- the recomputed gate on hand-written records (each value below is worked out by hand) -----
+
+
+def _gate(rule: str = "mandatory", **stored) -> dict:
+    """A stored gate under a profile blocking failures from low and unknowns as `rule` says of
+    checks from medium; `stored` gives what the record claims."""
+    gate = {
+        "profile": "hand",
+        "fail_on": "low",
+        "not_evaluated_blocks": rule,
+        "mandatory_from": "medium",
+        "exit_code": 0,
+        "blocking_failures": 0,
+        "blocking_not_evaluated": 0,
+        "reopened_by_expired_waivers": [],
+    }
+    return {**gate, **stored}
+
+
+def _hand_record(gate: dict, *findings: tuple[str, str, str], waivers=None) -> dict:
+    record = {
+        "gate": gate,
+        "findings": [{"id": i, "status": s, "severity": sev} for i, s, sev in findings],
+    }
+    if waivers is not None:
+        record["waivers"] = waivers
+    return record
+
+
+UNKNOWN_HIGH = ("f-1", "NOT_EVALUATED", "high")
+UNKNOWN_MEDIUM = ("f-2", "NOT_EVALUATED", "medium")
+FAIL_INFO = ("f-3", "FAIL", "info")
+
+
+def test_two_blocking_unknowns_are_counted_and_exit_3():
+    gate = _gate(exit_code=3, blocking_not_evaluated=2)
+    assert record_gate_problems(_hand_record(gate, UNKNOWN_HIGH, UNKNOWN_MEDIUM)) == []
+    stale = _gate(exit_code=0, blocking_not_evaluated=1)
+    assert record_gate_problems(_hand_record(stale, UNKNOWN_HIGH, UNKNOWN_MEDIUM)) == [
+        "gate.exit_code is 0 but its findings give 3",
+        "gate.blocking_not_evaluated is 1 but its findings give 2",
+    ]
+
+
+def test_one_blocking_unknown_alone_exits_3():
+    gate = _gate(exit_code=3, blocking_not_evaluated=1)
+    assert record_gate_problems(_hand_record(gate, UNKNOWN_MEDIUM)) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "exit_code", "blocking"), [("always", 3, 1), ("mandatory", 3, 1), ("never", 0, 0)]
+)
+def test_the_record_s_own_unknown_rule_decides_whether_an_unknown_blocks(rule, exit_code, blocking):
+    gate = _gate(rule, exit_code=exit_code, blocking_not_evaluated=blocking)
+    assert record_gate_problems(_hand_record(gate, UNKNOWN_HIGH)) == []
+
+
+def test_the_record_s_profile_is_read_back_whole():
+    stored = {"profile": "strict", "fail_on": "info", "not_evaluated_blocks": "always"}
+    assert _record_profile({**stored, "mandatory_from": "high"}) == Profile(
+        "strict", "", Severity.INFO, "always", Severity.HIGH
+    )
+    unnamed = {"fail_on": "low", "not_evaluated_blocks": "never", "mandatory_from": "medium"}
+    assert _record_profile(unnamed) == Profile("?", "", Severity.LOW, "never", Severity.MEDIUM)
+
+
+def test_an_unknown_rule_in_the_stored_gate_is_refused_by_name():
+    with pytest.raises(ValueError) as err:
+        record_gate_problems(_hand_record(_gate("sometimes")))
+    assert str(err.value) == (
+        "gate.not_evaluated_blocks 'sometimes' is not one of ('never', 'mandatory', 'always')"
+    )
+
+
+@pytest.mark.parametrize(
+    "record",
+    [{"gate": None, "findings": []}, {"gate": _gate(), "findings": None}, {}],
+    ids=["no_gate", "no_findings", "neither"],
+)
+def test_a_record_without_a_gate_or_findings_says_what_it_lacks(record):
+    with pytest.raises(ValueError) as err:
+        record_gate_problems(record)
+    assert str(err.value) == "no 'gate' mapping and 'findings' list to decide the gate from"
+
+
+def test_a_finding_that_is_not_a_mapping_is_refused():
+    with pytest.raises(ValueError) as err:
+        record_gate_problems({"gate": _gate(), "findings": ["f-1"]})
+    assert str(err.value) == "a finding is not a mapping"
+
+
+def test_an_edited_count_is_named_with_its_stored_and_listed_values():
+    record = _hand_record(_gate(fail_on="info", exit_code=1, blocking_failures=1), FAIL_INFO)
+    record["summary"] = {
+        "findings": {"FAIL": 0, "NOT_EVALUATED": 0, "WAIVED": 0, "PASS": 0, "NOT_APPLICABLE": 0}
+    }
+    assert record_gate_problems(record) == ["summary.findings.FAIL is 0 but it lists 1"]
+
+
+def test_a_waiver_record_s_reopened_findings_block_like_the_gate_s_own():
+    advisory = {"fail_on": "critical", "not_evaluated_blocks": "never"}
+    gate = _gate(**advisory, exit_code=1, blocking_failures=1)
+    waivers = [{"id": "W-1", "reopened_findings": ["f-3"]}, "not a waiver record"]
+    assert record_gate_problems(_hand_record(gate, FAIL_INFO, waivers=waivers)) == []
+    assert record_gate_problems(_hand_record(gate, FAIL_INFO, waivers=[])) == [
+        "gate.exit_code is 1 but its findings give 0",
+        "gate.blocking_failures is 1 but its findings give 0",
+    ]
+
+
+def test_reopened_ids_join_the_gate_s_list_and_every_waiver_s():
+    document = {
+        "gate": {"reopened_by_expired_waivers": ["f-1", 7]},
+        "waivers": [
+            {"id": "W-1", "reopened_findings": ["f-2"]},
+            {"id": "W-2", "reopened_findings": None},
+            {"id": "W-3"},
+        ],
+    }
+    assert _reopened_ids(document) == {"f-1", "7", "f-2"}
+    assert _reopened_ids({"gate": {"reopened_by_expired_waivers": None}}) == set()
