@@ -114,8 +114,15 @@ OTHER_FULL = {
         ({"access_control_policy": ACCOUNT_READ}, Status.FAIL, ["urn:phi-acl"]),
         ({"acl": "private", "access_control_policy": ACCOUNT_READ}, Status.FAIL, ["urn:phi-acl"]),
     ],
-    ids=["owner-only", "owner-only-no-canned", "another-account-full", "canned", "private",
-         "grants", "private-with-grants"],
+    ids=[
+        "owner-only",
+        "owner-only-no-canned",
+        "another-account-full",
+        "canned",
+        "private",
+        "grants",
+        "private-with-grants",
+    ],
 )
 def test_an_acl_resource_counts_unless_it_is_private_without_a_policy(props, status, expected):
     acl = companion("BucketAcl", "phi-acl", **props)
