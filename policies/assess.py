@@ -10,6 +10,7 @@ from typing import Any
 from checks.errors import InputError
 from checks.evaluate import Evaluation
 from policies.assessment import Assessment, run_day
+from policies.asset_map import asset_map
 from policies.gate import decide
 from policies.inputs import PolicyInputs
 from policies.record import build_record
@@ -46,10 +47,23 @@ def assess(
         graph=dict(graph or {}),
         gate=decide(findings, inputs.profile, reopened),
         safeguards=safeguard_statuses(
-            inputs.framework, evaluation, findings, inputs.attestations, day
+            inputs.framework,
+            evaluation,
+            findings,
+            inputs.attestations,
+            day,
+            source_kind=source.get("kind"),
         ),
-        risks=risk_register(findings, day, overrides=inputs.risk_overrides, sla=inputs.sla),
+        risks=risk_register(
+            findings,
+            day,
+            overrides=inputs.risk_overrides,
+            sla=inputs.sla,
+            waivers=inputs.waivers,
+            data_scope=inputs.data_scope,
+        ),
         secrets=tuple(secrets),
+        asset_map=asset_map(evaluation.inventory, findings),
     )
     if inputs.previous is None:
         return assessment

@@ -37,6 +37,8 @@ class Assessment:
     safeguards: tuple[SafeguardStatus, ...]
     risks: tuple[Risk, ...]
     trend: Mapping[str, Any] | None = field(default=None)  # against inputs.previous
+    # The technology asset inventory and the ePHI network map (policies.asset_map).
+    asset_map: Mapping[str, Any] = field(default_factory=dict)
     # Secret values the run was given: scrubbed from the record, never part of it.
     secrets: tuple[str, ...] = field(default=(), repr=False)
 

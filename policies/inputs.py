@@ -18,8 +18,10 @@ from checks.inputfiles import expect_mapping
 from checks.registry import Severity
 from policies import yamlfile
 from policies.attestations import Attestations, load_attestations
+from policies.data_scope import DataScope, load_data_scope
 from policies.framework import Framework, load_framework
 from policies.profiles import Profile, load_profile
+from policies.proposal import RULE_2013, framework_for
 from policies.risk import sla_days
 from policies.risk_overrides import Override, load_overrides
 from policies.risk_scale import Level
@@ -45,6 +47,10 @@ class PolicyInputs:
     risk_overrides: tuple[Override, ...] = ()
     sla: Mapping[Level, int] = field(default_factory=sla_days)
     previous: PreviousRun | None = None
+    # The rule the statuses are judged against: the 2013 rule, or the 2025 proposal's overlay.
+    framework_rule: str = RULE_2013
+    # What data the stack holds, as its waivers file states it (policies/data_scope.py).
+    data_scope: DataScope | None = None
 
 
 MAX_SLA_DAYS = 36_500
@@ -67,6 +73,7 @@ def load_policy_inputs(
     risk_overrides: Path | None = None,
     sla: Path | None = None,
     previous: Path | None = None,
+    framework_rule: str = RULE_2013,
 ) -> PolicyInputs:
     """Load everything a run is judged by. Without `waivers`, the stack's default waivers file
     is read when it exists (a source with no stack, the live account, has none)."""
@@ -81,11 +88,17 @@ def load_policy_inputs(
     loaded_waivers: list[Waiver] = []
     if waivers_file is not None and (waivers or waivers_file.is_file()):
         loaded_waivers = load_waivers(waivers_file, known_checks)
+    scope = None
+    if waivers_file is not None and (waivers or waivers_file.is_file()):
+        scope = load_data_scope(waivers_file)
     return PolicyInputs(
         profile=chosen,
-        framework=framework,
+        # Decisions are read against the rule in force (they exist only for Addressable
+        # specifications); the statuses are judged against the chosen rule.
+        framework=framework_for(framework_rule, framework),
         waivers=tuple(loaded_waivers),
         waivers_file=waivers_file if loaded_waivers else None,
+        data_scope=scope,
         attestations=(
             load_attestations(attestations, framework.citations, framework.addressable)
             if attestations
@@ -94,6 +107,7 @@ def load_policy_inputs(
         risk_overrides=tuple(load_overrides(risk_overrides)) if risk_overrides else (),
         sla=_sla(sla) if sla else sla_days(),
         previous=PreviousRun(previous, load_run_document(previous)) if previous else None,
+        framework_rule=framework_rule,
     )
 
 

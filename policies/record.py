@@ -14,10 +14,14 @@ from checks.evaluate import Finding
 from checks.model import EPHI_CLASSES, Resource, data_classification, plain
 from checks.registry import STATUS_ORDER
 from policies.assessment import Assessment
+from policies.data_holding import holds_data
+from policies.limitations import limitations
+from policies.proposal import proposal_section
 from policies.redaction import redact, scrubber
 from policies.risk import Risk
 from policies.run_identity import SCHEMA_VERSION
-from policies.safeguards import SafeguardStatus
+from policies.safeguards import STATUS_MEANINGS, SafeguardStatus
+from policies.totals import check_totals, classification_ask
 from policies.waivers import reach, subjects_by_check
 
 TOOL_NAME = "hipaa-safeguard"
@@ -46,7 +50,13 @@ def _inventory_row(res: Resource) -> dict[str, Any]:
     raw = data_classification(res)
     role = "unknown" if raw is None else "ephi" if raw.strip().lower() in EPHI_CLASSES else "none"
     owner = tags.get("owner") if isinstance(tags.get("owner"), str) else None
-    return {**_resource_ref(res), "data_classification": raw, "ephi_role": role, "owner": owner}
+    return {
+        **_resource_ref(res),
+        "data_classification": raw,
+        "ephi_role": role,
+        "owner": owner,
+        "holds_data": holds_data(res.type),
+    }
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -94,23 +104,48 @@ def _safeguard(sg: SafeguardStatus) -> dict[str, Any]:
         "results": sg.results,
         "attestation": sg.attestation,
         "decision": sg.decision,
+        # Each linked check with the reason it evidences the specification, and whether it ran.
+        "links": [
+            {"id": x.check_id, "why": x.why, "ran": x.check_id not in sg.not_run}
+            for x in spec.links
+        ],
     }
 
 
 def risk_record(risk: Risk) -> dict[str, Any]:
     finding, res = risk.finding, risk.finding.resource
+    threat, consequence = risk.threat, risk.primary.consequence
+    findings = risk.findings
     return {
         "risk_id": risk.risk_id,
         "title": risk.title,
-        "finding_ids": [finding.id],
+        "finding_ids": [f.id for f in findings],
         "finding_status": finding.status.value,
         "check_id": finding.check.id,
+        "check_ids": list(dict.fromkeys(f.check.id for f in findings)),
         "control": finding.check.control,
-        "cfr_refs": list(finding.check.citations),
+        "cfr_refs": list(dict.fromkeys(c for f in findings for c in f.check.citations)),
         "asset": {"type": res.type, "name": res.name, "urn": res.urn} if res else None,
         "ephi_role": risk.ephi_role,
-        "vulnerability": finding.message,
-        "severity": finding.severity.label,
+        "threat_id": threat.id if threat else None,
+        "threat_source": threat.source_label if threat else None,
+        "threat_source_kind": threat.source if threat else None,
+        "threat_event": threat.event if threat else None,
+        "consequence": consequence.name,
+        "cia_affected": consequence.cia,
+        "vulnerability": "; ".join(dict.fromkeys(f.message for f in findings)),
+        "vulnerabilities": [
+            {
+                "finding_id": r.finding.id,
+                "check_id": r.finding.check.id,
+                "status": r.finding.status.value,
+                "problem": r.problem,
+                "message": r.finding.message,
+                "risk": r.level.label,
+            }
+            for r in risk.ratings
+        ],
+        "severity": max(f.severity for f in findings).label,
         "likelihood": risk.likelihood.label,
         "likelihood_rationale": risk.likelihood_rationale,
         "impact": risk.impact.label,
@@ -118,11 +153,13 @@ def risk_record(risk: Risk) -> dict[str, Any]:
         "risk": risk.level.label,
         "rated_by": risk.rated_by,
         "rated_at": risk.rated_at,
-        "treatment": "accept" if finding.waiver_id else None,
-        "exception_ids": [finding.waiver_id] if finding.waiver_id else [],
+        "treatment": "accept" if risk.status == "accepted" else None,
+        "exception_ids": risk.exception_ids,
+        "waiver_expires": risk.waiver_expires.isoformat() if risk.waiver_expires else None,
         "status": risk.status,
         "sla_days": risk.sla_days,
         "due_date": risk.due_date.isoformat(),
+        "due_rationale": risk.due_rationale,
     }
 
 
@@ -207,14 +244,30 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
         ],
         "framework": {
             "version": inputs.framework.version,
+            "rule": inputs.framework_rule,
             "attestations_file": inputs.attestations.source,
             "status_counts": dict(
                 sorted(Counter(sg.status for sg in assessment.safeguards).items())
             ),
+            "statuses": [{"status": s, "meaning": m} for s, m in STATUS_MEANINGS.items()],
         },
         "safeguards": [_safeguard(sg) for sg in assessment.safeguards],
         "risks": [risk_record(r) for r in assessment.risks],
+        # The data-holding assets and the ePHI network map (policies/asset_map.py).
+        "asset_map": plain(dict(assessment.asset_map)),
     }
+    record["summary"].update(check_totals(record))
+    record["inventory"]["classification"] = classification_ask(record["inventory"]["items"])
+    record["limitations"] = limitations(inputs.framework, record["source"].get("kind"))
+    # What the January 2025 proposal would require, from the statuses and results above.
+    record["proposal"] = proposal_section(
+        inputs.framework_rule,
+        record["safeguards"],
+        record["checks"],
+        str(record["source"].get("kind", "")),
+    )
+    if inputs.data_scope is not None:
+        record["data_scope"] = inputs.data_scope.as_record(assessment.day)
     if assessment.trend is not None:
         record["trend"] = dict(assessment.trend)
     return redact(record, scrubber(evaluation.inventory, assessment.secrets))

@@ -18,7 +18,7 @@ from policies.run_shape import problem, shown
 
 SCHEMA_VERSION = "1.0"
 # Sections derived from the rest of the record: left out of the assessment id.
-DERIVED_KEYS = frozenset({"risks", "trend"})
+DERIVED_KEYS = frozenset({"risks", "trend", "proposal"})
 
 
 def canonical_json(document: Mapping[str, Any]) -> bytes:

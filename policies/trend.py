@@ -1,10 +1,13 @@
 """This assessment against the previous one of the same scope (report_spec.md §3.10).
 
 Findings are matched by id (a hash of check and resource, stable across runs). Only FAIL is
-open: a finding is *new* when it fails now and did not before, *resolved* when it failed and
-now passes, no longer applies or is gone, *persisting* when it fails in both. Two cases are kept
-apart from "resolved" because nothing was fixed: a failure now covered by a waiver (*accepted*)
-and one that can no longer be evaluated (*unverified*: unknown is never a pass). A failure under a
+open: a finding is *new* when it fails now and did not before, *persisting* when it fails in
+both. A failure that stopped is *fixed* when its resource is still there and the check now
+passes (or no longer applies to it), and *removed* when the resource is gone: deleting a
+resource fixes nothing. Together they are what was resolved. Two more cases are kept apart
+because nothing was fixed: a failure now covered by a waiver (*accepted*) and one that can no
+longer be evaluated (*unverified*: unknown is never a pass; this includes a resource still in
+the inventory that the check no longer judges). A failure under a
 check the previous run's library did not have is a *new check* finding, not a regression. A
 *regressed* finding was resolved in an earlier assessment and fails again; the documents carry
 the ids resolved so far (`resolved_earlier`) so a chain of runs can tell.
@@ -20,7 +23,17 @@ from policies.run_identity import SCHEMA_VERSION, assessment_id, document_sha256
 
 FAIL, WAIVED, NOT_EVALUATED = "FAIL", "WAIVED", "NOT_EVALUATED"
 SCOPE_KEYS = ("kind", "project", "stack")
-CATEGORIES = ("new", "regressed", "new_check", "persisting", "resolved", "accepted", "unverified")
+CATEGORIES = (
+    "new",
+    "regressed",
+    "new_check",
+    "persisting",
+    "fixed",
+    "removed",
+    "accepted",
+    "unverified",
+)
+RESOLVED = ("fixed", "removed")
 HISTORY_LIMIT = 12
 _SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
@@ -123,7 +136,11 @@ def _entry(finding: Mapping[str, Any], before: str | None, now: str | None) -> d
 
 
 def _classify(
-    before: str | None, now: str | None, check_is_new: bool, resolved_earlier: bool
+    before: str | None,
+    now: str | None,
+    check_is_new: bool,
+    resolved_earlier: bool,
+    resource_present: bool = False,
 ) -> str | None:
     if now == FAIL:
         if before == FAIL:
@@ -133,7 +150,13 @@ def _classify(
         return "new_check" if check_is_new else "new"
     if before != FAIL:
         return None
-    return {WAIVED: "accepted", NOT_EVALUATED: "unverified"}.get(now or "", "resolved")
+    if now is None:
+        return "unverified" if resource_present else "removed"
+    return {WAIVED: "accepted", NOT_EVALUATED: "unverified"}.get(now, "fixed")
+
+
+def _resource_key(resource: Mapping[str, Any] | None) -> Any:
+    return (resource or {}).get("urn") or (resource or {}).get("name")
 
 
 def _finding_changes(
@@ -142,6 +165,7 @@ def _finding_changes(
     before = {f["id"]: f for f in previous.get("findings", [])}
     now = {f["id"]: f for f in current.get("findings", [])}
     old_checks = {c["id"] for c in previous.get("checks", [])}
+    present = {_resource_key(i) for i in (current.get("inventory") or {}).get("items") or []}
     prior = (previous.get("trend") or {}).get("resolved_earlier", [])
     earlier = set(prior) - {i for i, f in before.items() if f["status"] == FAIL}
     out: dict[str, list[dict[str, Any]]] = {key: [] for key in CATEGORIES}
@@ -153,13 +177,14 @@ def _finding_changes(
             n["status"] if n else None,
             finding["check_id"] not in old_checks,
             fid in earlier,
+            _resource_key(finding.get("resource")) in present - {None},
         )
         if category:
             out[category].append(_entry(finding, b and b["status"], n and n["status"]))
     for entries in out.values():
         entries.sort(key=lambda e: (_SEVERITY_RANK.get(e["severity"], 9), e["check_id"], e["id"]))
     failing_now = {i for i, f in now.items() if f["status"] == FAIL}
-    resolved = (earlier | {e["id"] for e in out["resolved"]}) - failing_now
+    resolved = (earlier | {e["id"] for key in RESOLVED for e in out[key]}) - failing_now
     return out, sorted(resolved)
 
 
@@ -238,7 +263,10 @@ def trend(current_doc: Mapping[str, Any], previous_doc: Mapping[str, Any]) -> di
         "current": now,
         "check_library_changed": before["check_library"] != now["check_library"],
         "framework_changed": before["framework_version"] != now["framework_version"],
-        "counts": {key: len(findings[key]) for key in CATEGORIES},
+        "counts": {
+            **{key: len(findings[key]) for key in CATEGORIES},
+            "resolved": sum(len(findings[key]) for key in RESOLVED),
+        },
         "findings": findings,
         "resolved_earlier": resolved_earlier,
         "status_counts": {

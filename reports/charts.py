@@ -19,7 +19,9 @@ SAFEGUARD_STATUSES = (
     "implemented",
     "alternative_implemented",
     "inherited",
+    "designed",
     "partially_implemented",
+    "decision_missing",
     "not_implemented",
     "not_reasonable_and_appropriate",
     "not_applicable",
@@ -114,8 +116,31 @@ def safeguard_bars(safeguards: Sequence[Mapping[str, Any]], width: int = 560) ->
     }
 
 
+# How each trend series is drawn besides its hue: a dash pattern (SVG stroke-dasharray, "" for a
+# solid line) and a marker shape, so two series never differ by colour alone (WCAG 1.4.1) and
+# stay apart on a grey printout.
+TREND_STYLES = {
+    "FAIL": ("Fail", "", "circle"),
+    "NOT_EVALUATED": ("Not evaluated", "7 4", "square"),
+    "WAIVED": ("Waived", "2 4", "diamond"),
+    "high_risks": ("High or Very High risks", "12 4 2 4", "triangle"),
+}
+
+
+def marker(shape: str, x: float, y: float, r: float = 4.0) -> str:
+    """An SVG path of a marker centred on (x, y)."""
+    if shape == "square":
+        return f"M{x - r:g},{y - r:g}h{2 * r:g}v{2 * r:g}h{-2 * r:g}Z"
+    if shape == "diamond":
+        return f"M{x:g},{y - r - 1:g}L{x + r + 1:g},{y:g}L{x:g},{y + r + 1:g}L{x - r - 1:g},{y:g}Z"
+    if shape == "triangle":
+        return f"M{x:g},{y - r - 1:g}L{x + r + 1:g},{y + r:g}L{x - r - 1:g},{y + r:g}Z"
+    return f"M{x - r:g},{y:g}a{r:g},{r:g} 0 1,0 {2 * r:g},0a{r:g},{r:g} 0 1,0 {-2 * r:g},0Z"
+
+
 def trend_chart(history: Sequence[Mapping[str, Any]], width: int = 640) -> dict[str, Any] | None:
-    """Lines of open findings per status over the last runs (needs at least two)."""
+    """Lines of open findings per status over the last runs (needs at least two), each series
+    with its own hue, dash pattern and marker, and a key naming them under the plot."""
     if len(history) < 2:
         return None
     series_names = ["FAIL", "NOT_EVALUATED", "WAIVED"]
@@ -138,24 +163,47 @@ def trend_chart(history: Sequence[Mapping[str, Any]], width: int = 640) -> dict[
     def anchor(i: int) -> str:
         return "start" if i == 0 else "end" if i == len(history) - 1 else "middle"
 
-    series = []
+    series, key, key_x = [], [], float(left)
+    key_y = top + plot_h + 46
     for name in series_names:
+        label, dash, shape = TREND_STYLES[name]
         points = [
             (round(left + i * step, 1), y(value(p, name)), value(p, name))
             for i, p in enumerate(history)
         ]
         series.append(
-            {"name": name, "points": points, "path": " ".join(f"{x},{yy}" for x, yy, _ in points)}
+            {
+                "name": name,
+                "label": label,
+                "dash": dash,
+                "points": points,
+                "marks": [(marker(shape, x, yy), v) for x, yy, v in points],
+                "path": " ".join(f"{x},{yy}" for x, yy, _ in points),
+            }
         )
+        key.append(
+            {
+                "name": name,
+                "label": label,
+                "dash": dash,
+                "line": (round(key_x, 1), round(key_x + 26, 1), key_y - 4),
+                "mark": marker(shape, key_x + 13, key_y - 4),
+                "text_x": round(key_x + 32, 1),
+                "y": key_y,
+            }
+        )
+        key_x += 32 + 6.6 * len(label) + 22
     return {
         "series": series,
+        "key": key,
         "labels": [
             (round(left + i * step, 1), str(p.get("generated_at", ""))[:10], anchor(i))
             for i, p in enumerate(history)
         ],
         "grid": [(y(v), v) for v in sorted({0, peak // 2, peak})],
         "width": width,
-        "height": top + plot_h + 30,
+        "height": top + plot_h + 56,
+        "label_y": top + plot_h + 20,
         "left": left,
         "right": width - right,
     }

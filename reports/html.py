@@ -19,11 +19,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from policies.risk_scale import Level
+from reports.cell_labels import with_cell_labels
 from reports.charts import level_of
 from reports.report_view import STATUS_LABELS, readable, report_context
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAPER_SIZES = ("A4", "Letter")
+# What a printed copy holds (`--pdf-scope`): "failing" leaves the passing findings and the full
+# inventory out (the run document and the HTML report keep them); "full" prints them too.
+PDF_SCOPES = ("failing", "full")
 
 
 def _value(value: Any) -> str:
@@ -97,6 +101,12 @@ def _environment() -> Environment:
         cites=_cites,
         resource=_resource,
     )
+    # A check "exercised" something when it has a result of any kind for any resource.
+    env.tests["exercised"] = lambda results: any((results or {}).values())
+    # ... and something to act on when any result fails, is waived or could not be evaluated.
+    env.tests["unsettled"] = lambda results: any(
+        (results or {}).get(s) for s in ("FAIL", "WAIVED", "NOT_EVALUATED")
+    )
     return env
 
 
@@ -128,15 +138,23 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode()
 
 
-def render_html(document: Mapping[str, Any], *, paper: str = "A4") -> str:
+def render_html(
+    document: Mapping[str, Any], *, paper: str = "A4", pdf_scope: str | None = None
+) -> str:
     """The report as one HTML page; `paper` ("A4" or "Letter") sets the printed page size.
+
+    `pdf_scope` is None for the page read on screen (passing findings and the full inventory
+    are collapsed appendices), or the scope of a page about to be printed: "failing" leaves
+    them out, "full" prints them open.
 
     The page's Content-Security-Policy allows only its own inline style and script (by hash),
     so even a browser that would fetch something cannot.
     """
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
-    context = {**report_context(document), "paper": paper}
+    if pdf_scope is not None and pdf_scope not in PDF_SCOPES:
+        raise ValueError(f"pdf_scope must be one of {', '.join(PDF_SCOPES)}, not {pdf_scope!r}")
+    context = {**report_context(document), "paper": paper, "pdf_scope": pdf_scope}
     styles = (TEMPLATES / "report.css").read_text(encoding="utf-8") + _page_rules(paper, context)
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     context.update(
@@ -145,4 +163,4 @@ def render_html(document: Mapping[str, Any], *, paper: str = "A4") -> str:
         style_hash=_csp_hash(styles),
         script_hash=_csp_hash(script),
     )
-    return _environment().get_template("report.html.j2").render(context)
+    return with_cell_labels(_environment().get_template("report.html.j2").render(context))

@@ -15,10 +15,13 @@ from typing import Any
 
 from checks.text import safe_text
 from policies.run_identity import document_sha256
+from reports.markdown_trend import trend_lines
+from reports.proposal_md import proposal_lines
 
 # GitHub rejects comments over 65,536 characters; stay well clear of it.
 MAX_CHARS = 60_000
 _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+_CHECK_COLUMNS = ("PASS", "FAIL", "NOT_EVALUATED", "WAIVED")
 _SEVERITY_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵", "info": "⚪"}
 _DISCLAIMER = (
     "> Automated evidence for HIPAA Security Rule safeguards (45 CFR 164.308–316). "
@@ -88,13 +91,23 @@ def _resource(ref: Mapping[str, Any] | None, *, table: bool = True) -> str:
     return f"**{_text(ref['name'], 60) or '—'}** {_code(ref['type'], table=table)}"
 
 
+def _where(ref: Mapping[str, Any] | None, *, table: bool = True) -> str:
+    """Where the program declares the resource, as `file:line` (the run document records it
+    for programs run under mocks); "—" when it is not known (a live account, a state file)."""
+    at = (ref or {}).get("source") or {}
+    if not isinstance(at, Mapping) or not at.get("file"):
+        return "—"
+    line = at.get("line")
+    return _code(f"{at['file']}:{line}" if line else at["file"], 160, table=table)
+
+
 def _row(f: Mapping[str, Any]) -> str:
     sev = f["severity"]
     citations = ", ".join(_text(c, 40) for c in f["citations"])
     return (
         f"| {_SEVERITY_MARK.get(sev, '')} {_text(sev, 20)} | {_code(f['check_id'], 80)} "
-        f"{_text(f['title'], 90)} | {_resource(f['resource'])} | {citations} "
-        f"| {_observed(f['evidence'])} |"
+        f"{_text(f['title'], 90)} | {_resource(f['resource'])} | {_where(f['resource'])} "
+        f"| {citations} | {_observed(f['evidence'])} |"
     )
 
 
@@ -189,6 +202,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     head = [title, "", _headline(doc), "", _DISCLAIMER, ""]
     if note := (src.get("scope") or {}).get("note"):
         head += [f"ℹ️ {_text(note, 400)}", ""]
+    for part in src.get("unseen") or []:  # what a program scan could not see (program_unseen)
+        head += [f"ℹ️ Not seen: {_text(part['what'], 300)}: {_text(part['why'], 300)}", ""]
     # What the change deploys first (findings on its resources), the most severe first; the
     # account's own findings after them.
     failures = sorted(
@@ -197,8 +212,8 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     )
     unevaluated = [f for f in doc["findings"] if f["status"] == "NOT_EVALUATED"]
     table_head = [
-        "| Severity | Check | Resource | HIPAA (45 CFR) | Observed |",
-        "|---|---|---|---|---|",
+        "| Severity | Check | Resource | Declared at | HIPAA (45 CFR) | Observed |",
+        "|---|---|---|---|---|---|",
     ]
 
     body: list[str] = []
@@ -208,7 +223,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         body += ["### Could not be evaluated (never counted as a pass)", ""]
         body += [
             f"- {_code(f['check_id'], 80, table=False)} on "
-            f"{_resource(f['resource'], table=False)}: {_text(f['message'], 200)}"
+            f"{_resource(f['resource'], table=False)}"
+            + (f" ({_where(f['resource'], table=False)})" if _where(f["resource"]) != "—" else "")
+            + f": {_text(f['message'], 200)}"
             for f in unevaluated
         ]
         body.append("")
@@ -221,7 +238,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for w in expired
         )
         body += [f"⛔ Expired waivers reopen their findings and fail the gate: {names}", ""]
+    body += trend_lines(doc, _text, _code)
     body += [_safeguard_line(doc), ""]
+    body += proposal_lines(doc, _text, _code)
     fixes = {f["check_id"]: f for f in failures}
     if fixes:
         body += ["<details><summary>How to fix</summary>", ""]
@@ -233,18 +252,24 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if doc["inventory"]["not_covered_types"]:
         types = ", ".join(_code(t, 100, table=False) for t in doc["inventory"]["not_covered_types"])
         body += [f"Resource types no check covers yet: {types}", ""]
+    # Only the checks that had something to look at: a row of zeros says nothing.
+    ran = [c for c in doc["checks"] if any((c.get("results") or {}).values())]
     checks = [
         f"| {_code(c['id'], 80)} | {_text(c['severity'], 20)} "
-        + " ".join(f"| {_text(c['results'][s], 20)}" for s in ("PASS", "FAIL", "NOT_EVALUATED"))
+        + " ".join(f"| {_text(c['results'].get(s, 0), 20)}" for s in _CHECK_COLUMNS)
         + " |"
-        for c in doc["checks"]
+        for c in ran
     ]
+    idle = len(doc["checks"]) - len(ran)
     body += [
-        "<details><summary>Checks run</summary>",
+        f"<details><summary>Checks with results ({len(ran)})</summary>",
         "",
-        "| Check | Severity | Pass | Fail | Not evaluated |",
-        "|---|---|---|---|---|",
+        "| Check | Severity | Pass | Fail | Not evaluated | Waived |",
+        "|---|---|---|---|---|---|",
         *checks,
+        "",
+        f"{idle} other check{'' if idle == 1 else 's'} had nothing to evaluate in this scope "
+        "(listed in the HTML report and the JSON).",
         "",
         "</details>",
         "",

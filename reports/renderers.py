@@ -30,21 +30,27 @@ class Renderer:
     write: Callable[[Mapping[str, Any], Path], None] | None = None  # formats that are files
 
 
-def _write_pdf(document: Mapping[str, Any], path: Path, paper: str) -> None:
+def _write_pdf(document: Mapping[str, Any], path: Path, paper: str, scope: str) -> None:
     from reports.pdf import render_pdf
 
     with tempfile.TemporaryDirectory(prefix="safeguard-pdf-") as tmp:
         html = Path(tmp) / "report.html"
-        html.write_text(render_html(document, paper=paper), encoding="utf-8")
+        html.write_text(render_html(document, paper=paper, pdf_scope=scope), encoding="utf-8")
         render_pdf(html, path, moment=document.get("generated_at"))
 
 
-def build_renderers(paper: str = "A4") -> dict[str, Renderer]:
+def build_renderers(paper: str = "A4", pdf_scope: str = "failing") -> dict[str, Renderer]:
+    """Every format; `pdf_scope` ("failing" or "full") says whether the PDF prints the passing
+    results and the full inventory (reports.html.PDF_SCOPES)."""
     renderers = [
         Renderer("json", RECORD_FILE, render_json),
         Renderer("md", "safeguard-scan.md", render_markdown),
         Renderer("html", "safeguard-report.html", lambda doc: render_html(doc, paper=paper)),
-        Renderer("pdf", "safeguard-report.pdf", write=lambda doc, p: _write_pdf(doc, p, paper)),
+        Renderer(
+            "pdf",
+            "safeguard-report.pdf",
+            write=lambda doc, p: _write_pdf(doc, p, paper, pdf_scope),
+        ),
         Renderer("sarif", "safeguard-scan.sarif", render_sarif),
         Renderer("junit", "safeguard-scan.junit.xml", render_junit),
         Renderer("ocsf", "safeguard-scan.ocsf.jsonl", render_ocsf),

@@ -16,6 +16,7 @@ from typing import Any
 from policies.risk import DEFAULT_SLA_DAYS, TOOL_RATER
 from policies.risk_scale import RISK_MATRIX, Level
 from policies.run_identity import assessment_id, document_sha256
+from reports.asset_view import asset_context
 from reports.charts import (
     FAMILY_LABELS,
     LEVELS,
@@ -25,6 +26,8 @@ from reports.charts import (
     safeguard_bars,
     trend_chart,
 )
+from reports.status_view import decided as is_decided
+from reports.status_view import status_context
 
 RETENTION_YEARS = 6  # 164.316(b)(2)(i): the minimum; an organisation may keep records longer
 EXPIRING_DAYS = 30
@@ -100,17 +103,28 @@ def _risk_view(risk: Mapping[str, Any]) -> dict[str, Any]:
         "_impact": impact,
         "_level": level,
         "_residual": level_of(risk.get("risk_residual")),
+        # What the risk rests on: one line per finding (an older record has only the text).
+        "_vulnerabilities": risk.get("vulnerabilities")
+        or [{"problem": None, "message": risk.get("vulnerability", "")}],
     }
 
 
 def _remediation(
     findings: Sequence[Mapping[str, Any]], risks: Sequence[Mapping[str, Any]], generated: dt.date
 ) -> list[dict[str, Any]]:
-    """One planned item per check that fails: its fix, the resources, the earliest due date."""
+    """One item per check that fails or is waived: its fix, the resources, the highest level
+    and the earliest due date of its risks (an accepted risk falls due when its waiver expires,
+    if that comes first). Ordered by risk level, then due date."""
     risk_by_finding = {fid: r for r in risks for fid in r.get("finding_ids", [])}
+    problems = {
+        v.get("finding_id"): v.get("problem")
+        for r in risks
+        for v in r.get("vulnerabilities") or []
+        if v.get("problem")
+    }
     items: dict[str, dict[str, Any]] = {}
     for f in findings:
-        if f["status"] != "FAIL":
+        if f["status"] not in ("FAIL", "WAIVED"):
             continue
         item = items.setdefault(
             f["check_id"],
@@ -120,7 +134,8 @@ def _remediation(
         risk = risk_by_finding.get(f["id"])
         level = risk["_level"] if risk else None
         if risk:
-            item["risks"].append(risk)
+            if risk not in item["risks"]:
+                item["risks"].append(risk)
             if risk.get("owner"):
                 item["owners"].add(str(risk["owner"]))
         if level is None:
@@ -132,18 +147,25 @@ def _remediation(
         )
     out = []
     for check_id, item in items.items():
+        found = item["findings"]
+        accepted = all(x["status"] == "WAIVED" for x in found)
+        expiries = sorted(
+            str(r["waiver_expires"]) for r in item["risks"] if r.get("waiver_expires")
+        )
         out.append(
             {
                 "id": f"RM-{check_id}",
                 "finding": item["finding"],
-                "count": len(item["findings"]),
-                "resources": [
-                    (x["resource"] or {}).get("name", "account") for x in item["findings"]
-                ],
-                "risk_ids": [r["risk_id"] for r in item["risks"] if r.get("risk_id")],
+                "problem": problems.get(found[0]["id"]) or item["finding"]["title"],
+                "count": len(found),
+                "resources": [(x["resource"] or {}).get("name", "account") for x in found],
+                "risk_ids": list(dict.fromkeys(r["risk_id"] for r in item["risks"])),
                 "priority": max(item["levels"]),
                 "due": min(item["dues"]),
                 "owner": ", ".join(sorted(item["owners"])),
+                "waivers": sorted({x["waiver_id"] for x in found if x.get("waiver_id")}),
+                "waiver_expires": expiries[0] if expiries else None,
+                "status": "accepted" if accepted else "planned",
             }
         )
     out.sort(key=lambda i: (-i["priority"], i["due"], i["id"]))
@@ -166,7 +188,7 @@ def _inventory_groups(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
 def _safeguard_summary(safeguards: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     required = Counter(s["status"] for s in safeguards if s.get("requirement") == "required")
     addressable = [s for s in safeguards if s.get("requirement") == "addressable"]
-    decided = sum(1 for s in addressable if (s.get("decision") or {}).get("current"))
+    decided = sum(1 for s in addressable if is_decided(s))
     return {
         "required": required,
         "required_total": sum(required.values()),
@@ -188,6 +210,9 @@ def _coverage(document: Mapping[str, Any]) -> dict[str, Any]:
         "not_collected": list((document.get("source") or {}).get("not_collected") or []),
         # The account baseline a program scan left out, in one line (checks/scope.py).
         "scope_note": ((document.get("source") or {}).get("scope") or {}).get("note"),
+        # What a program scan could not see (checks/sources/program_unseen.py): the insides of
+        # multi-language components, apply callbacks left unrun by values only a deploy knows.
+        "unseen": list((document.get("source") or {}).get("unseen") or []),
         "not_evaluated": [f for f in findings if f["status"] == "NOT_EVALUATED"],
         "not_applicable": sorted(not_applicable.items()),
         "unexercised": [c for c in document["checks"] if not any(c["results"].values())],
@@ -200,10 +225,7 @@ def _coverage(document: Mapping[str, Any]) -> dict[str, Any]:
             and not (s.get("attestation") or {}).get("current")
         ],
         "undecided": [
-            s
-            for s in safeguards
-            if s.get("requirement") == "addressable"
-            and not (s.get("decision") or {}).get("current")
+            s for s in safeguards if s.get("requirement") == "addressable" and not is_decided(s)
         ],
     }
 
@@ -350,4 +372,6 @@ def report_context(original: Mapping[str, Any]) -> dict[str, Any]:
         "trend": trend,
         "trend_chart": trend_chart((trend or {}).get("history") or []),
         "coverage": coverage,
+        **status_context(document),
+        **asset_context(document),
     }

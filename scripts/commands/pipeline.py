@@ -9,6 +9,7 @@ from pathlib import Path
 
 from checks.errors import InputError
 from checks.sources.registry import Source, SourceRequest
+from policies.proposal import RULE_2013, RULES
 from scripts.output import (
     FORCE_HELP,
     FORMAT_HELP,
@@ -69,6 +70,13 @@ def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats
         "--paper", choices=("A4", "Letter"), default="A4", help="PDF/print paper size"
     )
     parser.add_argument(
+        "--pdf-scope",
+        choices=("failing", "full"),
+        default="failing",
+        help="what the PDF prints: failing (default) leaves the passing results and the full "
+        "inventory out, as the HTML report's collapsed appendices; full prints them too",
+    )
+    parser.add_argument(
         "--sla",
         metavar="FILE",
         help="YAML of remediation days per risk level (default: very high 7, high 30, "
@@ -89,6 +97,14 @@ def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats
     parser.add_argument(
         "--skip-checks", action="append", metavar="IDS", help="leave these checks out (as --checks)"
     )
+    parser.add_argument(
+        "--framework",
+        choices=RULES,
+        default=RULE_2013,
+        help="the Security Rule the specification statuses are judged against: the rule in "
+        "force (default) or the January 2025 proposal (90 FR 898, not final), under which "
+        "Addressable specifications are Required",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
 
 
@@ -101,7 +117,7 @@ def prepare(args: argparse.Namespace) -> tuple[Progress, dict, list[str], object
     from reports.renderers import build_renderers
     from reports.signing import load_private_key
 
-    renderers = build_renderers(args.paper)
+    renderers = build_renderers(args.paper, args.pdf_scope)
     if not args.out.strip():
         raise InputError("--out: name a folder (an empty name would write into this one)")
     chosen = formats(args.format, renderers)
@@ -166,6 +182,7 @@ def assess_and_write(
         risk_overrides=_path(args.risk_overrides),
         sla=_path(args.sla),
         previous=_path(args.previous),
+        framework_rule=args.framework,
     )
     progress(f"{len(collected.resources)} resources; evaluating {len(registry)} checks…")
     evaluation = evaluate(Inventory(collected.resources, gaps=collected.gaps), registry)

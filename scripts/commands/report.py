@@ -25,6 +25,13 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
     report.add_argument("--force", action="store_true", help=FORCE_HELP)
     report.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="PDF paper size")
     report.add_argument(
+        "--pdf-scope",
+        choices=("failing", "full"),
+        default="failing",
+        help="what the PDF prints: failing (default) leaves the passing results and the full "
+        "inventory out, as the HTML report's collapsed appendices; full prints them too",
+    )
+    report.add_argument(
         "--sign-key",
         metavar="PRIVATE.pem",
         help="Ed25519 private key (safeguard keygen): sign the new folder's manifest",
@@ -38,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from reports.renderers import build_renderers
     from reports.signing import load_private_key, sign_run
 
-    renderers = build_renderers(args.paper)
+    renderers = build_renderers(args.paper, args.pdf_scope)
     chosen = formats(args.format, renderers)
     sign_key = load_private_key(Path(args.sign_key)) if args.sign_key else None
     source = Path(args.run)

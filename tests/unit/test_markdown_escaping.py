@@ -240,7 +240,7 @@ def test_a_heading_in_a_resource_name_is_shown_as_text():
     hostile = render_markdown(_hostile(HEADING))
     escaped = r"\</table\>\<h1\>ALL CHECKS PASSED\</h1\>"
     row = _row_of(hostile, escaped + "admin")
-    assert len(_cells(row)) == 7  # five cells, as in the clean summary
+    assert len(_cells(row)) == 8  # six cells, as in the clean summary
     for kind, line in _blocks(hostile):  # no raw tag outside a code span either
         assert kind == "fenced" or "<h1>" not in "".join(ch for _, ch in _outside_code(line))
 

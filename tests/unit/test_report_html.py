@@ -42,8 +42,8 @@ SECTION_IDS = [
     "remediation",
     "trend",
     "coverage",
-    "signoff",
     "appendices",
+    "signoff",
 ]
 
 
@@ -192,8 +192,8 @@ def test_the_scanned_register_is_rendered_on_the_tools_default_ratings(doc):
     html = render_html(doc)
     counts = doc["summary"]["findings"]
     rated = counts["FAIL"] + counts["NOT_EVALUATED"] + counts["WAIVED"]
-    assert len(doc["risks"]) == rated
-    assert f"The risk register lists {rated} risks" in html
+    assert sum(len(r["finding_ids"]) for r in doc["risks"]) == rated  # grouped by threat
+    assert f"The risk register lists {len(doc['risks'])} risks" in html
     assert "(all on default ratings still to be confirmed)" in html
     assert "<b>Ratings are the tool's defaults</b>" in html
 
@@ -214,10 +214,12 @@ def test_unknown_role_resources_are_listed_as_a_scope_risk(doc):
     assert unknown
     scope = re.search(r'<section class="sheet" id="scope">.*?</section>', html, flags=re.S)
     text = scope.group(0)
-    assert "Unknown role: a scope risk" in text
-    assert f"{len(unknown)} resources carry no data-classification tag" in text
+    assert "<b>Unknown role: a scope risk</b>" in text
+    # Each resource is named in the full inventory, appendix G, under its role.
+    inventory = html[html.index('id="appendix-inventory"') :]
+    group = inventory[inventory.index("Unknown role: a scope risk") :]
     for item in unknown:
-        assert f"<b>{item['name']}</b>" in text
+        assert f'<b class="wrap">{item["name"]}</b>' in group
 
 
 def test_active_and_expired_waivers_are_listed_with_their_findings(doc):
@@ -249,14 +251,50 @@ def test_active_and_expired_waivers_are_listed_with_their_findings(doc):
     assert "1 active, 1 expiring within 30 days, 1 expired" in html
 
 
-def test_findings_table_has_one_row_per_finding_with_filters(doc):
+def test_findings_section_lists_what_to_act_on_and_the_rest_is_an_appendix(doc):
     html = render_html(doc)
     rows = re.findall(r'<div class="gt-row f" role="row" data-status="(\w+)"', html)
-    assert rows == [f["status"] for f in doc["findings"]]
+    settled = ("PASS", "NOT_APPLICABLE")
+    assert rows == [f["status"] for f in doc["findings"] if f["status"] not in settled]
+    assert rows.count("FAIL") == doc["summary"]["findings"]["FAIL"] > 0
     assert '<div class="filters" id="findings-filters" hidden>' in html
-    for status, count in doc["summary"]["findings"].items():
-        if count:
-            assert f'value="{status}" checked' in html
+    assert 'value="FAIL" checked' in html
+    assert 'value="PASS"' not in html and 'value="NOT_APPLICABLE"' not in html
+    # The others are rows of appendix F, collapsed on screen.
+    passed = [f["id"] for f in doc["findings"] if f["status"] in settled]
+    appendix = html[html.index('id="appendix-passed"') : html.index('id="appendix-inventory"')]
+    assert passed and re.findall(r'<tr id="(F-[0-9a-f]+)">', appendix) == passed
+    assert '<details class="appx">' in appendix
+
+
+def test_a_pdf_scope_leaves_the_long_appendices_out_or_prints_them_open(doc):
+    screen, failing, full = (render_html(doc, pdf_scope=s) for s in (None, "failing", "full"))
+    settled = sum(f["status"] in ("PASS", "NOT_APPLICABLE") for f in doc["findings"])
+    for page in (screen, full):
+        assert len(re.findall(r'<tr id="F-', page)) == settled
+    assert '<details class="appx" open>' in full and '<details class="appx" open>' not in screen
+    assert "<tr id=" not in failing and '<details class="appx"' not in failing
+    left_out = "Left out of this printed copy (<code>--pdf-scope failing</code>)"
+    assert f"{left_out}: {settled} " in failing
+    with pytest.raises(ValueError, match="pdf_scope must be one of failing, full"):
+        render_html(doc, pdf_scope="passing")
+
+
+def test_every_table_cell_carries_its_column_heading_for_phones(doc):
+    html = render_html(doc)
+    risk = re.search(r'<section class="sheet" id="safeguards">.*?</section>', html, flags=re.S)
+    assert '<td data-label="Citation"><code>164.308(a)(1)(i)</code></td>' in risk.group(0)
+    cells = re.findall(r"<td(?: [^>]*)?>", html)
+    assert cells and all("data-label=" in c for c in cells if "colspan" not in c)
+    finding = re.search(r'<div class="gt-row f".*?</div>\n</div>', html, flags=re.S).group(0)
+    assert re.findall(r'<div data-label="([^"]+)" role="cell">', finding) == [
+        "Status",
+        "Severity",
+        "Check",
+        "Resource",
+        "45 CFR",
+        "Result and evidence",
+    ]
 
 
 def test_remediation_items_follow_the_earliest_risk_due_date(doc):

@@ -23,11 +23,10 @@ from checks.registry import Status
 from policies.record import risk_record
 from policies.risk import (
     DEFAULT_SLA_DAYS,
-    IMPACT_BY_ROLE,
     TOOL_RATER,
     Risk,
     default_likelihood,
-    ephi_role,
+    risk_id,
     risk_register,
     sla_days,
 )
@@ -132,8 +131,10 @@ def test_one_risk_per_fail_waived_or_not_evaluated_finding_with_a_stable_id():
     ]
     assert len(register()) == 6
     bucket = found["bucket_public"]
-    assert re.fullmatch(r"F-[0-9a-f]{12}", fid("bucket_public"))
-    assert bucket.risk_id == "R-" + fid("bucket_public").removeprefix("F-")
+    assert re.fullmatch(r"R-[0-9a-f]{12}", bucket.risk_id)
+    assert bucket.risk_id == risk_id(BUCKET.address, "internet-exposure")
+    assert bucket.risk_id != risk_id(BUCKET.address, "accidental-loss")
+    assert bucket.risk_id != risk_id(SHARED.address, "internet-exposure")
     assert [r.risk_id for r in register()] == [r.risk_id for r in register()]
 
 
@@ -141,8 +142,8 @@ def test_register_is_ordered_most_severe_first():
     ordered = register()
     levels = [r.level for r in ordered]
     assert levels == sorted(levels, reverse=True)
-    assert levels[0] is Level.HIGH and levels[-1] is Level.LOW
-    keys = [(-r.level, r.due_date, r.risk_id) for r in ordered]
+    assert levels[0] is Level.VERY_HIGH and levels[-1] is Level.LOW
+    keys = [(-r.level, r.due_date, -r.impact, -r.likelihood, r.risk_id) for r in ordered]
     assert keys == sorted(keys)
 
 
@@ -191,17 +192,25 @@ def test_a_wildcard_principal_in_evidence_is_exposure():
     assert default_likelihood("x", "S3-01", {"principal": "*"})[0] is Level.HIGH
 
 
-def test_unknown_ephi_role_is_rated_as_ephi():
+UNKNOWN_WHY = "a data store no one has classified: rated as ePHI until a person classifies it"
+
+
+def test_an_unclassified_data_store_is_rated_as_ephi():
     risk = risks()["bucket_public"]  # the bucket carries no classification tag
-    assert (risk.ephi_role, risk.impact) == ("unknown", Level.HIGH)
-    assert risk.impact_rationale == "ePHI role unknown: treated as ePHI until classified"
-    assert ephi_role(None) == ("unknown", IMPACT_BY_ROLE["unknown"][1])  # an account finding
-    assert risks()["no_trail"].ephi_role == "unknown"
+    assert (risk.ephi_role, risk.impact) == ("unknown", Level.VERY_HIGH)
+    assert risk.impact_rationale == (
+        f"the data is open to anyone, with no other safeguard left to fail; {UNKNOWN_WHY}"
+    )
+    no_trail = risks()["no_trail"]  # an account finding: the stack holds ePHI (billing-db)
+    assert no_trail.ephi_role == "ephi"
+    assert no_trail.impact_rationale.endswith(
+        "account-wide: the stack holds ePHI (billing-db tagged ePHI)"
+    )
 
 
 def test_the_data_classification_tag_sets_the_role():
-    risk = risks()["db_waived"]  # billing-db is tagged ePHI
-    assert (risk.ephi_role, risk.impact) == ("ephi", Level.HIGH)
+    risk = risks()["db_waived"]  # billing-db is tagged ePHI; deletion costs availability
+    assert (risk.ephi_role, risk.impact) == ("ephi", Level.MODERATE)
     assert "data-classification tag 'ePHI'" in risk.impact_rationale
 
 
@@ -209,8 +218,9 @@ def test_the_data_classification_tag_sets_the_role():
     ("tag", "role", "impact", "level"),
     [
         ("public", "public", Level.LOW, Level.LOW),
+        ("none", "public", Level.LOW, Level.LOW),  # "none" reads as nothing sensitive
         ("internal", "internal", Level.MODERATE, Level.MODERATE),
-        ("PHI", "ephi", Level.HIGH, Level.HIGH),
+        ("PHI", "ephi", Level.VERY_HIGH, Level.VERY_HIGH),
     ],
 )
 def test_a_classification_other_than_ephi_lowers_the_impact(tag, role, impact, level):
@@ -241,13 +251,14 @@ def test_waived_is_an_accepted_risk_linked_to_its_waiver():
 
 
 def test_due_dates_count_sla_days_from_the_assessment_day():
-    risk = risks()["bucket_public"]  # high × high → high → 30 days
-    assert (risk.level, risk.sla_days, risk.due_date) == (Level.HIGH, 30, dt.date(2026, 12, 26))
-    assert DEFAULT_SLA_DAYS[Level.VERY_HIGH] == 7
+    risk = risks()["bucket_public"]  # high × very high → very high → 7 days
+    assert (risk.level, risk.sla_days, risk.due_date) == (Level.VERY_HIGH, 7, dt.date(2026, 12, 3))
+    assert risk.due_rationale == "7 days for a very high risk (remediation SLA)"
+    assert risks()["admin_ports"].due_date == dt.date(2026, 12, 26)  # high → 30 days
 
 
 def test_the_sla_is_configurable_per_level():
-    risk = risks(sla=sla_days({"high": 14}))["bucket_public"]
+    risk = risks(sla=sla_days({"high": 14}))["admin_ports"]
     assert (risk.sla_days, risk.due_date) == (14, dt.date(2026, 12, 10))
     assert sla_days({"high": 14})[Level.MODERATE] == DEFAULT_SLA_DAYS[Level.MODERATE]
     with pytest.raises(ValueError, match="whole number of days"):
@@ -268,10 +279,13 @@ def test_the_record_form_keeps_the_register_words():
     assert record["finding_ids"] == [fid("admin_ports")]
     assert (record["likelihood"], record["impact"], record["risk"]) == ("very high", "high", "high")
     assert record["due_date"] == "2026-12-26"
-    assert record["title"] == f"{REGISTRY.get('sg_no_internet_admin_ports').title}: admin"
+    assert record["title"] == "admin opens SSH or RDP to the internet"
+    assert record["ephi_role"] == "supports"  # a security group guards the stack's ePHI
     assert record["asset"] == {"type": SG.type, "name": "admin", "urn": SG.urn}
     assert risk_record(risks()["no_trail"])["asset"] is None
-    assert risks()["no_trail"].title.endswith(": account")
+    assert risks()["no_trail"].title == (
+        "No CloudTrail trail records API activity in every region with validated log files"
+    )
 
 
 # -- overrides ---------------------------------------------------------------------------------
@@ -301,11 +315,15 @@ def test_overrides_load_and_replace_the_default_with_the_raters_name(tmp_path):
         date="2026-11-20",
     )
     risk = risks(overrides=[override])["bucket_public"]
-    assert (risk.likelihood, risk.impact, risk.level) == (Level.LOW, Level.HIGH, Level.LOW)
+    assert (risk.likelihood, risk.impact, risk.level) == (
+        Level.LOW,
+        Level.VERY_HIGH,
+        Level.MODERATE,
+    )
     assert risk.rated_by == "Dana Lee, Security Official"
     assert risk.rated_at == "2026-11-20"
     assert risk.likelihood_rationale.startswith("override: The bucket sits behind an SCP")
-    assert risk.impact_rationale == "ePHI role unknown: treated as ePHI until classified"
+    assert risk.impact_rationale.endswith(UNKNOWN_WHY)
     assert risks(overrides=[override])["unversioned"].rated_by == TOOL_RATER  # others untouched
 
 

@@ -93,7 +93,9 @@ def test_findings_are_classified_by_what_they_were_and_are():
     )
     result = trend(current, previous)
     assert ids(result, "persisting") == ["F-persist"]
-    assert ids(result, "resolved") == ["F-fixed", "F-gone"]
+    assert ids(result, "fixed") == ["F-fixed"]
+    assert ids(result, "removed") == ["F-gone"]
+    assert result["counts"]["resolved"] == 2
     assert ids(result, "accepted") == ["F-waived"]
     assert ids(result, "unverified") == ["F-unknown"]  # unknown is never counted as fixed
     assert ids(result, "new") == ["F-appeared", "F-broke"]
@@ -101,8 +103,34 @@ def test_findings_are_classified_by_what_they_were_and_are():
     assert ids(result, "regressed") == []  # two documents cannot tell a regression
     assert result["counts"]["new"] == 2
     assert result["check_library_changed"] is True
-    gone = result["findings"]["resolved"][1]
+    gone = result["findings"]["removed"][0]
     assert (gone["before"], gone["now"], gone["resource"]) == ("FAIL", None, "res-F-gone")
+
+
+def test_a_fixed_resource_is_told_from_a_removed_one():
+    previous = document(
+        "2026-10-01T00:00:00Z",
+        {
+            "F-fixed": ("c_old", "FAIL"),
+            "F-na": ("c_old", "FAIL"),
+            "F-deleted": ("c_old", "FAIL"),
+            "F-unjudged": ("c_old", "FAIL"),
+        },
+    )
+    current = document(
+        "2026-11-01T00:00:00Z",
+        {"F-fixed": ("c_old", "PASS"), "F-na": ("c_old", "NOT_APPLICABLE")},
+        # F-unjudged's resource is still deployed, but no finding of it came back.
+        inventory={"items": [{"name": n} for n in ("res-F-fixed", "res-F-na", "res-F-unjudged")]},
+    )
+    result = trend(current, previous)
+    assert ids(result, "fixed") == ["F-fixed", "F-na"]
+    assert ids(result, "removed") == ["F-deleted"]
+    assert ids(result, "unverified") == ["F-unjudged"]  # still there: not fixed, not removed
+    assert (result["counts"]["fixed"], result["counts"]["removed"]) == (2, 1)
+    assert result["counts"]["resolved"] == 3
+    assert result["resolved_earlier"] == ["F-deleted", "F-fixed", "F-na"]
+    assert "resolved" not in result["findings"]
 
 
 def test_a_finding_resolved_earlier_that_fails_again_is_a_regression():
