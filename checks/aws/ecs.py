@@ -15,7 +15,7 @@ from typing import Any
 
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, passed
-from checks.support.props import blocks, flag, known
+from checks.support.props import blocks, flag, known, known_fields
 
 CHECKS: list[Check] = []
 
@@ -173,7 +173,8 @@ def ecs_service_no_public_ip(res: Resource, inv: Inventory) -> Result:
     """Tasks that handle ePHI are not directly addressable from the internet."""
     # Unset assign_public_ip (or no awsvpc network configuration at all): the default, false.
     public = any(
-        flag(n.get("assign_public_ip")) for n in blocks(known(res, "network_configuration"))
+        flag(n.get("assign_public_ip"))
+        for n in known_fields(res, "network_configuration", "assign_public_ip")
     )
     if public:
         return failed("tasks get a public IP address", assign_public_ip=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from checks.model import Inventory, Resource
 from checks.registry import Check, Result, Severity, check, failed, passed
 from checks.support.cidr import is_internet
-from checks.support.props import blocks, flag, known
+from checks.support.props import blocks, flag, known, known_fields
 
 CHECKS: list[Check] = []
 
@@ -40,7 +40,8 @@ def eks_endpoint_not_public(res: Resource, inv: Inventory) -> Result:
     Looser than AWS's rule in one respect, and says so in its evidence: a public endpoint
     limited to named CIDR blocks passes here (the allow-list is a network control of its own);
     AWS's rule fails every public endpoint."""
-    config = (blocks(known(res, "vpc_config")) or [{}])[0]
+    fields = ("endpoint_public_access", "public_access_cidrs")
+    config = (known_fields(res, "vpc_config", *fields) or [{}])[0]
     # Unset endpoint_public_access: the provider's and AWS's default, True.
     public = config.get("endpoint_public_access")
     public = True if public is None else flag(public)

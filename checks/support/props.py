@@ -21,6 +21,28 @@ def known_value(value: Any, what: str) -> Any:
     return decided(value, what)
 
 
+def known_fields(res: Resource, key: str, *fields: str) -> list[dict[str, Any]]:
+    """The blocks of the nested property `key`, each holding only `fields`, each decided on its
+    own: a block's other fields may be unknown until deploy or made up by the mocks (subnets
+    from a data source, ids from a component) without hiding a flag the program declares beside
+    them. A field a block leaves out is absent from its dict (the caller applies the default).
+    Undecidable when the property, a block or a named field cannot be seen."""
+    raw = res.raw(key)
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    out = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            item = decided(item, f"{key} of {res.name}")  # an unknown or made-up block
+            if not isinstance(item, Mapping):
+                continue
+        out.append(
+            {f: decided(item[f], f"{key}.{f} of {res.name}") for f in fields if f in item}
+        )
+    return out
+
+
 def blocks(value: Any) -> list[Mapping[str, Any]]:
     """A nested block as a list of dicts: sources give one dict or a list of them."""
     if isinstance(value, Mapping):

@@ -162,3 +162,20 @@ def test_a_hidden_public_ip_flag_is_not_evaluated():
                    {"network_configuration": {**NETWORK, "assign_public_ip": UNKNOWN}})  # fmt: skip
     with pytest.raises(Undecidable):
         run(ecs_service_no_public_ip, res)
+
+
+@pytest.mark.parametrize("looked_up", [UNKNOWN, MadeUp("subnet-made-up")])
+@pytest.mark.parametrize(("flag", "status"), [(True, Status.FAIL), (False, Status.PASS)])
+def test_a_declared_public_ip_is_judged_beside_subnets_only_the_deploy_knows(
+    looked_up, flag, status
+):
+    network = {"subnets": [looked_up], "security_groups": [UNKNOWN], "assign_public_ip": flag}
+    res = Resource("aws:ecs/service:Service", "api", {"network_configuration": network})
+    result = run(ecs_service_no_public_ip, res)
+    assert (result.status, result.evidence) == (status, {"assign_public_ip": flag})
+
+
+def test_a_network_configuration_unknown_as_a_whole_is_not_evaluated():
+    res = Resource("aws:ecs/service:Service", "api", {"network_configuration": UNKNOWN})
+    with pytest.raises(Undecidable, match="network_configuration of api"):
+        run(ecs_service_no_public_ip, res)

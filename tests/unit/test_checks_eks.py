@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from checks.aws.eks import eks_control_plane_logging, eks_endpoint_not_public, eks_secrets_encrypted
-from checks.model import SECRET, UNKNOWN, Inventory, Resource, Undecidable
+from checks.model import SECRET, UNKNOWN, Inventory, MadeUp, Resource, Undecidable
 from checks.registry import Status
 
 KEY = "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e"
@@ -138,3 +138,23 @@ def test_missing_log_types_fail_naming_them(enabled, missing):
 def test_hidden_log_types_are_not_evaluated():
     with pytest.raises(Undecidable):
         run(eks_control_plane_logging, cluster(enabled_cluster_log_types=UNKNOWN))
+
+
+@pytest.mark.parametrize("looked_up", [UNKNOWN, MadeUp("subnet-made-up")])
+def test_a_declared_endpoint_is_judged_beside_subnets_only_the_deploy_knows(looked_up):
+    vpc = {"subnet_ids": [looked_up], "security_group_ids": [UNKNOWN]}
+    private = cluster(vpc_config={**vpc, "endpoint_public_access": False})
+    closed = run(eks_endpoint_not_public, private)
+    assert (closed.status, closed.evidence) == (
+        Status.PASS, {"endpoint_public_access": False, "public_access_cidrs": []},
+    )  # fmt: skip
+    open_ = run(eks_endpoint_not_public, cluster(vpc_config=vpc))
+    assert (open_.status, open_.evidence) == (
+        Status.FAIL, {"endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"]},
+    )  # fmt: skip
+
+
+def test_made_up_allowed_networks_are_not_evaluated():
+    vpc = {"endpoint_public_access": True, "public_access_cidrs": [MadeUp("10.0.0.0/8")]}
+    with pytest.raises(Undecidable, match=r"vpc_config.public_access_cidrs of claims"):
+        run(eks_endpoint_not_public, cluster(vpc_config=vpc))
