@@ -64,6 +64,7 @@ WHOLE = _Scalar("a whole number", lambda v: isinstance(v, int) and not isinstanc
 DATE = _Scalar("a date (YYYY-MM-DD)", lambda v: isinstance(v, str) and _is_date(v))
 STAMP = _Scalar("an ISO 8601 time", lambda v: isinstance(v, str) and _is_timestamp(v))
 ANY = _Scalar("anything", lambda v: True)
+BOOL = _Scalar("true or false", lambda v: isinstance(v, bool))
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,8 @@ SAFEGUARD = _Record(
         "results": _Map(WHOLE),
         "attestation": optional(MAPPING),
         "decision": optional(MAPPING),
-    }
+    },
+    optional={"links": _List(_Record({"id": TEXT, "why": TEXT, "ran": BOOL}))},
 )
 RISK = _Record(
     {

@@ -40,6 +40,8 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from jinja2.exceptions import UndefinedError
+
     from policies.exit_codes import ExitCode
     from policies.run_identity import RECORD_FILE, load_run_document
     from reports.renderers import build_renderers
@@ -58,7 +60,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"--out {out}: choose another folder than the run's own (never rewrite a record)"
         )
-    written = write_outputs(record, chosen, renderers, out, args.force)
+    try:
+        written = write_outputs(record, chosen, renderers, out, args.force)
+    except (UndefinedError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        # The record passed the shape check, yet lacks (or mistypes) a part a report reads: a
+        # document edited by hand or written by another version. Refuse it, naming the file.
+        raise InputError(
+            f"{source}: the run document lacks or mistypes a part the reports read ({exc}): "
+            "re-render only a record this version wrote"
+        ) from None
     for path in written + sign_run(out, sign_key):
         print(f"Report written: {path}")
     return ExitCode.OK

@@ -173,3 +173,30 @@ def test_a_preview_without_steps_is_an_input_error(tmp_path, doc):
     path = tmp_path / "preview.json"
     path.write_text(json.dumps(doc))
     one_error_line(scan(tmp_path, "--preview", str(path)), path, NO_STEPS)
+
+
+def _linked(doc: dict) -> int:
+    return next(i for i, s in enumerate(doc["safeguards"]) if s.get("links"))
+
+
+def test_a_specification_link_without_its_check_is_refused(tmp_path, record):
+    at = _linked(record)
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(_without(record, f"safeguards.{at}.links.0.id")))
+    proc = run("report", str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"safeguard: error: {path}: ")
+    assert f"safeguards[{at}].links[0]: 'id' is missing" in line
+
+
+def test_a_part_the_reports_read_but_the_shape_check_does_not_is_one_error_line(tmp_path, record):
+    doc = json.loads(json.dumps(record))
+    doc["asset_map"]["network"]["nodes"][0].pop("label")
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(doc))
+    proc = run("report", str(path), "--out", str(tmp_path / "out"), "--format", "html")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"safeguard: error: {path}: the run document lacks or mistypes a part")
