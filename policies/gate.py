@@ -12,7 +12,7 @@ from checks.registry import STATUS_ORDER, Severity, Status
 from policies.exit_codes import ExitCode
 from policies.profiles import NOT_EVALUATED_RULES, Profile
 
-__all__ = ["ExitCode", "Gate", "decide", "record_gate_problems"]
+__all__ = ["BaselineUse", "ExitCode", "Gate", "decide", "record_gate_problems"]
 
 
 def _blocks(status: Status, severity: Severity, profile: Profile, reopened: bool) -> bool:
@@ -32,11 +32,22 @@ def _exit_code(blocking_failures: int, blocking_unknowns: int) -> ExitCode:
 
 
 @dataclass(frozen=True)
+class BaselineUse:
+    """The earlier run a gate was decided against (`--baseline`, policies/baseline.py)."""
+
+    reference: Mapping[str, Any]  # who that run is: file, assessment id, time, SHA-256
+    existing: frozenset[str]  # ids of this run's open findings the baseline already had open
+
+
+@dataclass(frozen=True)
 class Gate:
     profile: Profile
     blocking_failures: tuple[Finding, ...]
     blocking_unknowns: tuple[Finding, ...]
     reopened: tuple[tuple[str, str], ...]  # (finding id, expired waiver id)
+    baseline: BaselineUse | None = None
+    # What would block but the baseline already had: the backlog, not this change's doing.
+    set_aside: tuple[Finding, ...] = ()
 
     @property
     def exit_code(self) -> ExitCode:
@@ -46,16 +57,23 @@ class Gate:
 
 
 def decide(
-    findings: Iterable[Finding], profile: Profile, reopened: tuple[tuple[str, str], ...]
+    findings: Iterable[Finding],
+    profile: Profile,
+    reopened: tuple[tuple[str, str], ...],
+    baseline: BaselineUse | None = None,
 ) -> Gate:
     """Failures at or above the profile's threshold block, as does any failure an expired
-    waiver reopened; unknowns block as the profile says."""
+    waiver reopened; unknowns block as the profile says. With a baseline, what it already had
+    open is set aside, except a failure an expired waiver reopened: that one still blocks."""
     findings = tuple(findings)
     reopened_ids = {fid for fid, _ in reopened}
     blocking = [f for f in findings if _blocks(f.status, f.severity, profile, f.id in reopened_ids)]
+    existing = baseline.existing - reopened_ids if baseline else frozenset()
+    set_aside = tuple(f for f in blocking if f.id in existing)
+    blocking = [f for f in blocking if f.id not in existing]
     failures = tuple(f for f in blocking if f.status is Status.FAIL)
     unknowns = tuple(f for f in blocking if f.status is Status.NOT_EVALUATED)
-    return Gate(profile, failures, unknowns, reopened)
+    return Gate(profile, failures, unknowns, reopened, baseline, set_aside)
 
 
 def _record_profile(gate: Mapping[str, Any]) -> Profile:
@@ -89,19 +107,19 @@ def record_gate_problems(document: Mapping[str, Any]) -> list[str]:
     if not isinstance(gate, Mapping) or not isinstance(findings, list):
         raise ValueError("no 'gate' mapping and 'findings' list to decide the gate from")
     profile, reopened = _record_profile(gate), _reopened_ids(document)
+    baseline = gate.get("baseline")
     counts: Counter[Status] = Counter()
-    failures = unknowns = 0
+    failures = unknowns = set_aside = 0
     for finding in findings:
         if not isinstance(finding, Mapping):
             raise ValueError("a finding is not a mapping")
         status = Status(str(finding.get("status")))
         counts[status] += 1
-        if _blocks(
-            status,
-            Severity.parse(str(finding.get("severity"))),
-            profile,
-            str(finding.get("id")) in reopened,
-        ):
+        reopened_now = str(finding.get("id")) in reopened
+        if _blocks(status, Severity.parse(str(finding.get("severity"))), profile, reopened_now):
+            if baseline is not None and finding.get("baseline") == "existing" and not reopened_now:
+                set_aside += 1
+                continue
             failures += status is Status.FAIL
             unknowns += status is Status.NOT_EVALUATED
     recomputed = {
@@ -114,6 +132,9 @@ def record_gate_problems(document: Mapping[str, Any]) -> list[str]:
         for key, value in recomputed.items()
         if gate.get(key) != value or isinstance(gate.get(key), bool)
     ]
+    if isinstance(baseline, Mapping) and baseline.get("set_aside") != set_aside:
+        stored = baseline.get("set_aside")
+        problems.append(f"gate.baseline.set_aside is {stored!r} but its findings give {set_aside}")
     stored_counts = (document.get("summary") or {}).get("findings")
     if isinstance(stored_counts, Mapping):
         problems += [

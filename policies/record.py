@@ -8,12 +8,14 @@ It carries a `schema_version`. Everything in it is sorted, and the only wall-clo
 from __future__ import annotations
 
 from collections import Counter
+from importlib import metadata
 from typing import Any
 
 from checks.evaluate import Finding
 from checks.model import EPHI_CLASSES, Resource, data_classification, plain
 from checks.registry import STATUS_ORDER
 from policies.assessment import Assessment
+from policies.baseline import OPEN
 from policies.data_holding import holds_data
 from policies.limitations import limitations
 from policies.proposal import proposal_section
@@ -25,7 +27,8 @@ from policies.totals import check_totals, classification_ask
 from policies.waivers import reach, subjects_by_check
 
 TOOL_NAME = "hipaa-safeguard"
-TOOL_VERSION = "0.1.0"
+# The version is written once, in pyproject.toml; the installed distribution carries it.
+TOOL_VERSION = metadata.version(TOOL_NAME)
 
 
 def _resource_ref(res: Resource | None) -> dict[str, Any] | None:
@@ -76,6 +79,8 @@ def _finding(f: Finding) -> dict[str, Any]:
         "remediation": f.check.remediation,
         "pulumi_fix": f.check.pulumi_fix,
         "waiver_id": f.waiver_id,
+        # A peer tool's finding (checkov) names the tool; ours carry no such key.
+        **({"tool": f.check.tool} if getattr(f.check, "tool", None) else {}),
     }
 
 
@@ -163,6 +168,26 @@ def risk_record(risk: Risk) -> dict[str, Any]:
     }
 
 
+def _mark_baseline(record: dict[str, Any], assessment: Assessment) -> None:
+    """`--baseline`: each open finding new or existing, and the gate's count of the backlog
+    it set aside. Closed findings (PASS, NOT_APPLICABLE) are neither: `baseline` is null."""
+    gate = assessment.gate
+    existing = gate.baseline.existing if gate.baseline else frozenset()
+    counts: Counter[str] = Counter()
+    for row in record["findings"]:
+        state = None
+        if row["status"] in OPEN:
+            state = "existing" if row["id"] in existing else "new"
+            counts[state] += 1
+        row["baseline"] = state
+    record["gate"]["baseline"] = {
+        **plain(dict(gate.baseline.reference if gate.baseline else {})),
+        "new": counts["new"],
+        "existing": counts["existing"],
+        "set_aside": len(gate.set_aside),
+    }
+
+
 def build_record(assessment: Assessment) -> dict[str, Any]:
     """The whole run record. Without the trend when the assessment has none (yet)."""
     evaluation, inputs, gate = assessment.evaluation, assessment.inputs, assessment.gate
@@ -226,6 +251,7 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
                 "citations": list(c.citations),
                 "config_rule": c.config_rule,
                 "resource_types": list(c.resource_types),
+                **({"tool": c.tool} if getattr(c, "tool", None) else {}),
                 "results": {
                     s.value: by_check.get(c.id, Counter()).get(s.value, 0) for s in STATUS_ORDER
                 },
@@ -256,6 +282,8 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
         # The data-holding assets and the ePHI network map (policies/asset_map.py).
         "asset_map": plain(dict(assessment.asset_map)),
     }
+    if gate.baseline is not None:
+        _mark_baseline(record, assessment)
     record["summary"].update(check_totals(record))
     record["inventory"]["classification"] = classification_ask(record["inventory"]["items"])
     record["limitations"] = limitations(inputs.framework, record["source"].get("kind"))

@@ -19,6 +19,8 @@ Columns (`COLUMNS`, fixed order):
 - citations (45 CFR, joined with "; "), config_rule (the AWS Config managed rule).
 - message, evidence (the observed values as "key=value; key=value"), remediation.
 - waiver_id, waiver_expires: the waiver that covers the finding, and when it ends.
+- baseline (only in a run given `--baseline`, as a last column so the fixed ones keep their
+  places): new or existing, whether the baseline run already had the finding open.
 
 RFC 4180 via the csv module (quoted when needed, CRLF line ends, a header row). Every cell is one
 line: line breaks and tabs become spaces, so a row stays a row in any tool.
@@ -160,6 +162,7 @@ def _finding_row(
         "remediation": finding.get("remediation"),
         "waiver_id": finding.get("waiver_id"),
         "waiver_expires": waiver.get("expires"),
+        "baseline": finding.get("baseline"),
     }
 
 
@@ -201,13 +204,20 @@ def tracker_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sorted(rows, key=order)  # stable: the run's order within a tie
 
 
-def _cells(row: Mapping[str, Any]) -> list[str]:
-    return [neutralise(one_line("" if row.get(c) is None else str(row[c]))) for c in COLUMNS]
+def _cells(row: Mapping[str, Any], columns: tuple[str, ...] = COLUMNS) -> list[str]:
+    return [neutralise(one_line("" if row.get(c) is None else str(row[c]))) for c in columns]
+
+
+def _columns(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """COLUMNS, and `baseline` last when the run was judged against a baseline."""
+    has_baseline = isinstance((document.get("gate") or {}).get("baseline"), Mapping)
+    return (*COLUMNS, "baseline") if has_baseline else COLUMNS
 
 
 def render_csv(document: Mapping[str, Any]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_cells(row) for row in tracker_rows(document))
+    columns = _columns(document)
+    writer.writerow(columns)
+    writer.writerows(_cells(row, columns) for row in tracker_rows(document))
     return buffer.getvalue()

@@ -9,6 +9,9 @@ FAIL → <failure message type="<severity>">, with the evidence and the fix in i
 NOT_EVALUATED → <error>: the check could not decide, which is not a pass.
 NOT_APPLICABLE → <skipped message>; WAIVED → <skipped message="waived: W-...">, so the waiver is
 visible where the failure would have been. PASS → an empty test case.
+With `--baseline`, an open finding's test case carries
+<properties><property name="baseline" value="new|existing"/></properties> (as pytest writes
+per-test properties), so a reporter can tell this change's failures from the backlog.
 
 A test case is named by the resource's logical name; when two resources of a check share a
 name (two types, say), both are named by their URN instead, so reporters never merge them.
@@ -76,6 +79,9 @@ def _testcase(
     case = ET.SubElement(
         suite, "testcase", {"classname": finding["check_id"], "name": _xml_text(name)}
     )
+    if finding.get("baseline"):
+        props = ET.SubElement(case, "properties")
+        ET.SubElement(props, "property", {"name": "baseline", "value": str(finding["baseline"])})
     status = finding["status"]
     if status == FAIL:
         element = ET.SubElement(

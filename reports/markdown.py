@@ -101,11 +101,34 @@ def _where(ref: Mapping[str, Any] | None, *, table: bool = True) -> str:
     return _code(f"{at['file']}:{line}" if line else at["file"], 160, table=table)
 
 
+# `--baseline`: a badge on each open finding, new to this change or already in the backlog.
+_BASELINE_BADGE = {"new": "🆕 **new**", "existing": "📋 existing"}
+
+
+def _baseline_badge(f: Mapping[str, Any]) -> str:
+    badge = _BASELINE_BADGE.get(f.get("baseline") or "")
+    return f"{badge} " if badge else ""
+
+
+def _baseline_line(gate: Mapping[str, Any]) -> str:
+    """How many open findings are new and how many the baseline already had."""
+    base = gate.get("baseline")
+    if not isinstance(base, Mapping):
+        return ""
+    return (
+        f" · baseline: {_BASELINE_BADGE['new']} {_text(base.get('new'), 20)}, "
+        f"{_BASELINE_BADGE['existing']} {_text(base.get('existing'), 20)} "
+        f"({_text(base.get('set_aside'), 20)} set aside from the gate; compared with "
+        f"{_code(base.get('assessment_id'), 80, table=False)})"
+    )
+
+
 def _row(f: Mapping[str, Any]) -> str:
     sev = f["severity"]
     citations = ", ".join(_text(c, 40) for c in f["citations"])
     return (
-        f"| {_SEVERITY_MARK.get(sev, '')} {_text(sev, 20)} | {_code(f['check_id'], 80)} "
+        f"| {_SEVERITY_MARK.get(sev, '')} {_text(sev, 20)} | {_baseline_badge(f)}"
+        f"{_code(f['check_id'], 80)} "
         f"{_text(f['title'], 90)} | {_resource(f['resource'])} | {_where(f['resource'])} "
         f"| {citations} | {_observed(f['evidence'])} |"
     )
@@ -122,6 +145,7 @@ def _headline(doc: Mapping[str, Any]) -> str:
         verdict = f"⚠️ **{unknown} mandatory check result(s) could not be evaluated**"
     else:
         verdict = f"✅ **nothing blocks** (fail-on {fail_on})"
+    verdict += _baseline_line(gate)
     n = {status: _text(counts[status], 20) for status in counts}
     summary = doc["summary"]
     return (
@@ -208,7 +232,11 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     # account's own findings after them.
     failures = sorted(
         (f for f in doc["findings"] if f["status"] == "FAIL"),
-        key=lambda f: (f["resource"] is None, _SEVERITY_ORDER.get(f["severity"], 9)),
+        key=lambda f: (
+            f.get("baseline") == "existing",  # with --baseline, what the change adds first
+            f["resource"] is None,
+            _SEVERITY_ORDER.get(f["severity"], 9),
+        ),
     )
     unevaluated = [f for f in doc["findings"] if f["status"] == "NOT_EVALUATED"]
     table_head = [
@@ -222,7 +250,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if unevaluated:
         body += ["### Could not be evaluated (never counted as a pass)", ""]
         body += [
-            f"- {_code(f['check_id'], 80, table=False)} on "
+            f"- {_baseline_badge(f)}{_code(f['check_id'], 80, table=False)} on "
             f"{_resource(f['resource'], table=False)}"
             + (f" ({_where(f['resource'], table=False)})" if _where(f["resource"]) != "—" else "")
             + f": {_text(f['message'], 200)}"

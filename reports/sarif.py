@@ -19,6 +19,8 @@ in tests/fixtures/sarif/ and every rendering is validated against it):
   `fullyQualifiedName` and `kind: "resource"`. Account-level findings have no location.
 - `partialFingerprints` carry the stable finding id, and `guid` is a uuid5 of it, so the same
   finding matches across runs and the same document renders to the same bytes.
+- With `--baseline`, each result carries `result.baselineState`: "new" for a finding the
+  baseline did not have open, "unchanged" for one it did (the record's `baseline` existing).
 - GitHub reads `properties.security-severity` (a number in a string, 0.0-10.0) only on rules
   tagged "security", so every rule carries that tag beside its HIPAA citations.
 """
@@ -45,6 +47,8 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
+# The record's `baseline` mark as SARIF names it.
+BASELINE_STATE = {"new": "new", "existing": "unchanged"}
 # A fixed namespace for the uuid5 result GUIDs: the same finding id gives the same GUID.
 GUID_NAMESPACE = uuid.UUID("5f1d9c0e-3a52-5b7e-9a4f-0c8e2d6b7a31")
 
@@ -100,6 +104,8 @@ def _rule(check: Mapping[str, Any], example: Mapping[str, Any] | None) -> dict[s
             "control": check["control"],
             "severity": check["severity"],
             "results": dict(check["results"]),
+            # A peer tool's rule (checkov) says whose it is.
+            **({"tool": check["tool"]} if check.get("tool") else {}),
         },
     }
 
@@ -142,6 +148,8 @@ def _result(
     }
     if not result["locations"]:
         del result["locations"]
+    if finding.get("baseline") in BASELINE_STATE:
+        result["baselineState"] = BASELINE_STATE[finding["baseline"]]
     if status == WAIVED:
         waiver = waiver_id(finding)
         justification = waiver_justification(finding, waivers) or (

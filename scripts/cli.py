@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from importlib import metadata
 from typing import IO
 
 from checks.errors import InputError
@@ -44,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
         "compliance claim.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EXIT_CODES_HELP,
+    )
+    # The one version, pyproject.toml's, as the installed distribution states it.
+    parser.add_argument(
+        "--version", action="version", version=f"safeguard {metadata.version('hipaa-safeguard')}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:

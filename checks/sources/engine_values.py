@@ -3,7 +3,8 @@
 `pulumi preview --json` and `pulumi stack export` write resource properties as engine property
 maps (camelCase names, special objects for secrets, assets and references, a sentinel string for
 values not known yet). This module turns them into model values — `UNKNOWN`, `SECRET`, plain
-data — and then into the snake_case props a `Resource` carries, using the pulumi_aws metadata.
+data — and then into the snake_case props a `Resource` carries, using the pulumi_aws names
+(the table `checks.sources.property_names` ships, so reading a file never imports the SDK).
 
 A secret becomes a `Secret`: opaque when only its ciphertext is there, carrying its plaintext
 (for checks, never for reports) when the file holds one (`--show-secrets`).
@@ -13,10 +14,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import struct
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from checks.model import (
     canonical_type,
     contains_unknown,
 )
-from checks.sources.pulumi_schema import object_to_python, properties, resource_class
+from checks.sources.property_names import input_names, resource_to_python
 
 # The engine's stand-in for a value that is computed during the update.
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -148,25 +147,6 @@ def decode_map(value: Any, how: Decoding = STATE) -> dict[str, Any]:
     return decoded if isinstance(decoded, dict) else {}
 
 
-@functools.cache
-def input_names(token: str) -> frozenset[str] | None:
-    """The properties a program may declare for a type (the SDK's `<Resource>Args` class), by
-    engine name; None for types the SDK does not describe.
-
-    Where a nested block's input type already holds that name (`s3.BucketVersioningArgs` is
-    the versioning block of the old `Bucket`), the SDK names the resource's own
-    `<Resource>InitArgs`."""
-    cls = resource_class(canonical_type(token))
-    module = sys.modules.get(cls.__module__) if cls else None
-    args = None
-    for suffix in ("InitArgs", "Args"):
-        found = getattr(module, f"{cls.__name__}{suffix}", None) if cls else None
-        if isinstance(found, type) and found.__module__ == cls.__module__:
-            args = found
-            break
-    return frozenset(properties(args)) if isinstance(args, type) else None
-
-
 def _outputs_to_add(token: str, outputs: Mapping[str, Any]) -> dict[str, Any]:
     """The outputs that describe what a program cannot declare (ARNs, endpoints, ids...).
 
@@ -199,7 +179,7 @@ def resource_props(
         merged = without_unset(outputs)
     else:
         merged = {**_outputs_to_add(token, outputs or {}), **inputs}
-    return object_to_python(merged, resource_class(canonical_type(token)))
+    return resource_to_python(canonical_type(token), merged)
 
 
 def recorded_keys(
@@ -214,9 +194,7 @@ def recorded_keys(
     """
     if inputs:
         return None
-    return frozenset(
-        object_to_python({k: None for k in outputs or {}}, resource_class(canonical_type(token)))
-    )
+    return frozenset(resource_to_python(canonical_type(token), {k: None for k in outputs or {}}))
 
 
 # -- URNs, provider references, ARNs ---------------------------------------------------------

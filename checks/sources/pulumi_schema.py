@@ -28,11 +28,9 @@ from typing import Any
 from pulumi import _types as pulumi_types
 from pulumi.output import Output
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def camel_to_snake(name: str) -> str:
-    return _CAMEL_BOUNDARY.sub("_", name).lower()
+# One translation for the SDK's classes and for the table the file sources read.
+from checks.sources.property_names import FREE_FORM_MAPS as _FREE_FORM_MAPS
+from checks.sources.property_names import camel_to_snake
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,11 @@ def properties(cls: type) -> dict[str, Prop]:
     found: dict[str, Prop] = {}
     for python_name, pulumi_name, prop in pulumi_types._py_properties(cls):
         try:
-            hint = typing.get_type_hints(prop.fget).get("return")
+            # A local namespace of its own makes typing evaluate each string annotation in this
+            # getter's module: Python 3.11 shares one ForwardRef between modules that spell an
+            # annotation alike (`Sequence['outputs.BucketLifecycleConfigurationRule']` in s3
+            # and s3control) and, without it, answers with whichever module evaluated it first.
+            hint = typing.get_type_hints(prop.fget, localns={}).get("return")
         except (NameError, TypeError, AttributeError):
             hint = None
         found[pulumi_name] = Prop(python_name, pulumi_name, hint)
@@ -135,10 +137,6 @@ def to_python(value: Any, hint: Any = None) -> Any:
     if isinstance(value, float) and hint is not float and value.is_integer():
         return int(value)
     return value
-
-
-# Maps whose keys are user data, never property names, when no type hint says so.
-_FREE_FORM_MAPS = frozenset({"tags", "tagsAll", "defaultTags", "variables", "environment"})
 
 
 def object_to_python(value: dict[str, Any], cls: type | None) -> dict[str, Any]:

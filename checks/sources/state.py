@@ -43,7 +43,7 @@ from checks.sources.engine_values import (
     shown,
     text,
 )
-from checks.sources.pulumi_schema import object_to_python
+from checks.sources.property_names import object_to_python
 
 SUPPORTED_VERSIONS = (3, 4)
 WHAT = "`pulumi stack export`"

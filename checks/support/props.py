@@ -37,9 +37,7 @@ def known_fields(res: Resource, key: str, *fields: str) -> list[dict[str, Any]]:
             item = decided(item, f"{key} of {res.name}")  # an unknown or made-up block
             if not isinstance(item, Mapping):
                 continue
-        out.append(
-            {f: decided(item[f], f"{key}.{f} of {res.name}") for f in fields if f in item}
-        )
+        out.append({f: decided(item[f], f"{key}.{f} of {res.name}") for f in fields if f in item})
     return out
 
 

@@ -62,6 +62,13 @@ def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats
         help="an earlier run's safeguard-scan.json of the same scope: adds the trend section",
     )
     parser.add_argument(
+        "--baseline",
+        metavar="RUN_JSON",
+        help="an earlier run's safeguard-scan.json of the same project and stack (say, the "
+        "main branch's): findings it already had open are reported as existing and do not "
+        "fail the gate; only new ones do (waivers and the profile apply first)",
+    )
+    parser.add_argument(
         "--risk-overrides",
         metavar="FILE",
         help="YAML of likelihood/impact overrides, each by a named person with a reason",
@@ -105,6 +112,12 @@ def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats
         "force (default) or the January 2025 proposal (90 FR 898, not final), under which "
         "Addressable specifications are Required",
     )
+    parser.add_argument(
+        "--with-checkov",
+        action="store_true",
+        help="also run checkov (from .venv-checkov: bash scripts/setup_checkov.sh) on the "
+        "inventory as a Terraform plan; its HIPAA-mapped failures join the findings",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
 
 
@@ -141,15 +154,18 @@ def assess_and_write(
     prepared: tuple[Progress, dict, list[str], object],
 ) -> int:
     """Collect from `source`, evaluate every check, assess, write every chosen format."""
+    from checks.checkov_findings import merge
     from checks.evaluate import evaluate
     from checks.library import build_registry
     from checks.model import Inventory
     from checks.scope import chosen_mode, decide, without_baseline
     from checks.selection import select, split_selectors, types_read
     from policies.assess import assess
+    from policies.baseline import apply_baseline, load_baseline
     from policies.inputs import load_policy_inputs
     from policies.record import build_record
     from reports.signing import sign_run
+    from scripts.commands.checkov import checkov_executable, checkov_on
 
     progress, renderers, chosen, sign_key = prepared
     out = Path(args.out)
@@ -162,6 +178,9 @@ def assess_and_write(
     if include or exclude:  # the live audit reads only what the selected checks need
         request = replace(request, extra={**request.extra, "types": types_read(registry)})
     timestamp = generated_at()
+    # Read before a long collection: a wrong file is one line, at once.
+    baseline = load_baseline(Path(args.baseline)) if getattr(args, "baseline", None) else None
+    checkov = checkov_executable() if getattr(args, "with_checkov", False) else None
 
     collected = source.collect(request)
     mode = chosen_mode(getattr(args, "scope", None), collected.provenance.get("scope_setting"))
@@ -186,6 +205,13 @@ def assess_and_write(
     )
     progress(f"{len(collected.resources)} resources; evaluating {len(registry)} checks…")
     evaluation = evaluate(Inventory(collected.resources, gaps=collected.gaps), registry)
+    if checkov is not None:
+        progress("running checkov on the inventory as a Terraform plan…")
+        merged = merge(evaluation, checkov_on(collected.resources, checkov))
+        evaluation = merged.evaluation
+        collected = replace(
+            collected, provenance={**collected.provenance, "checkov": merged.summary}
+        )
     assessment = assess(
         evaluation,
         inputs,
@@ -194,6 +220,12 @@ def assess_and_write(
         graph=collected.graph,
         secrets=collected.secrets,
     )
+    if baseline is not None:
+        assessment = apply_baseline(assessment, baseline)
+        progress(
+            f"baseline {baseline.path}: {len(assessment.gate.set_aside)} finding(s) it already "
+            "had set aside; only new ones block"
+        )
     written = write_outputs(build_record(assessment), chosen, renderers, out, args.force)
     written += sign_run(out, sign_key)
     counts, gate = assessment.status_counts, assessment.gate
