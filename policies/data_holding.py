@@ -19,7 +19,7 @@ DATA_HOLDING_FILE = Path(__file__).with_name("data_holding.yaml")
 @functools.cache
 def data_holding_types(path: Path = DATA_HOLDING_FILE) -> frozenset[str]:
     """Every type token listed under `holds_data`, whatever its group."""
-    doc = yamlfile.load(path)
+    doc = yamlfile.load(path, shipped=DATA_HOLDING_FILE)
     groups = doc.get("holds_data") if isinstance(doc, Mapping) else None
     if not isinstance(groups, Mapping) or not groups:
         raise InputError(f"{path}: expected a 'holds_data' mapping of groups to type lists")

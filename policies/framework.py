@@ -110,7 +110,7 @@ def _links(path: Path, at: Mapping, key: str) -> tuple[CheckLink, ...]:
 @functools.cache
 def load_framework(path: Path = FRAMEWORK_FILE) -> Framework:
     """The framework file, read once per process (it ships with the tool and is immutable)."""
-    doc = yamlfile.load(path)
+    doc = yamlfile.load(path, shipped=FRAMEWORK_FILE)
     if not isinstance(doc, Mapping):
         raise InputError(f"{path}: expected a mapping with 'specifications'")
     specs = tuple(_spec(path, e) for e in yamlfile.entries(path, "specifications", doc))

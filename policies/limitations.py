@@ -32,7 +32,7 @@ def _text(path: Path, entry: Mapping[str, Any], key: str) -> str:
 
 @functools.cache
 def _listed(path: Path = LIMITATIONS_FILE) -> tuple[dict[str, Any], ...]:
-    doc = yamlfile.load(path)
+    doc = yamlfile.load(path, shipped=LIMITATIONS_FILE)
     rows = []
     for kind in ("not_checked", "partly_checked", "live_only"):
         for entry in yamlfile.entries(path, kind, doc):

@@ -137,7 +137,7 @@ def _requirement(path: Path, entry: Mapping[str, Any]) -> ProposedRequirement:
 @functools.cache
 def load_proposal(path: Path = PROPOSAL_FILE) -> Proposal:
     """The overlay file, read once per process (it ships with the tool)."""
-    doc = yamlfile.load(path)
+    doc = yamlfile.load(path, shipped=PROPOSAL_FILE)
     if not isinstance(doc, Mapping) or not isinstance(doc.get("rule"), Mapping):
         raise InputError(f"{path}: expected a mapping with 'rule' and 'specifications'")
     rule = doc["rule"]
