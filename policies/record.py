@@ -8,7 +8,6 @@ It carries a `schema_version`. Everything in it is sorted, and the only wall-clo
 from __future__ import annotations
 
 from collections import Counter
-from importlib import metadata
 from typing import Any
 
 from checks.evaluate import Finding
@@ -24,11 +23,10 @@ from policies.risk import Risk
 from policies.run_identity import SCHEMA_VERSION
 from policies.safeguards import STATUS_MEANINGS, SafeguardStatus
 from policies.totals import check_totals, classification_ask
+from policies.version import TOOL_NAME, tool_version
 from policies.waivers import reach, subjects_by_check
 
-TOOL_NAME = "hipaa-safeguard"
-# The version is written once, in pyproject.toml; the installed distribution carries it.
-TOOL_VERSION = metadata.version(TOOL_NAME)
+TOOL_VERSION = tool_version()
 
 
 def _resource_ref(res: Resource | None) -> dict[str, Any] | None:

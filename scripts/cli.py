@@ -9,12 +9,12 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from importlib import metadata
 from typing import IO
 
 from checks.errors import InputError
 from checks.text import safe_text
 from policies.exit_codes import ExitCode
+from policies.version import tool_version
 from scripts.commands import audit, demo, keygen, listing, report, scan, verify
 
 COMMANDS = (scan, audit, demo, listing, report, verify, keygen)
@@ -47,9 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
     )
     # The one version, pyproject.toml's, as the installed distribution states it.
-    parser.add_argument(
-        "--version", action="version", version=f"safeguard {metadata.version('hipaa-safeguard')}"
-    )
+    parser.add_argument("--version", action="version", version=f"safeguard {tool_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub, EXIT_CODES_HELP)
