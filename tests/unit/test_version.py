@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import tomllib
@@ -15,7 +16,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_the_one_version_is_pyprojects():
     written = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    assert version.tool_version() == written == metadata.version("hipaa-safeguard")
+    assert version.tool_version() == written
+    # Installed, the distribution says the same (setup.sh installs it; mutation testing's
+    # copy of the tree is not installed).
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        assert metadata.version("hipaa-safeguard") == written
 
 
 def test_a_source_tree_that_is_not_installed_reads_its_pyproject(monkeypatch):
