@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SAFEGUARD = Path(sys.executable).with_name("safeguard")
+# `python -m safeguard`: the command as it runs installed or not (mutation testing's copy).
+SAFEGUARD = (sys.executable, "-m", "safeguard")
 EPOCH = "1796083200"  # 2026-12-01
 
 TOP_TEN = [
@@ -43,7 +44,7 @@ def document(tmp_path_factory) -> dict:
     scratch = tmp_path_factory.mktemp("insecure")
     shutil.copytree(REPO / "tests" / "programs" / "insecure", scratch / "insecure")
     done = subprocess.run(
-        [str(SAFEGUARD), "scan", "insecure", "--scope", "account", "--format", "json"]
+        [*SAFEGUARD, "scan", "insecure", "--scope", "account", "--format", "json"]
         + ["--out", "out", "-q"],
         cwd=scratch,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
