@@ -28,6 +28,15 @@ fi
 # (and the program scanner's worker processes need to find it there too).
 site=$($venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$PWD/mutants" > "$site/safeguard_mutants.pth"
+# mutmut regenerates the mutated copies of changed .py files but keeps its first copy of every
+# other file of the source paths (the framework YAML, the threat catalogue...): refresh those,
+# or an incremental run tests today's code against yesterday's data.
+if [ -d mutants ]; then
+    find checks policies -type f ! -name '*.py' ! -name '*.pyc' ! -path '*/__pycache__/*' \
+        | while read -r data; do
+            cmp -s "$data" "mutants/$data" || { mkdir -p "mutants/$(dirname "$data")"; cp "$data" "mutants/$data"; }
+        done
+fi
 $venv/bin/mutmut run --max-children "${MUTATION_JOBS:-$(nproc)}" "$@" </dev/null | tr '\r' '\n' \
     | grep -v '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Generating' | awk 'NR % 200 == 1 || !/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [0-9]/'
 $venv/bin/python bench/mutation_report.py --target "$target" --json mutants/mutation-report.json
