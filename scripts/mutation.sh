@@ -36,6 +36,12 @@ if [ -d mutants ]; then
         | while read -r data; do
             cmp -s "$data" "mutants/$data" || { mkdir -p "mutants/$(dirname "$data")"; cp "$data" "mutants/$data"; }
         done
+    # A test file moved or deleted since would still run from the old copy.
+    if [ -d mutants/tests ]; then
+        (cd mutants && find tests -type f -name '*.py') | while read -r old; do
+            [ -e "$old" ] || rm -f "mutants/$old"
+        done
+    fi
 fi
 $venv/bin/mutmut run --max-children "${MUTATION_JOBS:-$(nproc)}" "$@" </dev/null | tr '\r' '\n' \
     | grep -v '^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Generating' | awk 'NR % 200 == 1 || !/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [0-9]/'
