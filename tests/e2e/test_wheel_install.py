@@ -42,6 +42,8 @@ CHECKOUT_SCRIPTS = "scripts/*.sh"
 # Module constants that name a checkout's file on purpose: maintainers' tools, not the command.
 CHECKOUT_PATHS = {
     "scripts.config_pack_table.README": "rewrites the README's Config-pack table in a checkout",
+    "policies.version._PYPROJECT": "the version of a source tree run uninstalled; installed, the "
+    "distribution's metadata answers first",
 }
 
 
