@@ -205,3 +205,72 @@ def test_a_web_acl_not_in_the_inventory_is_not_evaluated():
 def test_an_association_naming_an_unknown_resource_is_not_evaluated():
     with pytest.raises(Undecidable, match="resource_arn of api-waf cannot be seen"):
         run(apigateway_stage_waf, stage(), association(UNKNOWN), acl())
+
+
+# -- the exact messages and labels ---------------------------------------------------------------
+
+
+def test_rest_logging_messages_name_the_level_and_every_path_off():
+    good = run(apigateway_stage_logging, stage(), settings(level="INFO"))
+    assert (good.status, good.evidence, good.message) == (
+        Status.PASS,
+        {"logging_levels": {"*/*": "INFO"}},
+        "every method logs at INFO or finer",
+    )
+    found = (settings(level="OFF"), settings("claims/GET", "OFF", name="claims-off"))
+    bad = run(apigateway_stage_logging, stage(), *found)
+    assert (bad.status, bad.evidence, bad.message) == (
+        Status.FAIL,
+        {"logging_levels": {"*/*": "OFF", "claims/GET": "OFF"}},
+        "execution logging is off for */*, claims/GET",
+    )
+
+
+@pytest.mark.parametrize("props", [{"stage_name": None}, {"rest_api": None}])
+def test_a_stage_naming_no_api_or_no_stage_name_is_not_evaluated(props):
+    with pytest.raises(Undecidable, match="^prod names no rest_api or stage_name$"):
+        run(apigateway_stage_logging, stage(**props), settings())
+
+
+def test_method_settings_of_another_stage_listed_first_do_not_hide_the_stages_own():
+    found = (settings(stage_name="dev", name="dev-logs"), settings(level="INFO"))
+    result = run(apigateway_stage_logging, stage(), *found)
+    assert (result.status, result.evidence) == (Status.PASS, {"logging_levels": {"*/*": "INFO"}})
+
+
+@pytest.mark.parametrize("path", [None, ""])
+def test_method_settings_without_a_method_path_are_not_evaluated(path):
+    with pytest.raises(Undecidable, match="^the method_path of logs is not set$"):
+        run(apigateway_stage_logging, stage(), settings(path=path))
+
+
+def test_a_method_override_without_a_settings_block_keeps_all_methods():
+    found = (settings(), settings("claims/GET", name="claims-bare", settings=None))
+    result = run(apigateway_stage_logging, stage(), *found)
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"logging_levels": {"*/*": "ERROR", "claims/GET": ""}},
+    )
+
+
+def test_v2_logging_messages():
+    res = stage_v2(access_log_settings={"destination_arn": LOG_GROUP})
+    access = run(apigateway_stage_logging, res)
+    assert (access.status, access.evidence, access.message) == (
+        Status.PASS,
+        {"access_log_destination": LOG_GROUP, "logging_level": "OFF"},
+        "access logs go to their destination",
+    )
+    websocket = stage_v2(default_route_settings={"logging_level": "INFO"})
+    route = run(apigateway_stage_logging, websocket)
+    assert (route.status, route.evidence, route.message) == (
+        Status.PASS,
+        {"access_log_destination": None, "logging_level": "INFO"},
+        "the default route logs at INFO",
+    )
+    none = run(apigateway_stage_logging, stage_v2())
+    assert (none.status, none.evidence, none.message) == (
+        Status.FAIL,
+        {"access_log_destination": None, "logging_level": "OFF"},
+        "neither access logs nor execution logging",
+    )

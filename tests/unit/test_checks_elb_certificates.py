@@ -252,3 +252,51 @@ def test_cross_zone_off_fails():
 def test_hidden_cross_zone_is_not_evaluated():
     with pytest.raises(Undecidable, match="cross_zone_load_balancing of legacy"):
         run(elb_classic_cross_zone, classic(cross_zone_load_balancing=UNKNOWN))
+
+
+# -- elb_classic_tls_policy: several policies on a port, ports and hidden references -------------
+
+
+def ssl_policy(name: str, port: object, reference: str = TLS12, lb: object = "legacy") -> Resource:
+    attributes = [{"name": "Reference-Security-Policy", "value": reference}]
+    props = {"load_balancer": lb, "lb_port": port, "attributes": attributes, "name": name}
+    return Resource("aws:elb/sslNegotiationPolicy:SslNegotiationPolicy", name, props)
+
+
+def test_a_port_holding_a_tls12_and_an_older_policy_fails():
+    old = "ELBSecurityPolicy-2016-08"
+    found = (lb_policy("tls12", TLS12), lb_policy("old", old), listener_policy(443, "tls12", "old"))
+    result = run(elb_classic_tls_policy, classic(https_port()), *found)
+    assert (result.status, result.evidence, result.message) == (
+        Status.FAIL,
+        {"policies": {"443": f"{TLS12}, {old}"}},
+        "ports without a predefined TLS 1.2 policy: 443",
+    )
+
+
+@pytest.mark.parametrize(
+    ("others", "label"),
+    [((), "legacy"),
+     ((lb_policy("tls12", TLS12), listener_policy("x", "tls12")), "port-x"),
+     ((ssl_policy("tls", "x"),), "tls")],
+)  # fmt: skip
+def test_a_port_that_is_not_a_number_is_not_evaluated_naming_its_holder(others, label):
+    res = classic(https_port("x" if label == "legacy" else 443))
+    with pytest.raises(Undecidable) as caught:
+        run(elb_classic_tls_policy, res, *others)
+    assert str(caught.value) == f"a port of {label} is not a number ('x')"
+
+
+def test_a_load_balancer_policy_naming_an_unknown_load_balancer_is_not_evaluated():
+    hidden = Resource("aws:elb/loadBalancerPolicy:LoadBalancerPolicy", "hidden-policy",
+                      {"load_balancer_name": UNKNOWN, "policy_name": "weak",
+                       "policy_type_name": "SSLNegotiationPolicyType"})  # fmt: skip
+    found = (lb_policy("tls12", TLS12), listener_policy(443, "tls12"), hidden)
+    with pytest.raises(Undecidable, match="load_balancer_name of hidden-policy cannot be seen"):
+        run(elb_classic_tls_policy, classic(https_port()), *found)
+
+
+def test_an_ssl_negotiation_policy_naming_an_unknown_load_balancer_is_not_evaluated():
+    found = (ssl_policy("tls", 443), ssl_policy("hidden-ssl", 443, lb=UNKNOWN))
+    with pytest.raises(Undecidable, match="load_balancer of hidden-ssl cannot be seen"):
+        run(elb_classic_tls_policy, classic(https_port()), *found)

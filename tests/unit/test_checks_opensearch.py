@@ -228,3 +228,88 @@ def test_no_endpoint_options_fails_as_aws_accepts_http_then():
 def test_unknown_endpoint_options_are_not_evaluated():
     with pytest.raises(Undecidable):
         run(opensearch_https_required, domain(OPENSEARCH_DOMAIN, domain_endpoint_options=UNKNOWN))
+
+
+# -- the exact messages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fn", "token"), ENCRYPTED)
+def test_encryption_at_rest_messages(fn, token):
+    on = run(fn, domain(token, encrypt_at_rest={"enabled": True, "kms_key_id": KEY}))
+    assert (on.status, on.evidence, on.message) == (
+        Status.PASS,
+        {"encrypt_at_rest": True, "kms_key_id": KEY},
+        "the domain's indices are encrypted at rest",
+    )
+    off = run(fn, domain(token))
+    assert (off.status, off.evidence, off.message) == (
+        Status.FAIL,
+        {"encrypt_at_rest": False, "kms_key_id": None},
+        "the domain's indices are not encrypted at rest",
+    )
+
+
+@pytest.mark.parametrize(("fn", "token"), IN_VPC)
+def test_vpc_messages(fn, token):
+    inside = run(fn, domain(token, vpc_options={"subnet_ids": ["subnet-a"]}))
+    assert (inside.status, inside.evidence, inside.message) == (
+        Status.PASS,
+        {"subnet_ids": ["subnet-a"]},
+        "the domain is reachable only inside its VPC",
+    )
+    public = run(fn, domain(token))
+    assert (public.status, public.evidence, public.message) == (
+        Status.FAIL,
+        {"subnet_ids": []},
+        "the domain has a public endpoint (no VPC subnets)",
+    )
+
+
+@pytest.mark.parametrize(("fn", "token"), LOGS)
+def test_log_messages(fn, token):
+    options = [{"log_type": "AUDIT_LOGS", "cloudwatch_log_group_arn": GROUP}]
+    on = run(fn, domain(token, log_publishing_options=options))
+    assert (on.status, on.evidence, on.message) == (
+        Status.PASS,
+        {"log_types": ["AUDIT_LOGS"]},
+        "the domain publishes its logs to CloudWatch Logs",
+    )
+    off = run(fn, domain(token))
+    assert (off.status, off.evidence, off.message) == (
+        Status.FAIL,
+        {"log_types": []},
+        "the domain publishes no log to CloudWatch Logs",
+    )
+
+
+@pytest.mark.parametrize(("fn", "token"), NODES)
+def test_node_to_node_messages(fn, token):
+    on = run(fn, domain(token, node_to_node_encryption={"enabled": True}))
+    assert (on.status, on.evidence, on.message) == (
+        Status.PASS,
+        {"node_to_node": True},
+        "traffic between the domain's nodes is encrypted",
+    )
+    off = run(fn, domain(token))
+    assert (off.status, off.evidence, off.message) == (
+        Status.FAIL,
+        {"node_to_node": False},
+        "traffic between the domain's nodes is not encrypted",
+    )
+
+
+@pytest.mark.parametrize("token", [OPENSEARCH_DOMAIN, ELASTICSEARCH_DOMAIN])
+def test_https_messages(token):
+    options = {"enforce_https": True, "tls_security_policy": "Policy-Min-TLS-1-2-2019-07"}
+    on = run(opensearch_https_required, domain(token, domain_endpoint_options=options))
+    assert (on.status, on.evidence, on.message) == (
+        Status.PASS,
+        {"enforce_https": True, "tls_security_policy": "Policy-Min-TLS-1-2-2019-07"},
+        "the domain endpoint accepts HTTPS only",
+    )
+    off = run(opensearch_https_required, domain(token))
+    assert (off.status, off.evidence, off.message) == (
+        Status.FAIL,
+        {"enforce_https": False, "tls_security_policy": None},
+        "the domain endpoint accepts plain HTTP",
+    )

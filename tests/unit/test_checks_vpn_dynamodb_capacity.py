@@ -146,3 +146,38 @@ def test_unread_tables_are_not_evaluated():
     inv = Inventory([limits()], gaps={DYNAMODB_TABLE: "access denied to ListTables"})
     with pytest.raises(Undecidable, match="access denied"):
         dynamodb_throughput_below_limit(inv)
+
+
+def test_throughput_messages_name_what_is_over():
+    low = table("claims", read_capacity=1, write_capacity=1)
+    ok = dynamodb_throughput_below_limit(Inventory([limits(), low]))
+    assert [(r.status, dict(r.evidence), r.message) for r in ok] == [
+        (Status.PASS, evidence(1, 1), "provisioned throughput is within 80% of the quota")
+    ]
+    both = table("claims", read_capacity=900, write_capacity=900)
+    over = dynamodb_throughput_below_limit(Inventory([limits(), both]))
+    assert [(r.status, dict(r.evidence), r.message) for r in over] == [
+        (
+            Status.FAIL,
+            evidence(900, 900),
+            "provisioned read capacity and write capacity exceed 80% of the account quota",
+        )
+    ]
+
+
+def test_capacity_a_table_or_index_leaves_out_counts_nothing():
+    bare = table("claims", write_capacity=10, global_secondary_indexes=[{"name": "by-patient"}])
+    assert judged(limits(), bare) == [(Status.PASS, evidence(0, 10), "dynamodb-limits-us-east-1")]
+
+
+@pytest.mark.parametrize(
+    ("resources", "label"),
+    [((limits(read="lots"),), "account_max_read_capacity_units of dynamodb-limits-us-east-1"),
+     ((limits(), table("claims", read_capacity="lots")), "read_capacity of claims"),
+     ((limits(), table("claims", global_secondary_indexes=[{"read_capacity": "lots"}])),
+      "read_capacity of an index of claims")],
+)  # fmt: skip
+def test_a_capacity_that_is_not_a_number_is_not_evaluated_naming_it(resources, label):
+    with pytest.raises(Undecidable) as caught:
+        dynamodb_throughput_below_limit(Inventory(resources))
+    assert str(caught.value) == f"{label} is not a number ('lots')"
