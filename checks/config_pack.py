@@ -12,8 +12,7 @@ from typing import Any
 
 import yaml
 
-# libyaml's parser where PyYAML has it: these files are the package's own.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from checks.inputfiles import load_shipped_yaml
 
 PACK_FILE = Path(__file__).with_name("config_pack.yaml")
 _FIELDS = {"rule", "checks", "not_checked"}
@@ -55,7 +54,7 @@ def _entry(entry: Any) -> PackRule:
 def load_config_pack(path: Path = PACK_FILE) -> tuple[PackRule, ...]:
     """The pack's rules in the file's order."""
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
+        doc = load_shipped_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigPackError(f"{path}: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):

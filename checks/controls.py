@@ -13,11 +13,10 @@ from typing import Any
 
 import yaml
 
+from checks.inputfiles import load_shipped_yaml
 from checks.nist_scale import Level
 
 CONTROLS_FILE = Path(__file__).with_name("controls.yaml")
-# libyaml's safe loader when PyYAML was built with it (ten times faster at start-up).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # NIST SP 800-30 Rev. 1 qualitative levels, lowest first, as the risk register prints them.
 LEVELS = tuple(level.label for level in Level)
@@ -107,7 +106,7 @@ def _control(entry: Any) -> Control:
 def load_controls(path: Path = CONTROLS_FILE) -> tuple[dict[str, Control], Likelihood]:
     """The controls of a data file, by id, and the likelihood proposed for an unknown control."""
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
+        doc = load_shipped_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ControlDataError(f"{path}: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("controls"), list):

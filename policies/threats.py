@@ -17,10 +17,8 @@ from typing import Any
 
 import yaml
 
+from checks.inputfiles import load_shipped_yaml
 from policies.risk_scale import Level
-
-# libyaml's parser where PyYAML has it: these files are the package's own.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 THREATS_FILE = Path(__file__).with_name("threats.yaml")
 # Table D-2's kinds of threat source, as the catalogue names them.
@@ -178,7 +176,7 @@ def _entries(
 def load_catalogue(path: Path = THREATS_FILE) -> Catalogue:
     """Read and validate a threat catalogue."""
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
+        doc = load_shipped_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ThreatDataError(f"{path}: {exc}") from None
     try:

@@ -14,24 +14,7 @@ from typing import Any
 import yaml
 
 from checks.errors import InputError
-from checks.inputfiles import LineDict, expect_mappings, load_yaml, where
-
-# libyaml's parser where PyYAML was built with it (ten times the pure-Python one's speed).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _ShippedLoader(_FAST_LOADER):  # type: ignore[misc,valid-type]
-    """For the data files the tool ships (the framework, the proposal overlay, limitations):
-    ours and trusted, so read with the fast parser, yet with mappings that know their line."""
-
-
-def _line_mapping(loader: _ShippedLoader, node: yaml.MappingNode) -> LineDict:
-    mapping = LineDict(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    return mapping
-
-
-_ShippedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _line_mapping)
+from checks.inputfiles import LineDict, expect_mappings, load_shipped_yaml, load_yaml, where
 
 __all__ = ["LineDict", "date", "entries", "load", "where"]
 
@@ -43,7 +26,7 @@ def load(path: Path, shipped: Path | None = None) -> Any:
     hardened loader's limits are for files people bring."""
     if shipped is not None and path == shipped:
         try:
-            return yaml.load(path.read_text(encoding="utf-8"), Loader=_ShippedLoader)  # noqa: S506
+            return load_shipped_yaml(path, lines=True)
         except (OSError, yaml.YAMLError) as exc:
             raise InputError(f"{path}: {exc}") from None
     return load_yaml(path)

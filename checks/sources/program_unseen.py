@@ -101,14 +101,22 @@ class ApplyWatch:
     def __init__(self, project_dir: str) -> None:
         self.project_dir = os.path.realpath(project_dir) + os.sep
         self._calls: list[tuple[Any, list[bool], str]] = []
+        self._files: dict[str, str | None] = {}
 
     def _site(self, frame) -> str | None:
         """`file:line` of the program's own code that called apply, else None (SDK internals,
         libraries installed in a virtualenv inside the project)."""
-        path = os.path.realpath(frame.f_code.co_filename)
-        if not path.startswith(self.project_dir) or "site-packages" in path:
-            return None
-        return f"{path[len(self.project_dir) :]}:{frame.f_lineno}"
+        own = self._own_file(frame.f_code.co_filename)
+        return None if own is None else f"{own}:{frame.f_lineno}"
+
+    def _own_file(self, filename: str) -> str | None:
+        """The file's path under the project folder, resolved once per file: apply is called
+        for every output a program transforms."""
+        if filename not in self._files:
+            path = os.path.realpath(filename)
+            own = path.startswith(self.project_dir) and "site-packages" not in path
+            self._files[filename] = path[len(self.project_dir) :] if own else None
+        return self._files[filename]
 
     def install(self) -> None:
         from pulumi import Output
