@@ -91,6 +91,65 @@ def pin_dates(pdf: bytes, moment: str) -> bytes:
     return _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + stamp + b"+00'00')", pdf)
 
 
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
+_XREF_HEAD = re.compile(rb"xref\s*\n0 (\d+)\s*\n")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s{2}")
+
+
+def in_object_order(pdf: bytes) -> bytes:
+    """The PDF with its objects written in object-number order and the cross-reference table
+    rebuilt to match.
+
+    Chromium's PDF writer finishes fonts and images on worker threads and writes each object when
+    it is done, so under load the same document comes out with its objects in another order (same
+    size, other bytes). Each object's bytes are kept as they are; only their order and the table
+    change. A file not laid out as Chromium lays it out (one classic cross-reference table, no
+    incremental update) is returned as it is: the PDF is still right, only not canonical, and the
+    determinism test would say so.
+    """
+    end = _STARTXREF.search(pdf)
+    if not end:
+        return pdf
+    xref_at = int(end.group(1))
+    head = _XREF_HEAD.match(pdf, xref_at)
+    if not head:
+        return pdf
+    count, pos, spans, entries = int(head.group(1)), head.end(), {}, []
+    for number in range(count):
+        entry = _XREF_ENTRY.match(pdf, pos)
+        if not entry:
+            return pdf
+        pos = entry.end()
+        entries.append(entry)
+        if entry.group(3) == b"n":
+            spans[number] = int(entry.group(1))
+    trailer = pdf.find(b"trailer", pos)
+    if trailer != pos or not spans or b"/Prev" in pdf[trailer : end.start()]:
+        return pdf
+    starts = sorted(spans.values())
+    bounds = dict(zip(starts, [*starts[1:], xref_at], strict=True))
+    body = {}
+    for number, start in spans.items():
+        chunk = pdf[start : bounds[start]]
+        if not chunk.startswith(b"%d 0 obj" % number):
+            return pdf
+        body[number] = chunk
+    out = bytearray(pdf[: starts[0]])
+    offsets = {}
+    for number in sorted(body):
+        offsets[number] = len(out)
+        out += body[number]
+    table = bytearray(b"xref\n0 %d\n" % count)
+    for number, entry in enumerate(entries):
+        if number in offsets:
+            table += b"%010d %s n \n" % (offsets[number], entry.group(2))
+        else:
+            table += entry.group(0)
+    start_table = len(out)
+    out += table + pdf[trailer : end.start()] + b"startxref\n%d\n%%%%EOF\n" % start_table
+    return bytes(out)
+
+
 def render_pdf(
     html_path: Path, pdf_path: Path, *, timeout: float | None = None, moment: str | None = None
 ) -> None:
@@ -131,6 +190,6 @@ def render_pdf(
             f"{html_path}: Chromium could not print the PDF (exit {proc.returncode}): "
             f"{lines[-1] if lines else 'no message'}"
         )
-    if moment:
-        partial.write_bytes(pin_dates(partial.read_bytes(), moment))
+    printed = in_object_order(partial.read_bytes())
+    partial.write_bytes(pin_dates(printed, moment) if moment else printed)
     partial.replace(pdf_path)

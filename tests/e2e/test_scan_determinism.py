@@ -57,6 +57,15 @@ def _scans(tmp_path: Path, option: str, fixture: Path) -> list[Path]:
     return [cwd / "report" for cwd, _ in runs]
 
 
+def _where(name: str, one: bytes, two: bytes) -> str:
+    """Which file differs, and where: sizes, the first differing offset and the bytes around it."""
+    at = next((i for i, (a, b) in enumerate(zip(one, two, strict=False)) if a != b), None)
+    if at is None:
+        at = min(len(one), len(two))
+    around = slice(max(0, at - 40), at + 40)
+    return f"{name}: {len(one)} vs {len(two)} bytes, from {at}: {one[around]!r} vs {two[around]!r}"
+
+
 @pytest.mark.parametrize(
     ("option", "fixture"),
     [("--preview", "preview_billing_update.json"), ("--state", "state_v3_billing.json")],
@@ -65,8 +74,12 @@ def test_two_processes_write_the_same_artifacts(tmp_path, option, fixture):
     first, second = _scans(tmp_path, option, FIXTURES / fixture)
     assert sorted(p.name for p in first.iterdir()) == ARTIFACTS
     assert sorted(p.name for p in second.iterdir()) == ARTIFACTS
-    for name in ARTIFACTS:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    differ = [
+        _where(name, (first / name).read_bytes(), (second / name).read_bytes())
+        for name in ARTIFACTS
+        if (first / name).read_bytes() != (second / name).read_bytes()
+    ]
+    assert not differ, differ
     # The PDF is dated by the run, not by the printing.
     assert (
         b"/CreationDate (D:20260921141320+00'00')" in (first / "safeguard-report.pdf").read_bytes()
