@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from checks.inputfiles import load_shipped_yaml
+from checks.inputfiles import shipped_table
 
 PACK_FILE = Path(__file__).with_name("config_pack.yaml")
 _FIELDS = {"rule", "checks", "not_checked"}
@@ -53,14 +51,7 @@ def _entry(entry: Any) -> PackRule:
 
 def load_config_pack(path: Path = PACK_FILE) -> tuple[PackRule, ...]:
     """The pack's rules in the file's order."""
-    try:
-        doc = load_shipped_yaml(path)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigPackError(f"{path}: {exc}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
-        raise ConfigPackError(f"{path}: expected a mapping with a list of 'rules'")
-    if unknown := sorted(set(doc) - {"version", "rules"}):
-        raise ConfigPackError(f"{path}: unknown top-level fields {unknown}")
+    doc = shipped_table(path, ConfigPackError, "rules", list, "list")
     rules = []
     for n, entry in enumerate(doc["rules"], start=1):
         try:

@@ -319,6 +319,20 @@ def load_shipped_yaml(path: Path, *, lines: bool = False) -> Any:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
 
 
+def shipped_table(path: Path, error: type[Exception], key: str, kind: type, noun: str) -> Any:
+    """A shipped data file whose top level is `version` and one `key` holding a `kind`
+    (`noun`: "list", "mapping"): the document, or `error` with one line naming the file."""
+    try:
+        doc = load_shipped_yaml(path)
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"{path}: {exc}") from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get(key), kind):
+        raise error(f"{path}: expected a mapping with a {noun} of {key!r}")
+    if unknown := sorted(set(doc) - {"version", key}):
+        raise error(f"{path}: unknown top-level fields {unknown}")
+    return doc
+
+
 def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     """`line N: problem (context that starts on line M)`, or what there is of it."""
     if isinstance(exc, yaml.reader.ReaderError):

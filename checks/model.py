@@ -376,6 +376,12 @@ class Inventory:
             )
         return parent
 
+    def split_from(self, res: Resource) -> list[Resource]:
+        """The resources split off `res` that name it (a bucket's settings, a group's rules):
+        where an input-level fix of a check judged on `res` may have to be made."""
+        joined, _, _ = self._children(tuple(SPLITS))
+        return list(joined.get(res.address, ()))
+
     def bucket_companions(self, bucket: Resource) -> Mapping[str, list[Resource]]:
         """The split-off resources of one bucket, by role ('encryption', 'policy', ...).
 

@@ -39,6 +39,8 @@ class Assessment:
     trend: Mapping[str, Any] | None = field(default=None)  # against inputs.previous
     # The technology asset inventory and the ePHI network map (policies.asset_map).
     asset_map: Mapping[str, Any] = field(default_factory=dict)
+    # Suggested fixes by finding id (policies.fixes), for a program scan's failing findings.
+    fixes: Mapping[str, Any] = field(default_factory=dict)
     # Secret values the run was given: scrubbed from the record, never part of it.
     secrets: tuple[str, ...] = field(default=(), repr=False)
 

@@ -60,8 +60,8 @@ def _inventory_row(res: Resource) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    return {
+def _finding(f: Finding, fix: Any = None) -> dict[str, Any]:
+    row = {
         "id": f.id,
         "check_id": f.check.id,
         "control": f.check.control,
@@ -80,6 +80,9 @@ def _finding(f: Finding) -> dict[str, Any]:
         # A peer tool's finding (checkov) names the tool; ours carry no such key.
         **({"tool": f.check.tool} if getattr(f.check, "tool", None) else {}),
     }
+    if fix is not None:  # a program scan's suggested fix (policies.fixes)
+        row["fix"] = fix.as_record()
+    return row
 
 
 def _finding_order(f: Finding) -> tuple:
@@ -256,7 +259,7 @@ def build_record(assessment: Assessment) -> dict[str, Any]:
             }
             for c in evaluation.registry
         ],
-        "findings": [_finding(f) for f in findings],
+        "findings": [_finding(f, assessment.fixes.get(f.id)) for f in findings],
         "waivers": [
             {
                 **w.as_record(assessment.day),

@@ -208,6 +208,70 @@ def _waived(doc: Mapping[str, Any]) -> list[str]:
     return [*head, "|---|---|---|---|---|", *rows, ""]
 
 
+# Suggestion blocks shown in full; the rest are counted (all are in the JSON and the SARIF).
+MAX_SUGGESTIONS = 20
+
+
+def _partial(findings: list[Mapping[str, Any]]) -> int:
+    return sum(1 for f in findings if f["fix"].get("status") == "partial")
+
+
+def _suggested(failures: list[Mapping[str, Any]]) -> list[str]:
+    """Each failure's suggested fix: the declaring lines as they would read, in a GitHub
+    ```suggestion block, or why no edit is offered."""
+    ready = [f for f in failures if (f.get("fix") or {}).get("status") in ("ready", "partial")]
+    manual = [f for f in failures if (f.get("fix") or {}).get("status") == "manual"]
+    if not ready and not manual:
+        return []
+    lines = [
+        f"<details open><summary>Suggested fixes ({len(ready)} ready"
+        + (f", {partial} of them partial" if (partial := _partial(ready)) else "")
+        + (f", {len(manual)} to make by hand" if manual else "")
+        + ")</summary>",
+        "",
+        "Each block is the declaring lines as they read with the fix; "
+        "`safeguard fix PROGRAM_DIR` writes them all as one diff (`--apply` applies it).",
+        "",
+    ]
+    for f in ready[:MAX_SUGGESTIONS]:
+        lines += [
+            f"- {_code(f['check_id'], 80, table=False)} on "
+            f"{_resource(f['resource'], table=False)}:",
+            "",
+        ]
+        if still := f["fix"].get("still_fails"):
+            lines += [
+                f"  ⚠️ Partial: with this change the check still fails: {_text(still, 300)}",
+                "",
+            ]
+        for target in f["fix"]["targets"]:
+            said = "; ".join(
+                f"{_code(c['input'], 80, table=False)} → "
+                f"{_code(json.dumps(c['to']), 80, table=False)}"
+                for c in target["changes"]
+            )
+            at = f"{target['file']}:{target['line']}" if target.get("file") else "?"
+            name = _code(target["resource"], 80, table=False)
+            lines.append(f"  {name} ({_code(at, 160, table=False)}): {said}")
+            if withheld := target.get("suggestion_withheld"):
+                lines += ["", f"  {_text(withheld, 300)}"]
+            if suggestion := target.get("suggestion"):
+                first, last = suggestion["start_line"], suggestion["end_line"]
+                span = f"line {first} becomes" if first == last else f"lines {first}–{last} become"
+                lines += ["", f"  {span}:", ""]
+                block = "\n".join(_fenced(suggestion["text"], "suggestion"))
+                lines += ["  " + row if row else "" for row in block.split("\n")]
+            lines.append("")
+    if len(ready) > MAX_SUGGESTIONS:
+        lines += [f"… and {len(ready) - MAX_SUGGESTIONS} more: see `safeguard fix`.", ""]
+    for f in manual:
+        lines.append(
+            f"- {_code(f['check_id'], 80, table=False)} on {_resource(f['resource'], table=False)}"
+            f": no automatic edit: {_text(f['fix'].get('why'), 300)}"
+        )
+    return [*lines, "", "</details>", ""]
+
+
 def render_markdown(doc: Mapping[str, Any]) -> str:
     src, tool = doc["source"], doc["tool"]
     if src.get("kind") == "aws":  # a live account: its account ids, and the regions read
@@ -257,6 +321,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             for f in unevaluated
         ]
         body.append("")
+    body += _suggested(failures)
     body += _waived(doc)
     body += _waiver_reach(doc)
     expired = [w for w in doc["waivers"] if w["status"] == "expired"]

@@ -17,6 +17,9 @@ in tests/fixtures/sarif/ and every rendering is validated against it):
 - Location: a `physicalLocation` (relative URI + startLine) when the resource reference
   carries `source: {file, line}`; otherwise a `logicalLocation` with the resource URN as
   `fullyQualifiedName` and `kind: "resource"`. Account-level findings have no location.
+- A failing finding with a ready suggested fix (`policies.fixes`) carries SARIF `fixes`: one
+  artifactChange on the declaring file with the replacements (insertions are empty regions);
+  the run says its columns count Unicode code points.
 - `partialFingerprints` carry the stable finding id, and `guid` is a uuid5 of it, so the same
   finding matches across runs and the same document renders to the same bytes.
 - With `--baseline`, each result carries `result.baselineState`: "new" for a finding the
@@ -126,6 +129,49 @@ def _location(ref: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return [{"logicalLocations": [logical]}]
 
 
+def _fixes(finding: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A ready suggested fix as one SARIF fix (§3.55): its replacements, per file changed."""
+    fix = finding.get("fix") or {}
+    if fix.get("status") not in ("ready", "partial"):
+        return []
+    files: dict[str, list[dict[str, Any]]] = {}
+    said = []
+    for target in fix.get("targets") or ():
+        position = source_position({"source": {"file": target.get("file"), "line": 1}})
+        if not position or not target.get("replacements"):
+            return []  # a fix is all of its changes, or none
+        said += [
+            f"{c['input']} = {json.dumps(c['to'])} on {target['resource']}"
+            for c in target["changes"]
+        ]
+        files.setdefault(position[0], []).extend(
+            {
+                "deletedRegion": {
+                    "startLine": r["start_line"],
+                    "startColumn": r["start_column"],
+                    "endLine": r["end_line"],
+                    "endColumn": r["end_column"],
+                },
+                "insertedContent": {"text": r["text"]},
+            }
+            for r in target["replacements"]
+        )
+    if not files:
+        return []
+    described = "Set " + "; ".join(said)
+    if fix.get("still_fails"):
+        described += f". Partial: with this change the check still fails: {fix['still_fails']}"
+    return [
+        {
+            "description": {"text": described},
+            "artifactChanges": [
+                {"artifactLocation": {"uri": uri}, "replacements": replacements}
+                for uri, replacements in files.items()
+            ],
+        }
+    ]
+
+
 def _result(
     finding: Mapping[str, Any], rule_index: int, waivers: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
@@ -148,6 +194,8 @@ def _result(
     }
     if not result["locations"]:
         del result["locations"]
+    if fixes := _fixes(finding):
+        result["fixes"] = fixes
     if finding.get("baseline") in BASELINE_STATE:
         result["baselineState"] = BASELINE_STATE[finding["baseline"]]
     if status == WAIVED:
@@ -200,6 +248,8 @@ def sarif_log(document: Mapping[str, Any]) -> dict[str, Any]:
             }
         ],
         "results": results,
+        # Fix regions count characters (code points), as the program's text does.
+        "columnKind": "unicodeCodePoints",
         "properties": {
             "schema_version": document["schema_version"],
             "gate": dict(document["gate"]),

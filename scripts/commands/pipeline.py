@@ -154,6 +154,36 @@ def assess_and_write(
     prepared: tuple[Progress, dict, list[str], object],
 ) -> int:
     """Collect from `source`, evaluate every check, assess, write every chosen format."""
+    from policies.record import build_record
+    from reports.signing import sign_run
+
+    progress, renderers, chosen, sign_key = prepared
+    out = Path(args.out)
+    assessment = collect_and_assess(args, source, request, progress)
+    written = write_outputs(build_record(assessment), chosen, renderers, out, args.force)
+    written += sign_run(out, sign_key)
+    counts, gate = assessment.status_counts, assessment.gate
+    progress(
+        f"{counts['FAIL']} failed ({len(gate.blocking_failures)} blocking under profile "
+        f"{gate.profile.name}, fail-on {gate.profile.fail_on.label}), {counts['PASS']} passed, "
+        f"{counts['WAIVED']} waived, {counts['NOT_EVALUATED']} not evaluated, "
+        f"{counts['NOT_APPLICABLE']} not applicable"
+    )
+    for path in written:
+        say(f"Report written: {path}")
+    return int(gate.exit_code)
+
+
+def _option(args: argparse.Namespace, name: str) -> Path | None:
+    """A file option of the gate; a command without that option (`fix`) has none."""
+    return _path(getattr(args, name, None))
+
+
+def collect_and_assess(
+    args: argparse.Namespace, source: Source, request: SourceRequest, progress: Progress
+):
+    """Collect, evaluate the selected checks, merge checkov's, assess (waivers, profile,
+    baseline) and, for a program, suggest each failure's fix: the run's `Assessment`."""
     from checks.checkov_findings import merge
     from checks.evaluate import evaluate
     from checks.library import build_registry
@@ -162,17 +192,14 @@ def assess_and_write(
     from checks.selection import select, split_selectors, types_read
     from policies.assess import assess
     from policies.baseline import apply_baseline, load_baseline
+    from policies.fixes import suggest_all
     from policies.inputs import load_policy_inputs
-    from policies.record import build_record
-    from reports.signing import sign_run
     from scripts.commands.checkov import checkov_executable, checkov_on
 
-    progress, renderers, chosen, sign_key = prepared
-    out = Path(args.out)
     library = build_registry()
     include, exclude = (
-        split_selectors(args.checks),
-        split_selectors(args.skip_checks, "--skip-checks"),
+        split_selectors(getattr(args, "checks", None)),
+        split_selectors(getattr(args, "skip_checks", None), "--skip-checks"),
     )
     registry = select(library, include, exclude) if include or exclude else library
     if include or exclude:  # the live audit reads only what the selected checks need
@@ -194,14 +221,14 @@ def assess_and_write(
         home=collected.home or Path.cwd(),
         # A source with no home folder (the live account) has no default waivers file.
         stack=collected.stack_or_default if collected.home is not None else None,
-        profile=args.profile,
-        fail_on=args.fail_on,
-        waivers=_path(args.waivers),
-        attestations=_path(args.attestations),
-        risk_overrides=_path(args.risk_overrides),
-        sla=_path(args.sla),
-        previous=_path(args.previous),
-        framework_rule=args.framework,
+        profile=getattr(args, "profile", "default"),
+        fail_on=getattr(args, "fail_on", None),
+        waivers=_option(args, "waivers"),
+        attestations=_option(args, "attestations"),
+        risk_overrides=_option(args, "risk_overrides"),
+        sla=_option(args, "sla"),
+        previous=_option(args, "previous"),
+        framework_rule=getattr(args, "framework", RULE_2013),
     )
     progress(f"{len(collected.resources)} resources; evaluating {len(registry)} checks…")
     evaluation = evaluate(Inventory(collected.resources, gaps=collected.gaps), registry)
@@ -220,21 +247,15 @@ def assess_and_write(
         graph=collected.graph,
         secrets=collected.secrets,
     )
+    if collected.kind == "program" and collected.home is not None:
+        found = suggest_all(
+            assessment.findings, evaluation, collected.home, secrets=collected.secrets
+        )
+        assessment = replace(assessment, fixes=found)
     if baseline is not None:
         assessment = apply_baseline(assessment, baseline)
         progress(
             f"baseline {baseline.path}: {len(assessment.gate.set_aside)} finding(s) it already "
             "had set aside; only new ones block"
         )
-    written = write_outputs(build_record(assessment), chosen, renderers, out, args.force)
-    written += sign_run(out, sign_key)
-    counts, gate = assessment.status_counts, assessment.gate
-    progress(
-        f"{counts['FAIL']} failed ({len(gate.blocking_failures)} blocking under profile "
-        f"{gate.profile.name}, fail-on {gate.profile.fail_on.label}), {counts['PASS']} passed, "
-        f"{counts['WAIVED']} waived, {counts['NOT_EVALUATED']} not evaluated, "
-        f"{counts['NOT_APPLICABLE']} not applicable"
-    )
-    for path in written:
-        say(f"Report written: {path}")
-    return int(gate.exit_code)
+    return assessment

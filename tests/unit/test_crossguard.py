@@ -7,12 +7,9 @@ import dataclasses
 import json
 import re
 import runpy
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pulumi_policy
 import pytest
 import yaml
@@ -299,33 +296,21 @@ def test_the_pack_serves_its_policies_as_the_cli_starts_it():
     """`python -m pulumi.policy <engine> .` in the pack folder, as pulumi-analyzer-policy-python
     runs it; then the engine's two calls: GetAnalyzerInfo and Analyze."""
     from google.protobuf import empty_pb2, json_format, struct_pb2
-    from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+    from pulumi.runtime.proto import analyzer_pb2
 
-    proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:9", "."],
-        cwd=REPO / "policies",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        port = proc.stdout.readline().strip()
-        assert port.isdigit(), proc.stderr.read() if proc.poll() is not None else port
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
-            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
-            assert info.name == "hipaa-safeguard"
-            assert "rds_storage_encrypted_cmk" in {p.name for p in info.policies}
-            props = json_format.ParseDict(INSECURE_DB, struct_pb2.Struct())
-            response = analyzer.Analyze(
-                analyzer_pb2.AnalyzeRequest(
-                    urn=DB_URN, type="aws:rds/instance:Instance", name="phi-db", properties=props
-                ),
-                timeout=30,
-            )
-        by_policy = {d.policyName: d for d in response.diagnostics}
-        assert by_policy["rds_storage_encrypted_cmk"].enforcementLevel == analyzer_pb2.MANDATORY
-        assert "Observed: storage_encrypted=False" in by_policy["rds_storage_encrypted_cmk"].message
-    finally:
-        proc.kill()
-        proc.communicate(timeout=30)
+    from tests.unit.test_crossguard_analyze import served_pack
+
+    with served_pack() as analyzer:
+        info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
+        assert info.name == "hipaa-safeguard"
+        assert "rds_storage_encrypted_cmk" in {p.name for p in info.policies}
+        props = json_format.ParseDict(INSECURE_DB, struct_pb2.Struct())
+        response = analyzer.Analyze(
+            analyzer_pb2.AnalyzeRequest(
+                urn=DB_URN, type="aws:rds/instance:Instance", name="phi-db", properties=props
+            ),
+            timeout=30,
+        )
+    by_policy = {d.policyName: d for d in response.diagnostics}
+    assert by_policy["rds_storage_encrypted_cmk"].enforcementLevel == analyzer_pb2.MANDATORY
+    assert "Observed: storage_encrypted=False" in by_policy["rds_storage_encrypted_cmk"].message

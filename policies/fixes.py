@@ -1,0 +1,385 @@
+"""Suggested fixes: for a failing finding whose fix is an input of a declared resource, the code
+change at the lines that declare it.
+
+The check library knows which inputs answer which check (`checks.fixes`); the program source says
+where each resource is declared (`Resource.position`); `policies.source_edit` turns the two into
+text replacements that keep the author's layout. The fix of a check judged on a resource may be
+on that resource or on the ones split off it: a bucket's public-access finding is fixed on its
+`BucketAcl` or `BucketPublicAccessBlock`, its versioning on its `BucketVersioning`. A finding
+gets a fix when the library knows an input-level fix for its check on any of those:
+
+- `ready`: per resource to change (a target), the replacements for this finding alone (SARIF
+  `fixes`) and the whole lines they touch as they would read after it (a GitHub suggestion);
+- `manual`: why no edit is offered (the value is computed elsewhere, the declaration is in a
+  library, the inputs already hold the fix and the check needs another resource).
+
+`combined` merges every chosen finding's changes per declaration, so `safeguard fix` writes one
+coherent edit per file. Files outside the program folder are never read or edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from checks.evaluate import Evaluation, Finding, evaluate
+from checks.fixes import InputChange, input_fix
+from checks.model import Inventory, Resource, plain
+from checks.registry import Registry, Status
+from checks.values import Scrubber
+from policies.redaction import scrubber
+from policies.source_edit import NotEditable, Replacement, apply, changed_lines, edit_call
+
+# ready: the edit makes the check pass; partial: the edit is right but the check also needs
+# something no input gives (another resource); manual: no edit is offered, and why.
+READY, PARTIAL, MANUAL = "ready", "partial", "manual"
+NEEDS_MORE = (
+    "the inputs this fix sets already hold the secure values: the check fails on something an "
+    "input cannot fix (see the remediation)"
+)
+
+SECRET_LINES = (
+    "the declaring lines hold a secret value, so they are not shown: `safeguard fix --apply` "
+    "makes the change"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resource to change, and how."""
+
+    name: str
+    type: str
+    changes: tuple[InputChange, ...]
+    file: str | None = None  # the declaring file as the record names it
+    line: int | None = None
+    replacements: tuple[Replacement, ...] = ()
+    # (first line, last line, the new text of those whole lines): a GitHub suggestion block.
+    suggestion: tuple[int, int, str] | None = None
+    # Why no suggestion is shown although the edit is ready (the lines hold a secret).
+    withheld: str | None = None
+    address: str = ""  # the resource's inventory address (not in the record)
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "resource": self.name,
+            "type": self.type,
+            "file": self.file,
+            "line": self.line,
+            "changes": [
+                {
+                    "input": path_label(c.path),
+                    "from": plain(c.before),
+                    "to": plain(c.value),
+                    "reason": c.reason,
+                }
+                for c in self.changes
+            ],
+            "replacements": [
+                {
+                    "start_line": r.start_line,
+                    "start_column": r.start_column,
+                    "end_line": r.end_line,
+                    "end_column": r.end_column,
+                    "text": r.text,
+                }
+                for r in self.replacements
+            ],
+        }
+        if self.suggestion:
+            first, last, text = self.suggestion
+            record["suggestion"] = {"start_line": first, "end_line": last, "text": text}
+        if self.withheld:
+            record["suggestion_withheld"] = self.withheld
+        return record
+
+
+@dataclass(frozen=True)
+class SuggestedFix:
+    finding_id: str
+    check_id: str
+    targets: tuple[Target, ...] = ()
+    manual: str | None = None
+    # With every ready fix made in memory the check still fails, and says this.
+    still_fails: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.manual:
+            return MANUAL
+        return PARTIAL if self.still_fails else READY
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "status": self.status,
+            "targets": [t.as_record() for t in self.targets],
+        }
+        if self.manual:
+            record["why"] = self.manual
+        if self.still_fails:
+            record["still_fails"] = self.still_fails
+        return record
+
+
+def path_label(path: Sequence[str | int]) -> str:
+    """`("ebs_block_devices", 1, "encrypted")` -> `ebs_block_devices[1].encrypted`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def class_name(type_token: str) -> str:
+    """`aws:rds/instance:Instance` -> `Instance`, the constructor a program calls."""
+    return type_token.rsplit(":", 1)[-1]
+
+
+class ProgramFiles:
+    """The program's files, read once, and only inside the program folder."""
+
+    def __init__(self, home: Path, cwd: Path | None = None) -> None:
+        self.home = home.resolve()
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self._texts: dict[Path, str | None] = {}
+
+    def locate(self, named: str) -> Path | None:
+        """The file a finding names (relative to where the scan ran, or to the program)."""
+        for base in (self.cwd, self.home):
+            path = (base / named).resolve()
+            if path.is_file() and path.is_relative_to(self.home):
+                return path
+        return None
+
+    def text(self, path: Path) -> str | None:
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = None
+        return self._texts[path]
+
+    def source(self, res: Resource) -> tuple[str, int, Path, str]:
+        """(file as named, line, path, text) of where `res` is declared; NotEditable if none."""
+        position = res.position or {}
+        named, line = position.get("file"), position.get("line")
+        if not isinstance(named, str) or not isinstance(line, int) or isinstance(line, bool):
+            raise NotEditable(
+                f"the program does not say where {res.name} is declared (in a library's component?)"
+            )
+        path = self.locate(named)
+        if path is None:
+            raise NotEditable(f"{named} is not a readable file inside the program folder")
+        text = self.text(path)
+        if text is None:
+            raise NotEditable(f"{named} cannot be read as UTF-8 text")
+        return named, line, path, text
+
+
+def _wanted(
+    finding: Finding, inventory: Inventory
+) -> list[tuple[Resource, list[InputChange]]] | None:
+    """Each resource the fix may change with what it needs; None when no fix is known."""
+    res = finding.resource
+    known = False
+    wanted = []
+    for candidate in [res, *inventory.split_from(res)]:
+        changes = input_fix(finding.check.id, candidate.type, candidate.props)
+        if changes is None:
+            continue
+        known = True
+        if changes:
+            wanted.append((candidate, changes))
+    return wanted if known else None
+
+
+def suggest(
+    finding: Finding, inventory: Inventory, files: ProgramFiles, scrub: Scrubber | None = None
+) -> SuggestedFix | None:
+    """The fix for one finding, or None when the library knows no input-level fix for it. A
+    suggestion whose lines hold one of `scrub`'s secret texts is withheld."""
+    if finding.status is not Status.FAIL or finding.resource is None:
+        return None
+    wanted = _wanted(finding, inventory)
+    if wanted is None:
+        return None
+    fix = SuggestedFix(finding.id, finding.check.id)
+    if not wanted:
+        return replace(fix, manual=NEEDS_MORE)
+    targets = []
+    for res, changes in wanted:
+        target = Target(res.name, res.type, tuple(changes), address=res.address)
+        try:
+            named, line, _, text = files.source(res)
+            target = replace(target, file=named, line=line)
+            targets.append(target)
+            edits = edit_call(
+                text, line, class_name(res.type), [(c.path, c.value) for c in changes], file=named
+            )
+        except NotEditable as exc:
+            return replace(fix, targets=(*targets[:-1], target), manual=str(exc))
+        lines = changed_lines(text, edits)
+        if scrub and scrub.text(lines[2]) != lines[2]:
+            # Shown scrubbed, the lines would read wrong; shown as they are, they would leak.
+            targets[-1] = replace(target, replacements=tuple(edits), withheld=SECRET_LINES)
+        else:
+            targets[-1] = replace(target, replacements=tuple(edits), suggestion=lines)
+    return replace(fix, targets=tuple(targets))
+
+
+def suggest_all(
+    findings: Iterable[Finding],
+    evaluation: Evaluation,
+    home: Path,
+    *,
+    secrets: Iterable[str] = (),
+    cwd: Path | None = None,
+) -> dict[str, SuggestedFix]:
+    """Every failing finding's fix, by finding id. `secrets`: the texts the run was given as
+    secret, beside those the inventory marks (`policies.redaction.scrubber`)."""
+    files = ProgramFiles(home, cwd)
+    scrub = scrubber(evaluation.inventory, secrets)
+    out = {}
+    for finding in findings:
+        fix = suggest(finding, evaluation.inventory, files, scrub)
+        if fix is not None:
+            out[finding.id] = fix
+    return verified(out, evaluation)
+
+
+def verified(fixes: dict[str, SuggestedFix], evaluation: Evaluation) -> dict[str, SuggestedFix]:
+    """The fixes, each told whether it is enough: every edit is made on the inventory in memory
+    and the checks run again; a fix whose finding does not then PASS is partial, with the
+    check's own words for what is left."""
+    ready = [f for f in fixes.values() if not f.manual]
+    if not ready:
+        return fixes
+    changed: dict[str, dict[str, Any]] = {}
+    by_address = {r.address: r for r in evaluation.inventory}
+    for fix in ready:
+        for target in fix.targets:
+            res = by_address[target.address]
+            props = changed.setdefault(res.address, dict(res.props))
+            for change in target.changes:
+                _put(props, change.path, change.value)
+    patched = Inventory(
+        [
+            replace(r, props=changed[r.address]) if r.address in changed else r
+            for r in evaluation.inventory
+        ],
+        gaps=evaluation.inventory.gaps,
+    )
+    checks = Registry(c for c in evaluation.registry if c.id in {f.check_id for f in ready})
+    after = {f.id: f for f in evaluate(patched, checks).findings}
+    out = dict(fixes)
+    for fix in ready:
+        found = after.get(fix.finding_id)
+        if found is None or found.status is not Status.PASS:
+            said = found.message if found else "the finding is not found after the fix"
+            out[fix.finding_id] = replace(fix, still_fails=said)
+    return out
+
+
+def _put(node: Any, path: Sequence[str | int], value: Any) -> None:
+    """Set `value` at `path` inside `node` (a dict), copying each container on the way so the
+    inventory's own values are never changed."""
+    *parents, leaf = path
+    for key in parents:
+        child = node[key] if _has(node, key) else {}
+        child = (
+            list(child)
+            if isinstance(child, (list, tuple))
+            else dict(child)
+            if isinstance(child, Mapping)
+            else {}
+        )
+        node[key] = child
+        node = child
+    node[leaf] = value
+
+
+def _has(node: Any, key: str | int) -> bool:
+    if isinstance(node, list):
+        return isinstance(key, int) and -len(node) <= key < len(node)
+    return key in node
+
+
+@dataclass(frozen=True)
+class FilePatch:
+    file: str  # as the findings name it
+    path: Path
+    before: str
+    after: str
+    finding_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Combined:
+    patches: tuple[FilePatch, ...]
+    # (finding id, why) for ready fixes that could not join the combined edit.
+    left_out: tuple[tuple[str, str], ...]
+
+
+def combined(fixes: Iterable[SuggestedFix], home: Path, cwd: Path | None = None) -> Combined:
+    """The ready fixes merged per declaration (one edit per resource call, so two fixes on one
+    call never overlap), then per file. A finding whose changes cannot all be made is left out
+    whole, with why."""
+    files = ProgramFiles(home, cwd)
+    calls: dict[tuple[str, int, str], list[tuple[str, Target]]] = {}
+    for fix in fixes:
+        if fix.status in (READY, PARTIAL):
+            for target in fix.targets:
+                key = (target.file or "", target.line or 0, target.type)
+                calls.setdefault(key, []).append((fix.finding_id, target))
+    failed: dict[str, str] = {}
+    edits: dict[tuple[str, int, str], list[Replacement]] = {}
+    for key, group in sorted(calls.items()):
+        named, line, type_ = key
+        path = files.locate(named)
+        text = files.text(path) if path else None
+        merged, conflict = _merge([t for _, t in group])
+        try:
+            if text is None:
+                raise NotEditable(f"{named} cannot be read")
+            if conflict:
+                raise NotEditable(conflict)
+            edits[key] = edit_call(text, line, class_name(type_), merged, file=named)
+        except NotEditable as exc:
+            failed.update((finding_id, str(exc)) for finding_id, _ in group)
+    per_file: dict[str, list[tuple[Replacement, str]]] = {}
+    for key, replacements in edits.items():
+        ids = [i for i, _ in calls[key] if i not in failed]
+        if len(ids) == len(calls[key]):
+            per_file.setdefault(key[0], []).extend((r, ",".join(ids)) for r in replacements)
+    patches = []
+    for named, tagged in sorted(per_file.items()):
+        path = files.locate(named)
+        before = files.text(path) or "" if path else ""
+        ids = sorted({i for _, joined in tagged for i in joined.split(",")} - failed.keys())
+        kept = [r for r, joined in tagged if not set(joined.split(",")) & failed.keys()]
+        try:
+            after = apply(before, kept)
+        except ValueError as exc:  # two declarations' edits overlap (one call inside another)
+            failed.update((i, f"{named}: {exc}") for i in ids)
+            continue
+        if path is not None and kept:
+            patches.append(FilePatch(named, path, before, after, tuple(ids)))
+    return Combined(tuple(patches), tuple(sorted(failed.items())))
+
+
+def _merge(targets: Sequence[Target]) -> tuple[list[tuple[tuple, Any]], str | None]:
+    wanted: dict[tuple, Any] = {}
+    for target in targets:
+        for change in target.changes:
+            if change.path in wanted and wanted[change.path] != change.value:
+                return [], (
+                    f"two fixes want {path_label(change.path)} set to "
+                    f"{wanted[change.path]!r} and {change.value!r}"
+                )
+            wanted[change.path] = change.value
+    return list(wanted.items()), None
+
+
+def fix_records(fixes: Mapping[str, SuggestedFix]) -> dict[str, dict[str, Any]]:
+    return {finding_id: fix.as_record() for finding_id, fix in fixes.items()}

@@ -1,0 +1,466 @@
+"""The smallest edit that sets inputs (`pulumi_aws` snake_case paths, possibly nested, with list
+indices) on the resource call starting at a given line of a Pulumi Python program, in the
+author's layout: a literal is replaced in place, an absent input is added as the call already
+lays out its arguments, nested inputs go into the dict or `...Args(...)` already there. What the
+source does not state as a literal (a variable, a config lookup, `**kwargs`) is never guessed at:
+`NotEditable` says where to set it. Columns are 1-based characters; `ast` counts UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    start_line: int
+    start_column: int  # 1-based, in characters
+    end_line: int
+    end_column: int  # exclusive; an insertion has start == end
+    text: str
+
+
+class NotEditable(Exception):
+    """The source does not state the input as a literal at the declaration; the message (one
+    line) says what is there and where to set the value instead."""
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    value: Any
+
+
+# Python's own line ends (form feed and U+2028 are not line breaks to the parser).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_SHOWN = 40
+
+
+class _Source:
+    """The program text with its line starts, converting between `ast` positions (line, UTF-8
+    byte column), character offsets in the text and (line, character column) pairs."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = _LINE.findall(text)
+        self.newline = next((ln[len(ln.rstrip("\r\n")) :] for ln in self.lines), "\n") or "\n"
+        self.starts = list(accumulate((len(ln) for ln in self.lines), initial=0))[:-1]
+
+    def at(self, line: int, byte_col: int) -> int:
+        prefix = self.lines[line - 1].encode("utf-8")[:byte_col]
+        return self.starts[line - 1] + len(prefix.decode("utf-8"))
+
+    def start(self, node: ast.AST) -> int:
+        return self.at(node.lineno, node.col_offset)
+
+    def end(self, node: ast.AST) -> int:
+        return self.at(node.end_lineno, node.end_col_offset)
+
+    def offset(self, line: int, col: int) -> int:
+        """The offset of a 1-based (line, column); the line after the last ends the text."""
+        if line == len(self.lines) + 1 and col == 1:
+            return len(self.text)
+        if not 1 <= line <= len(self.lines):
+            raise ValueError(f"line {line} is outside the text ({len(self.lines)} lines)")
+        if not 1 <= col <= len(self.content(line)) + 1:
+            raise ValueError(f"column {col} is outside line {line}")
+        return self.starts[line - 1] + col - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self.starts, offset) - 1
+        if offset >= self.starts[index] + len(self.lines[index]):  # past the last line's end
+            return index + 2, 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def line_of(self, offset: int) -> int:
+        return self.position(offset)[0]
+
+    def content(self, line: int) -> str:
+        return self.lines[line - 1].rstrip("\r\n")
+
+    def eol(self, line: int) -> str:
+        return self.lines[line - 1][len(self.content(line)) :] or self.newline
+
+    def line_end(self, line: int) -> int:
+        return self.starts[line - 1] + len(self.content(line))
+
+
+def literal(value: Any) -> str:
+    """Python source for a JSON-able value: strings in double quotes, dict keys too."""
+    if (
+        value is None
+        or isinstance(value, bool | int)
+        or (isinstance(value, float) and math.isfinite(value))
+    ):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + "".join(_char(c) for c in value) + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    raise ValueError(f"{value!r} is not a JSON value")
+
+
+def _char(c: str) -> str:
+    if c in '"\\':
+        return "\\" + c
+    return c if c.isprintable() else repr(c)[1:-1]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _shown(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
+
+
+def _plan(changes: Sequence[tuple[Path, Any]]) -> dict:
+    """The changes as a tree keyed by path part; a dict value is set key by key."""
+    root: dict = {}
+    for path, value in changes:
+        path = tuple(path)
+        if not path or not isinstance(path[0], str):
+            raise ValueError(f"a change's path starts with an input name: {path!r}")
+        if not all(isinstance(p, str) or type(p) is int and p >= 0 for p in path):
+            raise ValueError(f"a path holds names and list indices only: {path!r}")
+        _put(root, path, value)
+    return root
+
+
+def _put(plan: dict, path: Path, value: Any) -> None:
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        for key, inner in value.items():
+            _put(plan, (*path, key), inner)
+        return
+    literal(value)  # refuses what has no literal, before anything is edited
+    node = plan
+    for depth, key in enumerate(path):
+        if node and isinstance(next(iter(node)), int) != isinstance(key, int):
+            raise ValueError(f"{_shown(path[:depth])} is changed both as a list and as a map")
+        if depth == len(path) - 1:
+            break
+        node = node.setdefault(key, {})
+        if isinstance(node, _Leaf):
+            raise ValueError(f"{_shown(path[: depth + 1])} is changed both whole and in part")
+    old = node.get(path[-1])
+    if isinstance(old, dict) or (isinstance(old, _Leaf) and not _same(old.value, value)):
+        raise ValueError(f"{_shown(path)} is changed twice")
+    node[path[-1]] = _Leaf(value)
+
+
+def _callee(func: ast.expr, aliases: dict[str, str]) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return aliases.get(func.id, func.id) if isinstance(func, ast.Name) else None
+
+
+def _is_args(node: ast.expr) -> bool:
+    """An inputs object written out at the call: `...Args(...)`, `dict(...)` or a dict literal."""
+    if isinstance(node, ast.Dict):
+        return True
+    name = _callee(node.func, {}) if isinstance(node, ast.Call) else None
+    return name is not None and (name.endswith("Args") or name == "dict")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str | None  # the keyword or string key; None for positional arguments
+    start: int
+    end: int
+    value: ast.expr
+    spread: bool  # `**mapping`
+
+
+class _Editor:
+    def __init__(self, text: str, file: str) -> None:
+        self.src = _Source(text)
+        self.file = file
+        self.edits: list[tuple[int, int, str]] = []
+
+    def where(self, node: ast.AST) -> str:
+        return f"{self.file}:{node.lineno}" if self.file else f"line {node.lineno}"
+
+    def code(self, node: ast.AST) -> str:
+        text = " ".join((ast.get_source_segment(self.src.text, node) or "").split())
+        return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+    def entries(self, container: ast.Call | ast.Dict) -> list[_Entry]:
+        src = self.src
+        if isinstance(container, ast.Call):
+            out = [_Entry(None, src.start(a), src.end(a), a, False) for a in container.args]
+            for kw in container.keywords:
+                out.append(_Entry(kw.arg, src.start(kw), src.end(kw), kw.value, kw.arg is None))
+        else:
+            out = []
+            for key, value in zip(container.keys, container.values, strict=True):
+                name = getattr(key, "value", None)  # a string key, or None for `**mapping`
+                name = name if isinstance(name, str) else None
+                out.append(_Entry(name, src.start(key or value), src.end(value), value, not key))
+        return sorted(out, key=lambda e: e.start)
+
+    def edit(self, container: ast.Call | ast.Dict, plan: dict, path: Path) -> None:
+        entries = self.entries(container)
+        keys = [e.name for e in entries if e.name]
+        camel = (
+            isinstance(container, ast.Dict)
+            and not any("_" in k for k in keys)
+            and any(k != k.lower() for k in keys)
+        )
+        new = []
+        for key, sub in plan.items():
+            here = (*path, key)
+            found = [e for e in entries if e.name in (key, _camel(key))]
+            if found:
+                self.set(found[-1].value, sub, here, camel)
+                continue
+            spread = next((e for e in entries if e.spread), None)
+            if spread is not None:
+                raise NotEditable(
+                    f"{_shown(here)} is not set and the inputs come through "
+                    f"**{self.code(spread.value)} at {self.where(spread.value)}: set it there"
+                )
+            value = self.build(sub, camel, here, container)
+            is_dict = isinstance(container, ast.Dict)
+            new.append(
+                f"{literal(_camel(key) if camel else key)}: {value}"
+                if is_dict
+                else f"{key}={value}"
+            )
+        if new:
+            self.insert(container, entries, new)
+
+    def set(self, node: ast.expr, sub: dict | _Leaf, path: Path, camel: bool) -> None:
+        if isinstance(sub, _Leaf):
+            try:
+                current = ast.literal_eval(node)
+            except (ValueError, TypeError, SyntaxError):
+                raise self.computed(node, path) from None
+            if not _same(current, sub.value):
+                self.edits.append((self.src.start(node), self.src.end(node), literal(sub.value)))
+            return
+        if isinstance(node, ast.Constant) and node.value is None:
+            built = self.build(sub, camel, path, node)
+            self.edits.append((self.src.start(node), self.src.end(node), built))
+        elif isinstance(next(iter(sub)), int) and isinstance(node, ast.List | ast.Tuple):
+            for index, inner in sub.items():
+                before = node.elts[: index + 1]
+                if index >= len(node.elts) or any(isinstance(e, ast.Starred) for e in before):
+                    raise NotEditable(
+                        f"{_shown((*path, index))} is not in the list at {self.where(node)}: "
+                        f"there is no element {index} to change"
+                    )
+                self.set(node.elts[index], inner, (*path, index), camel)
+        elif _is_args(node) and not isinstance(next(iter(sub)), int):
+            self.edit(node, sub, path)
+        else:
+            raise self.computed(node, path)
+
+    def computed(self, node: ast.expr, path: Path) -> NotEditable:
+        if isinstance(node, ast.Name):
+            return NotEditable(
+                f"{_shown(path)} is set from the variable {node.id} at {self.where(node)}: "
+                f"change it where {node.id} is set (other code may use it)"
+            )
+        return NotEditable(
+            f"{_shown(path)} is computed ({self.code(node)}) at {self.where(node)}: "
+            "set it where it is computed"
+        )
+
+    def build(self, sub: dict | _Leaf, camel: bool, path: Path, at: ast.AST) -> str:
+        if isinstance(sub, _Leaf):
+            return literal(sub.value)
+        first = next(iter(sub))
+        if isinstance(first, int):
+            raise NotEditable(
+                f"{_shown(path)} is not set at {self.where(at)}: "
+                f"there is no element {first} to change"
+            )
+        parts = []
+        for key, inner in sub.items():
+            name = _camel(key) if camel else key
+            parts.append(f"{literal(name)}: {self.build(inner, camel, (*path, key), at)}")
+        return "{" + ", ".join(parts) + "}"
+
+    def insert(self, container: ast.Call | ast.Dict, entries: list[_Entry], new: list[str]) -> None:
+        src = self.src
+        close = src.end(container) - 1  # the closing bracket
+        if not entries:
+            self.edits.append((close, close, ", ".join(new)))
+            return
+        last = max(entries, key=lambda e: e.end)
+        comma, value_end = _after(src.text, last.end, close)
+        if src.line_of(last.start) == container.lineno:  # all on the call's first line
+            if comma is None:
+                self.edits.append((value_end, value_end, ", " + ", ".join(new)))
+            else:
+                self.edits.append((comma + 1, comma + 1, " " + ", ".join(new) + ","))
+            return
+        line = src.line_of(last.start)
+        indent = re.match(r"[ \t]*", src.content(line)).group()
+        eol = src.eol(line)
+        if comma is not None:
+            comma_line = src.line_of(comma)
+            if comma_line == src.line_of(close):
+                self.edits.append(
+                    (comma + 1, comma + 1, "".join(eol + indent + t + "," for t in new))
+                )
+            else:
+                at = src.starts[comma_line]  # the start of the next line
+                self.edits.append((at, at, "".join(indent + t + "," + eol for t in new)))
+            return
+        lines = eol + indent + ("," + eol + indent).join(new)
+        value_line = src.line_of(value_end)
+        if src.text[value_end : src.line_end(value_line)].lstrip().startswith("#"):
+            end = src.line_end(value_line)  # keep the comment on its line
+            self.edits += [(value_end, value_end, ","), (end, end, lines)]
+        else:
+            self.edits.append((value_end, value_end, "," + lines))
+
+
+def _after(text: str, start: int, close: int) -> tuple[int | None, int]:
+    """Between the last entry and the closing bracket: the trailing comma's offset, if any, and
+    where the entry ends once the parentheses around its value are closed."""
+    between = re.sub(r"#[^\r\n]*", lambda m: " " * len(m.group()), text[start:close])
+    comma = between.find(",")
+    paren = between.rfind(")", 0, comma if comma >= 0 else len(between))
+    return (start + comma if comma >= 0 else None), start + paren + 1
+
+
+def _find_call(tree: ast.AST, line: int, class_name: str, where: str) -> ast.Call:
+    aliases = {
+        alias.asname: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname
+    }
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line]
+    named = [c for c in calls if _callee(c.func, aliases) == class_name]
+    if len(named) > 1:
+        raise NotEditable(
+            f"{len(named)} calls of {class_name} start at {where}: cannot tell which one "
+            "declares the resource"
+        )
+    if not named:
+        raise NotEditable(f"no call of {class_name} starts at {where}")
+    return named[0]
+
+
+def _inputs(call: ast.Call, class_name: str, where: str, code) -> ast.Call | ast.Dict:
+    """Where the call's inputs are written: its own keywords or its args object."""
+    candidates = [a for a in call.args if isinstance(a, ast.Starred)]
+    candidates += [kw.value for kw in call.keywords if kw.arg == "args"]
+    for second in call.args[1:2]:  # the args object, or the options
+        if not (isinstance(second, ast.Call) and _callee(second.func, {}) == "ResourceOptions"):
+            candidates.append(second)
+    for node in candidates:
+        if _is_args(node):
+            return node
+        raise NotEditable(
+            f"the inputs of {class_name} at {where} come through {code(node)}: set them there"
+        )
+    return call
+
+
+def edit_call(
+    text: str, line: int, class_name: str, changes: Sequence[tuple[Path, Any]], *, file: str = ""
+) -> list[Replacement]:
+    """The replacements that set each (path, value) on the `class_name(...)` call starting at
+    `line`. `file` names the program file in NotEditable messages. Inputs the source already
+    states with the wanted value need no replacement; when none needs one, NotEditable says so."""
+    plan = _plan(changes)
+    where = f"{file}:{line}" if file else f"line {line}"
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        raise NotEditable(f"{file or 'the program'} does not parse ({exc.msg})") from None
+    editor = _Editor(text, file)
+    call = _find_call(tree, line, class_name, where)
+    if not plan:
+        return []
+    editor.edit(_inputs(call, class_name, where, editor.code), plan, ())
+    if not editor.edits:
+        names = ", ".join(_shown((k,)) for k in plan)
+        raise NotEditable(
+            f"the source already sets {names} as wanted at {where}: the resource gets its values "
+            "from elsewhere (a transformation, a default?)"
+        )
+    src = editor.src
+    out = [Replacement(*src.position(s), *src.position(e), t) for s, e, t in sorted(editor.edits)]
+    try:
+        ast.parse(apply(text, out))
+    except SyntaxError as exc:
+        raise NotEditable(
+            f"the edit at {where} would not parse ({exc.msg}): change it by hand"
+        ) from None
+    return out
+
+
+def apply(text: str, replacements: Sequence[Replacement]) -> str:
+    """The text with the replacements made; they must not overlap (ValueError)."""
+    src = _Source(text)
+    spans = []
+    for r in replacements:
+        start, end = src.offset(r.start_line, r.start_column), src.offset(r.end_line, r.end_column)
+        if end < start:
+            raise ValueError(f"a replacement ends before it starts at line {r.start_line}")
+        spans.append((start, end, r.text))
+    spans.sort()
+    for (s1, e1, _), (s2, e2, _) in zip(spans, spans[1:], strict=False):
+        if s2 < e1 or (s1 == s2 and s1 == e1 == e2):
+            raise ValueError(f"two replacements overlap at line {src.position(s2)[0]}")
+    for start, end, new in reversed(spans):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def changed_lines(text: str, replacements: Sequence[Replacement]) -> tuple[int, int, str]:
+    """(first line, last line, the new text of exactly those whole lines, without the last
+    line's end): what a GitHub suggestion block puts in place of those lines."""
+    if not replacements:
+        raise ValueError("no replacements: no lines change")
+    src = _Source(text)
+    first = min(r.start_line for r in replacements)
+    last = max(r.end_line - (r.end_column == 1 and r.end_line > r.start_line) for r in replacements)
+    seg_start = src.starts[first - 1]
+    seg_end = max(src.line_end(last), *(src.offset(r.end_line, r.end_column) for r in replacements))
+    after = apply(text, replacements)
+    return first, last, after[seg_start : len(after) - (len(text) - seg_end)]
+
+
+def unified_diff(label: str, before: str, after: str) -> str:
+    """A unified diff from a/label to b/label that `git apply` and `patch -p1` take; empty when
+    nothing changes."""
+    lines = []
+    for line in difflib.unified_diff(
+        _diff_lines(before), _diff_lines(after), f"a/{label}", f"b/{label}"
+    ):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def _diff_lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
