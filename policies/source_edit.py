@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
@@ -195,8 +196,8 @@ class _Entry:
 
 
 class _Editor:
-    def __init__(self, text: str, file: str) -> None:
-        self.src = _Source(text)
+    def __init__(self, src: _Source, file: str) -> None:
+        self.src = src
         self.file = file
         self.edits: list[tuple[int, int, str]] = []
 
@@ -349,16 +350,35 @@ def _after(text: str, start: int, close: int) -> tuple[int | None, int]:
     return (start + comma if comma >= 0 else None), start + paren + 1
 
 
-def _find_call(tree: ast.AST, line: int, class_name: str, where: str) -> ast.Call:
-    aliases = {
-        alias.asname: alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-        if alias.asname
-    }
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line]
-    named = [c for c in calls if _callee(c.func, aliases) == class_name]
+@dataclass(frozen=True)
+class _Parsed:
+    """One program text, parsed once however many of its resources are edited."""
+
+    src: _Source
+    problem: str | None  # why it does not parse
+    aliases: dict[str, str]
+    calls: dict[int, list[ast.Call]]  # by the line each call starts on
+
+
+@lru_cache(maxsize=16)
+def _parsed(text: str) -> _Parsed:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        return _Parsed(_Source(text), exc.msg, {}, {})
+    aliases: dict[str, str] = {}
+    calls: dict[int, list[ast.Call]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            aliases.update((a.asname, a.name) for a in node.names if a.asname)
+        elif isinstance(node, ast.Call):
+            calls.setdefault(node.lineno, []).append(node)
+    return _Parsed(_Source(text), None, aliases, calls)
+
+
+def _find_call(parsed: _Parsed, line: int, class_name: str, where: str) -> ast.Call:
+    calls = parsed.calls.get(line, ())
+    named = [c for c in calls if _callee(c.func, parsed.aliases) == class_name]
     if len(named) > 1:
         raise NotEditable(
             f"{len(named)} calls of {class_name} start at {where}: cannot tell which one "
@@ -393,12 +413,11 @@ def edit_call(
     states with the wanted value need no replacement; when none needs one, NotEditable says so."""
     plan = _plan(changes)
     where = f"{file}:{line}" if file else f"line {line}"
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        raise NotEditable(f"{file or 'the program'} does not parse ({exc.msg})") from None
-    editor = _Editor(text, file)
-    call = _find_call(tree, line, class_name, where)
+    parsed = _parsed(text)
+    if parsed.problem:
+        raise NotEditable(f"{file or 'the program'} does not parse ({parsed.problem})")
+    editor = _Editor(parsed.src, file)
+    call = _find_call(parsed, line, class_name, where)
     if not plan:
         return []
     editor.edit(_inputs(call, class_name, where, editor.code), plan, ())
@@ -411,7 +430,7 @@ def edit_call(
     src = editor.src
     out = [Replacement(*src.position(s), *src.position(e), t) for s, e, t in sorted(editor.edits)]
     try:
-        ast.parse(apply(text, out))
+        _still_parses(src, call, sorted(editor.edits))
     except SyntaxError as exc:
         raise NotEditable(
             f"the edit at {where} would not parse ({exc.msg}): change it by hand"
@@ -419,9 +438,27 @@ def edit_call(
     return out
 
 
+def _still_parses(src: _Source, call: ast.Call, edits: list[tuple[int, int, str]]) -> None:
+    """SyntaxError unless the text with `edits` made parses. Edits inside the call are checked
+    on the call alone (in parentheses, so its indentation does not matter): a program of
+    thousands of resources is not parsed again for each one."""
+    start, end = src.start(call), src.end(call)
+    if not all(start <= s and e <= end for s, e, _ in edits):
+        ast.parse(_spliced(src.text, edits))
+        return
+    segment = _spliced(src.text[start:end], [(s - start, e - start, t) for s, e, t in edits])
+    ast.parse("(\n" + segment + "\n)", mode="eval")
+
+
+def _spliced(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for s, e, t in sorted(edits, reverse=True):
+        text = text[:s] + t + text[e:]
+    return text
+
+
 def apply(text: str, replacements: Sequence[Replacement]) -> str:
     """The text with the replacements made; they must not overlap (ValueError)."""
-    src = _Source(text)
+    src = _parsed(text).src
     spans = []
     for r in replacements:
         start, end = src.offset(r.start_line, r.start_column), src.offset(r.end_line, r.end_column)
@@ -442,7 +479,7 @@ def changed_lines(text: str, replacements: Sequence[Replacement]) -> tuple[int, 
     line's end): what a GitHub suggestion block puts in place of those lines."""
     if not replacements:
         raise ValueError("no replacements: no lines change")
-    src = _Source(text)
+    src = _parsed(text).src
     first = min(r.start_line for r in replacements)
     last = max(r.end_line - (r.end_column == 1 and r.end_line > r.start_line) for r in replacements)
     seg_start = src.starts[first - 1]
