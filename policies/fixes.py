@@ -28,9 +28,10 @@ from checks.evaluate import Evaluation, Finding, evaluate
 from checks.fixes import InputChange, input_fix
 from checks.model import Inventory, Resource, plain
 from checks.registry import Registry, Status
+from checks.text import safe_text
 from checks.values import Scrubber
 from policies.redaction import scrubber
-from policies.source_edit import NotEditable, Replacement, apply, changed_lines, edit_call
+from policies.source_edit import NotEditable, Replacement, changed_lines, edit_call
 
 # ready: the edit makes the check pass; partial: the edit is right but the check also needs
 # something no input gives (another resource); manual: no edit is offered, and why.
@@ -43,6 +44,10 @@ NEEDS_MORE = (
 SECRET_LINES = (
     "the declaring lines hold a secret value, so they are not shown: `safeguard fix --apply` "
     "makes the change"
+)
+UNSHOWABLE_LINES = (
+    "the declaring lines hold characters a report cannot show as they are (control characters "
+    "or line separators), so they are not shown: `safeguard fix --apply` makes the change"
 )
 
 
@@ -145,17 +150,19 @@ class ProgramFiles:
         self._texts: dict[Path, str | None] = {}
 
     def locate(self, named: str) -> Path | None:
-        """The file a finding names (relative to where the scan ran, or to the program)."""
-        for base in (self.cwd, self.home):
-            path = (base / named).resolve()
-            if path.is_file() and path.is_relative_to(self.home):
-                return path
-        return None
+        """The file a finding names: relative to where the scan ran when the program is inside
+        that folder, else to the program (as `checks.sources.program` records it). Never a file
+        outside the program folder."""
+        base = self.cwd if self.home.is_relative_to(self.cwd) else self.home
+        path = (base / named).resolve()
+        return path if path.is_file() and path.is_relative_to(self.home) else None
 
     def text(self, path: Path) -> str | None:
+        """The file's text with its own line ends (CRLF stays CRLF)."""
         if path not in self._texts:
             try:
-                self._texts[path] = path.read_text(encoding="utf-8")
+                with path.open(encoding="utf-8", newline="") as handle:
+                    self._texts[path] = handle.read()
             except (OSError, UnicodeDecodeError):
                 self._texts[path] = None
         return self._texts[path]
@@ -194,14 +201,61 @@ def _wanted(
     return wanted if known else None
 
 
-def suggest(
-    finding: Finding, inventory: Inventory, files: ProgramFiles, scrub: Scrubber | None = None
-) -> SuggestedFix | None:
-    """The fix for one finding, or None when the library knows no input-level fix for it. A
-    suggestion whose lines hold one of `scrub`'s secret texts is withheld."""
+@dataclass(frozen=True)
+class _Run:
+    """What every finding's fix is judged against."""
+
+    inventory: Inventory
+    files: ProgramFiles
+    scrub: Scrubber
+    # Each check's finding status per resource address, and the resources each declaring
+    # (file, line, type) makes: a line in a loop or a helper makes several.
+    statuses: Mapping[tuple[str, str], Status]
+    declared: Mapping[tuple[str, int, str], tuple[Resource, ...]]
+
+    def said(self, text: str) -> str:
+        """A message safe to keep: secret texts scrubbed before anything shortens them."""
+        return safe_text(self.scrub.text(text) if self.scrub else text, one_line=True)
+
+
+def _others(run: _Run, check_id: str, res: Resource, changes: list[InputChange]) -> str | None:
+    """Why the edit cannot be made when the declaring line also makes other resources: each of
+    them must fail the same check with the same fix, or the edit changes what it must not."""
+    at = res.position or {}
+    siblings = run.declared.get((at.get("file"), at.get("line"), res.type), (res,))
+    wanted = [(c.path, c.value) for c in changes]
+    for other in siblings:
+        if other.address == res.address:
+            continue
+        status = run.statuses.get((check_id, other.address))
+        theirs = input_fix(check_id, other.type, other.props) if status is Status.FAIL else None
+        if theirs is None or [(c.path, c.value) for c in theirs] != wanted:
+            shown = status.value if status else "not judged by this check"
+            return (
+                f"the line that declares {res.name} also makes {other.name} ({shown}), which "
+                "this edit would change too: change the declaration by hand"
+            )
+    return None
+
+
+def _suggestion(run: _Run, text: str, edits: list[Replacement]) -> tuple[tuple | None, str | None]:
+    """The suggestion block's lines, or why they are withheld: lines holding a secret would leak
+    (or, scrubbed, read wrong); lines a report cannot show as they are would change on the way
+    (a control character, a Unicode line separator)."""
+    lines = changed_lines(text, edits)
+    shown = lines[2].replace("\r\n", "\n")
+    if run.scrub and run.scrub.text(shown) != shown:
+        return None, SECRET_LINES
+    if safe_text(shown) != shown:
+        return None, UNSHOWABLE_LINES
+    return lines, None
+
+
+def suggest(finding: Finding, run: _Run) -> SuggestedFix | None:
+    """The fix for one finding, or None when the library knows no input-level fix for it."""
     if finding.status is not Status.FAIL or finding.resource is None:
         return None
-    wanted = _wanted(finding, inventory)
+    wanted = _wanted(finding, run.inventory)
     if wanted is None:
         return None
     fix = SuggestedFix(finding.id, finding.check.id)
@@ -211,20 +265,25 @@ def suggest(
     for res, changes in wanted:
         target = Target(res.name, res.type, tuple(changes), address=res.address)
         try:
-            named, line, _, text = files.source(res)
+            named, line, _, text = run.files.source(res)
             target = replace(target, file=named, line=line)
             targets.append(target)
+            if why := _others(run, finding.check.id, res, changes):
+                raise NotEditable(why)
             edits = edit_call(
-                text, line, class_name(res.type), [(c.path, c.value) for c in changes], file=named
+                text,
+                line,
+                class_name(res.type),
+                [(c.path, c.value) for c in changes],
+                file=named,
+                redact=run.scrub.text,
             )
         except NotEditable as exc:
-            return replace(fix, targets=(*targets[:-1], target), manual=str(exc))
-        lines = changed_lines(text, edits)
-        if scrub and scrub.text(lines[2]) != lines[2]:
-            # Shown scrubbed, the lines would read wrong; shown as they are, they would leak.
-            targets[-1] = replace(target, replacements=tuple(edits), withheld=SECRET_LINES)
-        else:
-            targets[-1] = replace(target, replacements=tuple(edits), suggestion=lines)
+            return replace(fix, targets=(*targets[:-1], target), manual=run.said(str(exc)))
+        lines, withheld = _suggestion(run, text, edits)
+        targets[-1] = replace(
+            target, replacements=tuple(edits), suggestion=lines, withheld=withheld
+        )
     return replace(fix, targets=tuple(targets))
 
 
@@ -238,11 +297,21 @@ def suggest_all(
 ) -> dict[str, SuggestedFix]:
     """Every failing finding's fix, by finding id. `secrets`: the texts the run was given as
     secret, beside those the inventory marks (`policies.redaction.scrubber`)."""
-    files = ProgramFiles(home, cwd)
-    scrub = scrubber(evaluation.inventory, secrets)
+    findings = list(findings)
+    declared: dict[tuple[str, int, str], list[Resource]] = {}
+    for res in evaluation.inventory:
+        at = res.position or {}
+        declared.setdefault((at.get("file"), at.get("line"), res.type), []).append(res)
+    run = _Run(
+        evaluation.inventory,
+        ProgramFiles(home, cwd),
+        scrubber(evaluation.inventory, secrets),
+        {(f.check.id, f.resource.address): f.status for f in findings if f.resource},
+        {key: tuple(group) for key, group in declared.items()},
+    )
     out = {}
     for finding in findings:
-        fix = suggest(finding, evaluation.inventory, files, scrub)
+        fix = suggest(finding, run)
         if fix is not None:
             out[finding.id] = fix
     return verified(out, evaluation)
@@ -303,82 +372,6 @@ def _has(node: Any, key: str | int) -> bool:
     if isinstance(node, list):
         return isinstance(key, int) and -len(node) <= key < len(node)
     return key in node
-
-
-@dataclass(frozen=True)
-class FilePatch:
-    file: str  # as the findings name it
-    path: Path
-    before: str
-    after: str
-    finding_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Combined:
-    patches: tuple[FilePatch, ...]
-    # (finding id, why) for ready fixes that could not join the combined edit.
-    left_out: tuple[tuple[str, str], ...]
-
-
-def combined(fixes: Iterable[SuggestedFix], home: Path, cwd: Path | None = None) -> Combined:
-    """The ready fixes merged per declaration (one edit per resource call, so two fixes on one
-    call never overlap), then per file. A finding whose changes cannot all be made is left out
-    whole, with why."""
-    files = ProgramFiles(home, cwd)
-    calls: dict[tuple[str, int, str], list[tuple[str, Target]]] = {}
-    for fix in fixes:
-        if fix.status in (READY, PARTIAL):
-            for target in fix.targets:
-                key = (target.file or "", target.line or 0, target.type)
-                calls.setdefault(key, []).append((fix.finding_id, target))
-    failed: dict[str, str] = {}
-    edits: dict[tuple[str, int, str], list[Replacement]] = {}
-    for key, group in sorted(calls.items()):
-        named, line, type_ = key
-        path = files.locate(named)
-        text = files.text(path) if path else None
-        merged, conflict = _merge([t for _, t in group])
-        try:
-            if text is None:
-                raise NotEditable(f"{named} cannot be read")
-            if conflict:
-                raise NotEditable(conflict)
-            edits[key] = edit_call(text, line, class_name(type_), merged, file=named)
-        except NotEditable as exc:
-            failed.update((finding_id, str(exc)) for finding_id, _ in group)
-    per_file: dict[str, list[tuple[Replacement, str]]] = {}
-    for key, replacements in edits.items():
-        ids = [i for i, _ in calls[key] if i not in failed]
-        if len(ids) == len(calls[key]):
-            per_file.setdefault(key[0], []).extend((r, ",".join(ids)) for r in replacements)
-    patches = []
-    for named, tagged in sorted(per_file.items()):
-        path = files.locate(named)
-        before = files.text(path) or "" if path else ""
-        ids = sorted({i for _, joined in tagged for i in joined.split(",")} - failed.keys())
-        kept = [r for r, joined in tagged if not set(joined.split(",")) & failed.keys()]
-        try:
-            after = apply(before, kept)
-        except ValueError as exc:  # two declarations' edits overlap (one call inside another)
-            failed.update((i, f"{named}: {exc}") for i in ids)
-            continue
-        if path is not None and kept:
-            patches.append(FilePatch(named, path, before, after, tuple(ids)))
-    return Combined(tuple(patches), tuple(sorted(failed.items())))
-
-
-def _merge(targets: Sequence[Target]) -> tuple[list[tuple[tuple, Any]], str | None]:
-    wanted: dict[tuple, Any] = {}
-    for target in targets:
-        for change in target.changes:
-            if change.path in wanted and wanted[change.path] != change.value:
-                return [], (
-                    f"two fixes want {path_label(change.path)} set to "
-                    f"{wanted[change.path]!r} and {change.value!r}"
-                )
-            wanted[change.path] = change.value
-    return list(wanted.items()), None
 
 
 def fix_records(fixes: Mapping[str, SuggestedFix]) -> dict[str, dict[str, Any]]:

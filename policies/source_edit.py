@@ -9,27 +9,35 @@ source does not state as a literal (a variable, a config lookup, `**kwargs`) is 
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import math
 import re
-from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any
 
+from policies.source_text import (
+    Replacement,
+    _Source,
+    _spliced,
+    apply,
+    changed_lines,
+    source_of,
+    unified_diff,
+)
+
+__all__ = [
+    "NotEditable",
+    "Replacement",
+    "apply",
+    "changed_lines",
+    "edit_call",
+    "literal",
+    "unified_diff",
+]
+
 Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Replacement:
-    start_line: int
-    start_column: int  # 1-based, in characters
-    end_line: int
-    end_column: int  # exclusive; an insertion has start == end
-    text: str
 
 
 class NotEditable(Exception):
@@ -42,58 +50,7 @@ class _Leaf:
     value: Any
 
 
-# Python's own line ends (form feed and U+2028 are not line breaks to the parser).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _SHOWN = 40
-
-
-class _Source:
-    """The program text with its line starts, converting between `ast` positions (line, UTF-8
-    byte column), character offsets in the text and (line, character column) pairs."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = _LINE.findall(text)
-        self.newline = next((ln[len(ln.rstrip("\r\n")) :] for ln in self.lines), "\n") or "\n"
-        self.starts = list(accumulate((len(ln) for ln in self.lines), initial=0))[:-1]
-
-    def at(self, line: int, byte_col: int) -> int:
-        prefix = self.lines[line - 1].encode("utf-8")[:byte_col]
-        return self.starts[line - 1] + len(prefix.decode("utf-8"))
-
-    def start(self, node: ast.AST) -> int:
-        return self.at(node.lineno, node.col_offset)
-
-    def end(self, node: ast.AST) -> int:
-        return self.at(node.end_lineno, node.end_col_offset)
-
-    def offset(self, line: int, col: int) -> int:
-        """The offset of a 1-based (line, column); the line after the last ends the text."""
-        if line == len(self.lines) + 1 and col == 1:
-            return len(self.text)
-        if not 1 <= line <= len(self.lines):
-            raise ValueError(f"line {line} is outside the text ({len(self.lines)} lines)")
-        if not 1 <= col <= len(self.content(line)) + 1:
-            raise ValueError(f"column {col} is outside line {line}")
-        return self.starts[line - 1] + col - 1
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = bisect_right(self.starts, offset) - 1
-        if offset >= self.starts[index] + len(self.lines[index]):  # past the last line's end
-            return index + 2, 1
-        return index + 1, offset - self.starts[index] + 1
-
-    def line_of(self, offset: int) -> int:
-        return self.position(offset)[0]
-
-    def content(self, line: int) -> str:
-        return self.lines[line - 1].rstrip("\r\n")
-
-    def eol(self, line: int) -> str:
-        return self.lines[line - 1][len(self.content(line)) :] or self.newline
-
-    def line_end(self, line: int) -> int:
-        return self.starts[line - 1] + len(self.content(line))
 
 
 def literal(value: Any) -> str:
@@ -196,16 +153,18 @@ class _Entry:
 
 
 class _Editor:
-    def __init__(self, src: _Source, file: str) -> None:
+    def __init__(self, src: _Source, file: str, redact: Callable[[str], str]) -> None:
         self.src = src
         self.file = file
+        self.redact = redact
         self.edits: list[tuple[int, int, str]] = []
 
     def where(self, node: ast.AST) -> str:
         return f"{self.file}:{node.lineno}" if self.file else f"line {node.lineno}"
 
     def code(self, node: ast.AST) -> str:
-        text = " ".join((ast.get_source_segment(self.src.text, node) or "").split())
+        # Redacted whole, then shortened: a secret cut in two would no longer be recognised.
+        text = self.redact(" ".join((ast.get_source_segment(self.src.text, node) or "").split()))
         return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
     def entries(self, container: ast.Call | ast.Dict) -> list[_Entry]:
@@ -358,6 +317,9 @@ class _Parsed:
     problem: str | None  # why it does not parse
     aliases: dict[str, str]
     calls: dict[int, list[ast.Call]]  # by the line each call starts on
+    # By the line its callee's name ends on: `aws.sqs.\` then `Queue(...)` on the next line is
+    # reported on the second line, where the call does not start.
+    named_on: dict[int, list[ast.Call]]
 
 
 @lru_cache(maxsize=16)
@@ -365,20 +327,26 @@ def _parsed(text: str) -> _Parsed:
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:
-        return _Parsed(_Source(text), exc.msg, {}, {})
+        return _Parsed(source_of(text), exc.msg, {}, {}, {})
     aliases: dict[str, str] = {}
     calls: dict[int, list[ast.Call]] = {}
+    named_on: dict[int, list[ast.Call]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             aliases.update((a.asname, a.name) for a in node.names if a.asname)
         elif isinstance(node, ast.Call):
             calls.setdefault(node.lineno, []).append(node)
-    return _Parsed(_Source(text), None, aliases, calls)
+            if node.func.end_lineno != node.lineno:
+                named_on.setdefault(node.func.end_lineno, []).append(node)
+    return _Parsed(source_of(text), None, aliases, calls, named_on)
 
 
 def _find_call(parsed: _Parsed, line: int, class_name: str, where: str) -> ast.Call:
     calls = parsed.calls.get(line, ())
     named = [c for c in calls if _callee(c.func, parsed.aliases) == class_name]
+    if not named:
+        calls = parsed.named_on.get(line, ())
+        named = [c for c in calls if _callee(c.func, parsed.aliases) == class_name]
     if len(named) > 1:
         raise NotEditable(
             f"{len(named)} calls of {class_name} start at {where}: cannot tell which one "
@@ -406,17 +374,24 @@ def _inputs(call: ast.Call, class_name: str, where: str, code) -> ast.Call | ast
 
 
 def edit_call(
-    text: str, line: int, class_name: str, changes: Sequence[tuple[Path, Any]], *, file: str = ""
+    text: str,
+    line: int,
+    class_name: str,
+    changes: Sequence[tuple[Path, Any]],
+    *,
+    file: str = "",
+    redact: Callable[[str], str] = str,
 ) -> list[Replacement]:
     """The replacements that set each (path, value) on the `class_name(...)` call starting at
-    `line`. `file` names the program file in NotEditable messages. Inputs the source already
-    states with the wanted value need no replacement; when none needs one, NotEditable says so."""
+    `line`. `file` names the program file in NotEditable messages, and `redact` scrubs the
+    program text they quote (secrets). Inputs the source already states with the wanted value
+    need no replacement; when none needs one, NotEditable says so."""
     plan = _plan(changes)
     where = f"{file}:{line}" if file else f"line {line}"
     parsed = _parsed(text)
     if parsed.problem:
         raise NotEditable(f"{file or 'the program'} does not parse ({parsed.problem})")
-    editor = _Editor(parsed.src, file)
+    editor = _Editor(parsed.src, file, redact)
     call = _find_call(parsed, line, class_name, where)
     if not plan:
         return []
@@ -448,56 +423,3 @@ def _still_parses(src: _Source, call: ast.Call, edits: list[tuple[int, int, str]
         return
     segment = _spliced(src.text[start:end], [(s - start, e - start, t) for s, e, t in edits])
     ast.parse("(\n" + segment + "\n)", mode="eval")
-
-
-def _spliced(text: str, edits: list[tuple[int, int, str]]) -> str:
-    for s, e, t in sorted(edits, reverse=True):
-        text = text[:s] + t + text[e:]
-    return text
-
-
-def apply(text: str, replacements: Sequence[Replacement]) -> str:
-    """The text with the replacements made; they must not overlap (ValueError)."""
-    src = _parsed(text).src
-    spans = []
-    for r in replacements:
-        start, end = src.offset(r.start_line, r.start_column), src.offset(r.end_line, r.end_column)
-        if end < start:
-            raise ValueError(f"a replacement ends before it starts at line {r.start_line}")
-        spans.append((start, end, r.text))
-    spans.sort()
-    for (s1, e1, _), (s2, e2, _) in zip(spans, spans[1:], strict=False):
-        if s2 < e1 or (s1 == s2 and s1 == e1 == e2):
-            raise ValueError(f"two replacements overlap at line {src.position(s2)[0]}")
-    for start, end, new in reversed(spans):
-        text = text[:start] + new + text[end:]
-    return text
-
-
-def changed_lines(text: str, replacements: Sequence[Replacement]) -> tuple[int, int, str]:
-    """(first line, last line, the new text of exactly those whole lines, without the last
-    line's end): what a GitHub suggestion block puts in place of those lines."""
-    if not replacements:
-        raise ValueError("no replacements: no lines change")
-    src = _parsed(text).src
-    first = min(r.start_line for r in replacements)
-    last = max(r.end_line - (r.end_column == 1 and r.end_line > r.start_line) for r in replacements)
-    seg_start = src.starts[first - 1]
-    seg_end = max(src.line_end(last), *(src.offset(r.end_line, r.end_column) for r in replacements))
-    after = apply(text, replacements)
-    return first, last, after[seg_start : len(after) - (len(text) - seg_end)]
-
-
-def unified_diff(label: str, before: str, after: str) -> str:
-    """A unified diff from a/label to b/label that `git apply` and `patch -p1` take; empty when
-    nothing changes."""
-    lines = []
-    for line in difflib.unified_diff(
-        _diff_lines(before), _diff_lines(after), f"a/{label}", f"b/{label}"
-    ):
-        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(lines)
-
-
-def _diff_lines(text: str) -> list[str]:
-    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from checks.errors import InputError
 from checks.sources.catalog import build_sources
 from checks.sources.program import DEFAULT_TIMEOUT
 from checks.sources.registry import SourceRequest
+from checks.text import safe_text
 from policies.exit_codes import ExitCode
 from scripts.commands.pipeline import collect_and_assess
 from scripts.output import Progress, key_values, say
@@ -61,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
     )
     fix.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS")
     fix.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
-    fix.set_defaults(handler=run)
+    fix.set_defaults(handler=run, checks_option="--check")
 
 
 def _assess(args: argparse.Namespace, progress: Progress):
@@ -92,54 +94,86 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
+def _diff_target(args: argparse.Namespace, home: Path) -> Path | None:
+    """`--diff FILE`, checked before the program runs: not inside the program (it would
+    overwrite a program file), in a folder that exists."""
+    if not args.diff:
+        return None
+    target = Path(args.diff).resolve()
+    if target.is_relative_to(home):
+        raise InputError(f"--diff {args.diff}: inside the program folder; write it elsewhere")
+    if not target.parent.is_dir():
+        raise InputError(f"--diff {args.diff}: no such folder {target.parent}")
+    return target
+
+
+def _writable(patches) -> None:
+    """Every file to change may be changed: a read-only file is left alone, and so is the rest
+    (all the fixes or none)."""
+    for patch in patches:
+        if not patch.path.stat().st_mode & stat.S_IWUSR or not os.access(patch.path, os.W_OK):
+            raise InputError(f"{patch.file}: read-only; no file was changed")
+
+
+def _shown(diff: str) -> str:
+    """The diff for a terminal: a program's escape sequences or control characters are not let
+    act on it (a diff written to a pipe or a file stays byte for byte)."""
+    if not sys.stdout.isatty():
+        return diff
+    return "".join(safe_text(line.rstrip("\r\n")) + "\n" for line in diff.splitlines(True))
+
+
 def run(args: argparse.Namespace) -> int:
-    from policies.fixes import combined
+    from policies.fix_patch import combined
     from policies.redaction import scrubber
     from policies.source_edit import unified_diff
 
     progress = Progress(args.quiet)
     home = Path(args.program_dir).resolve()
+    diff_file = _diff_target(args, home)
     assessment = _assess(args, progress)
+    scrub = scrubber(assessment.evaluation.inventory, assessment.secrets)
+
+    def said(text: str) -> None:
+        progress(scrub.text(text) if scrub else text)
+
     fixes = assessment.fixes
     by_id = {f.id: f for f in assessment.findings}
     for fix in fixes.values():
         if fix.manual:
             finding = by_id[fix.finding_id]
-            progress(
-                f"no automatic edit for {fix.check_id} on {finding.resource.name}: {fix.manual}"
-            )
-    merged = combined(fixes.values(), home)
+            said(f"no automatic edit for {fix.check_id} on {finding.resource.name}: {fix.manual}")
+    merged = combined(fixes.values(), home, redact=scrub.text)
     for finding_id, why in merged.left_out:
-        progress(
-            f"left out {by_id[finding_id].check.id} on {by_id[finding_id].resource.name}: {why}"
-        )
+        finding = by_id[finding_id]
+        said(f"left out {finding.check.id} on {finding.resource.name}: {why}")
     diff = "".join(unified_diff(p.file, p.before, p.after) for p in merged.patches)
-    scrub = scrubber(assessment.evaluation.inventory, assessment.secrets)
-    if scrub and scrub.text(diff) != diff and not args.apply:
+    if scrub and scrub.text(diff) != diff and (diff_file or not args.apply):
         raise InputError(
             f"{args.program_dir}: the diff would show a secret value (an input the program "
-            "marks secret, a password, or a --secret value); use --apply to write the fixes "
-            "without printing them"
+            "marks secret, a password, or a --secret value); use --apply without --diff to "
+            "write the fixes without showing them"
         )
     fixed = {i for p in merged.patches for i in p.finding_ids}
     partial = {i for i in fixed if fixes[i].still_fails}
     for finding_id in sorted(partial):
         finding = by_id[finding_id]
-        progress(
+        said(
             f"partial fix for {finding.check.id} on {finding.resource.name}: with it the check "
             f"still fails: {fixes[finding_id].still_fails}"
         )
-    progress(
+    said(
         f"{len(fixed)} finding(s) fixed in {len(merged.patches)} file(s); "
         f"{sum(1 for f in fixes.values() if f.manual) + len(merged.left_out)} need a hand"
     )
-    if args.diff:
-        Path(args.diff).write_text(diff, encoding="utf-8")
+    if diff_file:
+        diff_file.write_text(diff, encoding="utf-8", newline="")
         say(f"Diff written: {args.diff}")
     elif not args.apply:
-        sys.stdout.write(diff)
+        sys.stdout.write(_shown(diff))
     if not args.apply or not merged.patches:
         return ExitCode.OK
+    _writable(merged.patches)
     for patch in merged.patches:
         _write(patch.path, patch.after)
         say(f"Fixed: {patch.file}")
@@ -153,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         finding = again[finding_id]
         say(
             f"not confirmed: {finding.check.id} on {finding.resource.name} is "
-            f"{finding.status.value}: {finding.message}"
+            f"{finding.status.value}: {scrub.text(finding.message) if scrub else finding.message}"
         )
     if still:
         return ExitCode.FAILED

@@ -198,7 +198,7 @@ def collect_and_assess(
 
     library = build_registry()
     include, exclude = (
-        split_selectors(getattr(args, "checks", None)),
+        split_selectors(getattr(args, "checks", None), getattr(args, "checks_option", "--checks")),
         split_selectors(getattr(args, "skip_checks", None), "--skip-checks"),
     )
     registry = select(library, include, exclude) if include or exclude else library

@@ -207,8 +207,8 @@ def test_a_diff_that_would_print_a_secret_is_refused(tmp_path):
     assert done.stdout == ""
     assert done.stderr.strip().splitlines()[-1] == (
         "safeguard: error: .: the diff would show a secret value (an input the program marks "
-        "secret, a password, or a --secret value); use --apply to write the fixes without "
-        "printing them"
+        "secret, a password, or a --secret value); use --apply without --diff to write the "
+        "fixes without showing them"
     )
     assert "hunter2" not in done.stderr
 
