@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.fixes import (
+    BOM,
     PARTIAL,
     READY,
     ProgramFiles,
@@ -88,7 +89,8 @@ def combined(
             failed.update((i, f"{named}: {exc}") for i in ids)
             continue
         if path is not None and kept:
-            patches.append(FilePatch(named, path, before, after, tuple(ids)))
+            mark = BOM if path in files.bom else ""
+            patches.append(FilePatch(named, path, mark + before, mark + after, tuple(ids)))
     return Combined(tuple(patches), tuple(sorted(failed.items())))
 
 

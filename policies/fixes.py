@@ -36,6 +36,7 @@ from policies.source_edit import NotEditable, Replacement, changed_lines, edit_c
 # ready: the edit makes the check pass; partial: the edit is right but the check also needs
 # something no input gives (another resource); manual: no edit is offered, and why.
 READY, PARTIAL, MANUAL = "ready", "partial", "manual"
+BOM = "\ufeff"
 NEEDS_MORE = (
     "the inputs this fix sets already hold the secure values: the check fails on something an "
     "input cannot fix (see the remediation)"
@@ -148,6 +149,7 @@ class ProgramFiles:
         self.home = home.resolve()
         self.cwd = (cwd or Path.cwd()).resolve()
         self._texts: dict[Path, str | None] = {}
+        self.bom: set[Path] = set()  # files that start with a byte-order mark
 
     def locate(self, named: str) -> Path | None:
         """The file a finding names: relative to where the scan ran when the program is inside
@@ -158,13 +160,18 @@ class ProgramFiles:
         return path if path.is_file() and path.is_relative_to(self.home) else None
 
     def text(self, path: Path) -> str | None:
-        """The file's text with its own line ends (CRLF stays CRLF)."""
+        """The file's text with its own line ends (CRLF stays CRLF), without a leading byte-order
+        mark (Python ignores it; `bom` says whether to write it back)."""
         if path not in self._texts:
             try:
                 with path.open(encoding="utf-8", newline="") as handle:
-                    self._texts[path] = handle.read()
+                    text = handle.read()
             except (OSError, UnicodeDecodeError):
-                self._texts[path] = None
+                text = None
+            if text is not None and text.startswith(BOM):
+                self.bom.add(path)
+                text = text[len(BOM) :]
+            self._texts[path] = text
         return self._texts[path]
 
     def source(self, res: Resource) -> tuple[str, int, Path, str]:

@@ -201,3 +201,18 @@ def test_a_bad_check_names_the_option_given(tmp_path):
     done = run("fix", ".", "--check", "", cwd=folder)
     assert done.returncode == 2
     assert done.stderr.strip() == "safeguard: error: --check '': names no check"
+
+
+def test_a_file_with_a_byte_order_mark_is_fixed_and_keeps_it(tmp_path):
+    folder = program(
+        tmp_path, "\ufeff" + HEAD + 'aws.sqs.Queue("q", sqs_managed_sse_enabled=False)\n'
+    )
+    assert fixes(folder, tmp_path)[("sqs_queue_encrypted", "q")]["status"] == "ready"
+    done = run("fix", ".", "--diff", str(tmp_path / "d.diff"), "-q", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    subprocess.run(["git", "init", "-q", "."], cwd=folder, check=True)
+    subprocess.run(["git", "apply", "--check", str(tmp_path / "d.diff")], cwd=folder, check=True)
+    assert run("fix", ".", "--apply", "-q", cwd=folder).returncode == 0
+    written = (folder / "__main__.py").read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfimport pulumi_aws")
+    assert b"sqs_managed_sse_enabled=True)" in written
