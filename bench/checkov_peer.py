@@ -143,6 +143,8 @@ def main() -> int:
                     out,
                     "--force",
                     "-q",
+                    "--history",  # recorded, as by default, but not in the repository
+                    str(root / "history.sqlite"),
                 ],
                 "scan --state": [
                     str(SAFEGUARD),
@@ -153,6 +155,8 @@ def main() -> int:
                     out,
                     "--force",
                     "-q",
+                    "--history",  # recorded, as by default, but not in the repository
+                    str(root / "history.sqlite"),
                 ],
                 "checkov (plan)": [
                     str(CHECKOV),

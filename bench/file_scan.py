@@ -46,7 +46,7 @@ if sys.argv[1] == "sdk":
         value, resource_class(canonical_type(token)))
 from scripts.cli import main
 code = main(["scan", "--state", sys.argv[2], "--out", sys.argv[3], "--force", "--quiet",
-             "--format", "json"])
+             "--format", "json", "--history", sys.argv[3] + ".history.sqlite"])
 print("pulumi_aws imported:", "pulumi_aws" in sys.modules, file=sys.stderr)
 sys.exit(code)
 """

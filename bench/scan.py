@@ -72,6 +72,7 @@ def timed(cmd: list[str], ok: tuple[int, ...]) -> float:
 
 def measure(label: str, program: Path, runs: int, out: Path) -> tuple[str, float, float]:
     ours = [str(SAFEGUARD), "scan", str(program), "--out", str(out), "--force", "--quiet"]
+    ours += ["--history", str(out) + ".history.sqlite"]  # recorded, but not in the repository
     bare = [sys.executable, str(REPO / "bench" / "bare_mocks.py"), str(program)]
     ours_times, bare_times = [], []
     for _ in range(runs):  # alternate, so drift on the machine hits both alike

@@ -283,6 +283,29 @@ TREND = _Record(
         "risks": _List(_Record({"risk_id": TEXT, "title": optional(TEXT), **_CHANGE})),
     },
 )
+# What `safeguard drift` adds (policies.drift): the renderers read these keys.
+_DRIFT_RESOURCE = _Record({"type": TEXT, "name": TEXT})
+_DRIFT_COUNTS = ("matched", "changed_properties", "changed_resources", "breaking_changes", "gone")
+_DRIFT_ROW = {"resource": _DRIFT_RESOURCE}
+DRIFT = _Record(
+    {
+        "states": _List(_Record({"file": TEXT, "resources": WHOLE})),
+        "summary": _Record(dict.fromkeys((*_DRIFT_COUNTS, "unmanaged", "not_seen"), WHOLE)),
+        "exit_code": _OneOf((0, 1, 3)),
+        "changed": _List(
+            _Record({**_DRIFT_ROW, "property": TEXT, "declared": ANY, "live": ANY, "checks": TEXTS})
+        ),
+        "gone": _List(_Record({**_DRIFT_ROW, "checks": TEXTS})),
+        "unmanaged": _List(_Record({**_DRIFT_ROW, "failing": TEXTS})),
+    },
+    optional={
+        "verdicts": _List(_Record({"check_id": TEXT, "live": _OneOf(STATUSES)})),
+        "not_seen": _List(_Record({**_DRIFT_ROW, "reason": TEXT})),
+        "not_comparable": _List(_Record({**_DRIFT_ROW, "property": TEXT, "why": TEXT})),
+        "not_compared": _List(_Record({"type": TEXT, "count": WHOLE, "reason": TEXT})),
+        "made_by_aws": _List(_Record({**_DRIFT_ROW, "reason": TEXT})),
+    },
+)
 DOCUMENT = _Record(
     {
         "schema_version": TEXT,
@@ -319,7 +342,7 @@ DOCUMENT = _Record(
         ),
         "safeguards": _List(SAFEGUARD),
     },
-    optional={"risks": optional(_List(RISK)), "trend": optional(TREND)},
+    optional={"risks": optional(_List(RISK)), "trend": optional(TREND), "drift": optional(DRIFT)},
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from checks.text import safe_text
 from policies.run_identity import document_sha256
+from reports.markdown_drift import drift_lines
 from reports.markdown_trend import trend_lines
 from reports.proposal_md import proposal_lines
 
@@ -332,6 +333,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
         )
         body += [f"⛔ Expired waivers reopen their findings and fail the gate: {names}", ""]
     body += trend_lines(doc, _text, _code)
+    body += drift_lines(doc, _text, _code)
     body += [_safeguard_line(doc), ""]
     body += proposal_lines(doc, _text, _code)
     fixes = {f["check_id"]: f for f in failures}

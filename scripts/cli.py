@@ -15,9 +15,20 @@ from checks.errors import InputError
 from checks.text import safe_text
 from policies.exit_codes import ExitCode
 from policies.version import tool_version
-from scripts.commands import audit, demo, fix, keygen, listing, report, scan, verify
+from scripts.commands import (
+    audit,
+    demo,
+    drift,
+    fix,
+    history,
+    keygen,
+    listing,
+    report,
+    scan,
+    verify,
+)
 
-COMMANDS = (scan, fix, audit, demo, listing, report, verify, keygen)
+COMMANDS = (scan, fix, audit, drift, demo, listing, report, history, verify, keygen)
 
 _MEANINGS = {
     ExitCode.OK: "no check failed at or above --fail-on, and every check could be evaluated",

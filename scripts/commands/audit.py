@@ -29,6 +29,13 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=epilog,
     )
+    add_aws_options(audit)
+    add_gate_and_output_options(audit, "json,md")
+    audit.set_defaults(handler=run)
+
+
+def add_aws_options(audit: argparse.ArgumentParser) -> None:
+    """Where and how to read the account: the same for every command that reads it live."""
     audit.add_argument(
         "--endpoint-url",
         metavar="URL",
@@ -53,14 +60,18 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
     audit.add_argument(
         "--external-id", metavar="ID", help="the external id the auditor role requires, if any"
     )
-    add_gate_and_output_options(audit, "json,md")
-    audit.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    prepared = prepare(args)
+    request = aws_request(args, prepared[0])
+    return assess_and_write(args, build_sources().get("aws"), request, prepared)
+
+
+def aws_request(args: argparse.Namespace, progress) -> SourceRequest:
+    """What to ask the live source, from the options `add_aws_options` added."""
     from checks.sources.aws.session import AwsOptions
 
-    prepared = prepare(args)
     options = AwsOptions(
         endpoint_url=args.endpoint_url,
         regions=args.regions,
@@ -68,6 +79,4 @@ def run(args: argparse.Namespace) -> int:
         role_arns=tuple(args.role_arn),
         external_id=args.external_id,
     )
-    progress = prepared[0]
-    request = SourceRequest(progress=progress, extra={"aws": options, "detail": progress.detail})
-    return assess_and_write(args, build_sources().get("aws"), request, prepared)
+    return SourceRequest(progress=progress, extra={"aws": options, "detail": progress.detail})

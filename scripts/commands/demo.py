@@ -85,6 +85,7 @@ def _audit(endpoint: str, region: str, out: Path, args: argparse.Namespace, prev
     audit.add_parser(parser.add_subparsers(), "")
     formats = args.format if "json" in args.format.split(",") else args.format + ",json"
     argv = ["audit", "--endpoint-url", endpoint, "--regions", region, "--out", str(out)]
+    argv += ["--history", str(out.parent / "history.sqlite")]  # the demo's runs, kept with it
     argv += ["--format", formats, *(["--force"] if args.force else [])]
     argv += [*(["--previous", str(previous)] if previous else []), *(["-q"] if args.quiet else [])]
     parsed = parser.parse_args(argv)

@@ -4,12 +4,21 @@ run itself (collect, evaluate, assess, write the record and every format, sign).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from checks.errors import InputError
 from checks.sources.registry import Source, SourceRequest
 from policies.proposal import RULE_2013, RULES
+from scripts.commands.history import (
+    LAST,
+    add_history_options,
+    check_history,
+    previous_from_history,
+    record_assessed_run,
+)
 from scripts.output import (
     FORCE_HELP,
     FORMAT_HELP,
@@ -59,7 +68,8 @@ def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats
     parser.add_argument(
         "--previous",
         metavar="FILE",
-        help="an earlier run's safeguard-scan.json of the same scope: adds the trend section",
+        help="an earlier run's safeguard-scan.json of the same scope, or `last` for the last "
+        "recorded run of this scope in the run history: adds the trend section",
     )
     parser.add_argument(
         "--baseline",
@@ -119,6 +129,7 @@ def add_gate_and_output_options(parser: argparse.ArgumentParser, default_formats
         "inventory as a Terraform plan; its HIPAA-mapped failures join the findings",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    add_history_options(parser)
 
 
 def _path(value: str | None) -> Path | None:
@@ -138,6 +149,7 @@ def prepare(args: argparse.Namespace) -> tuple[Progress, dict, list[str], object
     progress = Progress(args.quiet)
     out = Path(args.out)
     others = check_out(out, renderers, args.force)  # before the run, not after minutes of it
+    check_history(args)
     if others:
         named = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
         progress(
@@ -152,16 +164,22 @@ def assess_and_write(
     source: Source,
     request: SourceRequest,
     prepared: tuple[Progress, dict, list[str], object],
+    amend: Callable[[Any, dict], int] | None = None,
 ) -> int:
-    """Collect from `source`, evaluate every check, assess, write every chosen format."""
+    """Collect from `source`, evaluate every check, assess, write every chosen format.
+    `amend(assessment, record)`, when given, adds a section to the record before it is written
+    and returns the run's exit code (`safeguard drift` adds the drift and gates on it)."""
     from policies.record import build_record
     from reports.signing import sign_run
 
     progress, renderers, chosen, sign_key = prepared
     out = Path(args.out)
     assessment = collect_and_assess(args, source, request, progress)
-    written = write_outputs(build_record(assessment), chosen, renderers, out, args.force)
+    record = build_record(assessment)
+    code = int(assessment.gate.exit_code) if amend is None else amend(assessment, record)
+    written = write_outputs(record, chosen, renderers, out, args.force)
     written += sign_run(out, sign_key)
+    record_assessed_run(args, record, renderers["json"].render, out, progress, code)
     counts, gate = assessment.status_counts, assessment.gate
     progress(
         f"{counts['FAIL']} failed ({len(gate.blocking_failures)} blocking under profile "
@@ -171,7 +189,7 @@ def assess_and_write(
     )
     for path in written:
         say(f"Report written: {path}")
-    return int(gate.exit_code)
+    return code
 
 
 def _option(args: argparse.Namespace, name: str) -> Path | None:
@@ -227,9 +245,11 @@ def collect_and_assess(
         attestations=_option(args, "attestations"),
         risk_overrides=_option(args, "risk_overrides"),
         sla=_option(args, "sla"),
-        previous=_option(args, "previous"),
+        previous=None if getattr(args, "previous", None) == LAST else _option(args, "previous"),
         framework_rule=getattr(args, "framework", RULE_2013),
     )
+    if getattr(args, "previous", None) == LAST:  # the scope is known only now
+        inputs = replace(inputs, previous=previous_from_history(args, collected.provenance))
     progress(f"{len(collected.resources)} resources; evaluating {len(registry)} checks…")
     evaluation = evaluate(Inventory(collected.resources, gaps=collected.gaps), registry)
     if checkov is not None:

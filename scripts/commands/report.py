@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from checks.errors import InputError
+from scripts.commands.history import HISTORY_HELP, looks_like_run_id, stored_document
 from scripts.output import FORCE_HELP, FORMAT_HELP, formats, write_outputs
 
 
@@ -14,7 +15,10 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         "report", help="re-render a stored run (its JSON document) in other formats"
     )
     report.add_argument(
-        "run", metavar="RUN", help="a run's safeguard-scan.json, or the folder holding it"
+        "run",
+        metavar="RUN",
+        help="a run's safeguard-scan.json, the folder holding it, or the id (or a unique "
+        "beginning of it) of a run in the run history (safeguard history lists them)",
     )
     report.add_argument("--format", default="all", help=FORMAT_HELP + " (default: all)")
     report.add_argument(
@@ -36,6 +40,7 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         metavar="PRIVATE.pem",
         help="Ed25519 private key (safeguard keygen): sign the new folder's manifest",
     )
+    report.add_argument("--history", metavar="PATH", help=HISTORY_HELP + ", for a RUN_ID")
     report.set_defaults(handler=run)
 
 
@@ -51,9 +56,11 @@ def run(args: argparse.Namespace) -> int:
     chosen = formats(args.format, renderers)
     sign_key = load_private_key(Path(args.sign_key)) if args.sign_key else None
     source = Path(args.run)
-    if source.is_dir():
-        source = source / RECORD_FILE
-    record = load_run_document(source)
+    if not source.exists() and looks_like_run_id(args.run):  # a run id: from the history
+        source, record = stored_document(args)
+    else:
+        source = source / RECORD_FILE if source.is_dir() else source
+        record = load_run_document(source)
     _check_gate(source, record)
     out = Path(args.out)
     if out.resolve() == source.parent.resolve():

@@ -24,6 +24,7 @@ from checks.sources.program_values import engine_urn
 from checks.sources.pulumi_schema import object_to_python, properties, resource_class
 from checks.sources.pulumi_transforms import transformed
 from scripts.emulate.creators.base import NotEmulated, Target, error_code
+from scripts.emulate.export import export_states
 from scripts.emulate.inputs import Inputs, Usage, unmapped
 from scripts.emulate.invokes import Invokes
 from scripts.emulate.registry import Registry
@@ -90,6 +91,8 @@ class Deployer:
         self.unmapped: list[dict[str, Any]] = []
         self.notes: list[str] = []
         self.failure: dict[str, Any] | None = None
+        # URN → the engine-named inputs and state of each created resource: a stack export's body.
+        self.states: dict[str, dict[str, Any]] = {}
 
     # -- the mocks' entry points ----------------------------------------------------------
 
@@ -186,6 +189,7 @@ class Deployer:
         missed = unmapped(data, usage)
         with self.changed:
             self.created.append(record)
+            self.states[record["urn"]] = {"inputs": dict(inputs), "outputs": state}
             if missed:
                 self.unmapped.append({**record, "inputs": missed})
             self.notes.extend(target.notes)
@@ -259,5 +263,6 @@ class Deployer:
                 "made_up": sorted(self.invokes.made_up),
                 "notes": self.notes,
                 "failure": self.failure,
+                "states": export_states(self.states),
             }
         )

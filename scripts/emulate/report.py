@@ -52,6 +52,9 @@ class DeployReport:
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
     failure: Mapping[str, str] | None = field(default=None)
+    # URN → {"inputs", "outputs"} of each created resource, engine-named, secrets as ciphertext
+    # objects: what `scripts.emulate.export` writes as a stack export.
+    states: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     def find(self, token: str, name: str | None = None) -> list[CreatedResource]:
         """The created resources of a type (and logical name)."""
@@ -97,4 +100,5 @@ def from_result(
         notes=tuple(result.get("notes", [])),
         seconds=seconds,
         failure=result.get("failure"),
+        states=dict(result.get("states") or {}),
     )

@@ -270,7 +270,13 @@ def _copy_in(case: Case, scratch: Path) -> None:
 
 
 def _run(args: tuple[str, ...], scratch: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "COLUMNS": "200"}
+    # The case's own run history: the recorded run's id depends only on this case.
+    env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "COLUMNS": "200",
+        "SAFEGUARD_HISTORY": str(scratch / "history.sqlite"),
+    }
     return subprocess.run(
         [str(SAFEGUARD), *args],
         cwd=scratch,
