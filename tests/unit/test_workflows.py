@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 ACTION_FILE = REPO / "action.yml"
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 PR_FILE = REPO / ".github" / "workflows" / "pr.yml"
+NIGHTLY_FILE = REPO / ".github" / "workflows" / "nightly-audit.yml"
 PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$")
 ACTION_INPUTS = {
@@ -34,7 +35,7 @@ def triggers(workflow: dict) -> dict:
     return workflow.get("on", workflow.get(True))
 
 
-ACTION, PR = load(ACTION_FILE), load(PR_FILE)
+ACTION, PR, NIGHTLY = load(ACTION_FILE), load(PR_FILE), load(NIGHTLY_FILE)
 
 
 def step_named(steps: list[dict], name: str) -> dict:
@@ -53,12 +54,12 @@ def all_uses_lines() -> list[tuple[str, str, str]]:
 
 
 def test_there_are_the_workflows_this_test_knows():
-    assert [p.name for p in WORKFLOWS] == ["mutation.yml", "pr.yml"]
+    assert [p.name for p in WORKFLOWS] == ["mutation.yml", "nightly-audit.yml", "pr.yml"]
 
 
 def test_every_action_is_pinned_to_a_full_commit_with_its_version_in_a_comment():
     uses = all_uses_lines()
-    assert len(uses) == 12
+    assert len(uses) == 18
     for name, ref, rest in uses:
         if ref == "./":  # this repository's own action, at the commit being checked out
             assert name == "pr.yml"
@@ -80,6 +81,9 @@ def test_one_action_one_commit_across_files():
         "actions/download-artifact": 1,
         "github/codeql-action/upload-sarif": 1,
         "actions/github-script": 1,
+        "aws-actions/configure-aws-credentials": 1,
+        "actions/cache/restore": 1,
+        "actions/cache/save": 1,
     }
     assert seen["actions/checkout"] == {"11bd71901bbe5b1630ceea73d27597364c9af683"}
 
@@ -121,7 +125,7 @@ def test_scanning_a_pull_request_needs_no_secret_and_no_cloud_credential():
 
 def test_no_untrusted_value_is_pasted_into_a_shell_script():
     # Values reach scripts through env:, never as ${{ }} inside the script's text.
-    for document in (PR, ACTION):
+    for document in (PR, ACTION, NIGHTLY):
         jobs = document.get("jobs") or {"action": {"steps": document["runs"]["steps"]}}
         for job in jobs.values():
             for step in job["steps"]:
@@ -219,3 +223,99 @@ def test_the_changed_stacks_are_the_ones_scanned(tmp_path, changed, stacks):
     script = step_named(PR["jobs"]["changes"]["steps"], "Stacks they touch")["run"]
     code, out = _run_step(script, {}, tmp_path)
     assert (code, out) == (0, {"stacks": stacks})
+
+
+# -- the nightly audit (.github/workflows/nightly-audit.yml) ---------------------------------
+
+
+def test_the_nightly_audit_runs_on_a_schedule_and_on_demand():
+    assert triggers(NIGHTLY) == {"schedule": [{"cron": "23 3 * * *"}], "workflow_dispatch": None}
+    assert NIGHTLY["concurrency"] == {"group": "nightly-audit", "cancel-in-progress": False}
+
+
+def test_the_nightly_job_may_only_read_the_code_and_ask_for_an_oidc_token():
+    assert NIGHTLY["permissions"] == {"contents": "read"}
+    assert {name: job["permissions"] for name, job in NIGHTLY["jobs"].items()} == {
+        "audit": {"id-token": "write", "contents": "read"}
+    }
+
+
+def test_the_nightly_assumes_the_auditor_role_with_oidc_and_stores_no_key():
+    steps = NIGHTLY["jobs"]["audit"]["steps"]
+    oidc = step_named(steps, "Assume the auditor role (OIDC)")
+    assert oidc["uses"].startswith("aws-actions/configure-aws-credentials@")
+    assert oidc["with"] == {
+        "role-to-assume": "${{ vars.SAFEGUARD_AUDIT_ROLE_ARN }}",
+        "role-session-name": "hipaa-safeguard-nightly",
+        "aws-region": "${{ vars.AWS_REGION || 'us-east-1' }}",
+    }
+    text = NIGHTLY_FILE.read_text()
+    assert "secrets." not in text
+    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
+
+
+def test_the_run_history_is_restored_before_and_saved_after_whatever_the_verdict():
+    steps = NIGHTLY["jobs"]["audit"]["steps"]
+    names = [s.get("name") for s in steps]
+    restore = step_named(steps, "Restore the run history")
+    save = step_named(steps, "Save the run history")
+    order = [
+        "Assume the auditor role (OIDC)",
+        "Restore the run history",
+        "safeguard nightly",
+        "Save the run history",
+        "Keep the report",
+        "Fail on the nightly's verdict",
+    ]
+    assert [n for n in names if n in order] == order
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert save["uses"].startswith("actions/cache/save@")
+    assert save["if"].startswith("always()")
+    assert restore["with"]["path"] == save["with"]["path"] == ".safeguard"
+    # A new key each night; the next night finds the newest by its prefix.
+    assert save["with"]["key"] == restore["with"]["key"]
+    assert "${{ github.run_id }}" in save["with"]["key"]
+    (prefix,) = restore["with"]["restore-keys"].split()
+    assert prefix == "safeguard-history-" and save["with"]["key"].startswith(prefix)
+    nightly = step_named(steps, "safeguard nightly")["run"]
+    assert "--history .safeguard/history.sqlite" in nightly
+
+
+def test_the_report_is_kept_and_the_job_fails_on_the_nightly_exit_code():
+    steps = NIGHTLY["jobs"]["audit"]["steps"]
+    artifact = step_named(steps, "Keep the report")
+    assert artifact["uses"].startswith("actions/upload-artifact@")
+    assert artifact["if"].startswith("always()")
+    assert (artifact["with"]["path"], artifact["with"]["retention-days"]) == (
+        "safeguard-report",
+        90,
+    )
+    gate = steps[-1]
+    assert gate["name"] == "Fail on the nightly's verdict" and gate["if"] == "always()"
+    assert gate["env"] == {"EXIT_CODE": "${{ steps.nightly.outputs.exit-code }}"}
+
+
+@pytest.mark.parametrize(("verdict", "state_files"), [(1, "a.json b.json"), (0, "")])
+def test_the_nightly_step_runs_safeguard_nightly_and_passes_its_exit_code_on(
+    tmp_path, verdict, state_files
+):
+    fake = tmp_path / "safeguard"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "$RUNNER_TEMP/args"\nexit {verdict}\n')
+    fake.chmod(0o755)
+    script = step_named(NIGHTLY["jobs"]["audit"]["steps"], "safeguard nightly")["run"]
+    env = {"SAFEGUARD_BIN": str(fake), "STATE_FILES": state_files, "REGIONS": "us-east-1"}
+    code, out = _run_step(script, env, tmp_path)
+    assert (code, out) == (0, {"exit-code": str(verdict)})
+    args = (tmp_path / "args").read_text().splitlines()
+    states = [f for s in state_files.split() for f in ("--state", s)]
+    assert args == [
+        "nightly", "--out", "safeguard-report", "--format", "json,md,html,csv",
+        "--history", ".safeguard/history.sqlite", "--summary", f"{tmp_path}/nightly-summary.md",
+        *states, "--regions", "us-east-1",
+    ]  # fmt: skip
+
+
+def test_the_final_step_fails_the_job_on_any_code_but_0(tmp_path):
+    script = NIGHTLY["jobs"]["audit"]["steps"][-1]["run"]
+    results = {c: _run_step(script, {"EXIT_CODE": c}, tmp_path)[0] for c in ("0", "1", "3", "")}
+    assert results == {"0": 0, "1": 1, "3": 3, "": 2}
