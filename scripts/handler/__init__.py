@@ -1,0 +1,1 @@
+"""The change-triggered audit: `scripts.handler.entry.handle` is the Lambda entry point."""

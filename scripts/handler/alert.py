@@ -1,0 +1,92 @@
+"""The alert a change that broke a check sends: a short text to the alerts SNS topic.
+
+It says which check failed on which resource, who made the change, when, and the Security Rule
+specifications the check supports (the check's own citations). It never carries the request's
+values or the finding's evidence, and every observed string goes through the report's one
+redaction step first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.evaluate import Finding
+from checks.registry import Status
+from policies.redaction import redact, scrubber
+from scripts.handler.judge import Judged
+
+# SNS subjects are at most 100 characters of printable ASCII.
+_SUBJECT_LIMIT = 100
+
+
+def resource_label(finding: Finding) -> str:
+    """The changed resource as an alert names it: its ARN, else its id or name."""
+    res = finding.resource
+    if res is None:
+        return finding.scope or "the account"
+    return str(res.arn or res.id or res.name)
+
+
+def failures(judged: Judged) -> list[Finding]:
+    return [f for f in judged.findings if f.status is Status.FAIL]
+
+
+def alert_record(judged: Judged) -> dict[str, Any]:
+    """The alert's facts, redacted: what the text is written from."""
+    change = judged.change
+    record = {
+        "alert": {
+            "event": f"{change.event_source} {change.event_name}",
+            "event_id": change.event_id,
+            "event_time": change.event_time,
+            "account": change.account,
+            "region": change.region,
+            "actor": change.actor.label,
+            "failures": [
+                {
+                    "check": f.check.id,
+                    "title": f.check.title,
+                    "severity": f.check.severity.label,
+                    "resource": resource_label(f),
+                    "message": f.message,
+                    "citations": list(f.check.citations),
+                }
+                for f in failures(judged)
+            ],
+        }
+    }
+    resources = [f.resource for f in judged.findings if f.resource is not None]
+    return redact(record, scrubber(resources, ()))["alert"]
+
+
+def subject(record: dict[str, Any]) -> str:
+    count = len(record["failures"])
+    text = f"HIPAA safeguard: {count} failed check(s) after {record['event'].split(' ')[-1]}"
+    ascii_only = text.encode("ascii", "replace").decode("ascii")
+    return ascii_only[:_SUBJECT_LIMIT]
+
+
+def message(record: dict[str, Any]) -> str:
+    lines = [
+        f"{record['event']} at {record['event_time']} in account {record['account']} "
+        f"({record['region']})",
+        f"By: {record['actor']}",
+        "",
+    ]
+    for failure in record["failures"]:
+        lines += [
+            f"FAIL {failure['check']} ({failure['severity']}): {failure['title']}",
+            f"  Resource: {failure['resource']}",
+            f"  Why: {failure['message']}",
+            f"  HIPAA: 45 CFR {', '.join(failure['citations'])}",
+        ]
+    return "\n".join(lines)
+
+
+def publish(sns: Any, topic_arn: str, judged: Judged) -> str | None:
+    """Send the alert when a check failed; its message id, or None when nothing failed."""
+    if not failures(judged):
+        return None
+    record = alert_record(judged)
+    answer = sns.publish(TopicArn=topic_arn, Subject=subject(record), Message=message(record))
+    return str(answer.get("MessageId"))

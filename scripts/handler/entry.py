@@ -1,0 +1,101 @@
+"""The change-triggered audit: an EventBridge rule on CloudTrail management events calls
+`handle(event, context)` (as a Lambda function, or from a test with no context at all).
+
+It reads what the call changed (`checks.sources.aws.events`), collects the types that
+resource's checks need from the live account in the event's region (the emulator when
+`AWS_ENDPOINT_URL` is set, AWS otherwise), runs those checks, keeps the findings on the changed
+resource, names who made the change, and publishes the failures to the SNS topic that
+`SAFEGUARD_ALERT_TOPIC_ARN` names. An event it does not audit is logged and answered as such.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from checks.errors import InputError
+from checks.sources.aws.events import Change, NotAudited, read_event
+from checks.sources.registry import SourceRequest
+from scripts.handler.alert import alert_record, failures, publish, resource_label
+from scripts.handler.judge import Judged, checks_for, judge, library, needed_types
+
+TOPIC_VARIABLE = "SAFEGUARD_ALERT_TOPIC_ARN"
+LOG = logging.getLogger("safeguard.handler")
+
+
+def _not_audited(result: NotAudited) -> dict[str, Any]:
+    answer = {
+        "status": "not_audited",
+        "event": " ".join(x for x in (result.event_source, result.event_name) if x) or None,
+        "reason": result.reason,
+    }
+    LOG.info(json.dumps(answer))
+    return answer
+
+
+def _collect(change: Change, types: frozenset[str]):
+    from checks.sources.aws.collectors import all_collectors
+    from checks.sources.aws.session import AwsOptions
+    from checks.sources.aws.source import AwsSource
+
+    options = AwsOptions(regions=(change.region,))
+    request = SourceRequest(extra={"aws": options, "types": types})
+    return AwsSource(all_collectors()).collect(request)
+
+
+def _sns(topic_arn: str) -> Any:
+    import boto3
+
+    # arn:aws:sns:REGION:ACCOUNT:NAME; boto3 honours AWS_ENDPOINT_URL itself.
+    region = topic_arn.split(":")[3] if topic_arn.count(":") >= 5 else None
+    return boto3.client("sns", region_name=region or None)
+
+
+def _answer(judged: Judged, published: str | None) -> dict[str, Any]:
+    change = judged.change
+    return {
+        "status": "audited",
+        "event": f"{change.event_source} {change.event_name}",
+        "event_id": change.event_id,
+        "event_time": change.event_time,
+        "actor": change.actor.as_record(),
+        "resource_seen": judged.seen,
+        "findings": [
+            {
+                "check": f.check.id,
+                "status": f.status.value,
+                "resource": resource_label(f),
+                "message": f.message,
+                "citations": list(f.check.citations),
+            }
+            for f in judged.findings
+        ],
+        "not_collected": judged.gaps,
+        "api_calls": judged.api_calls,
+        "alert": alert_record(judged) if failures(judged) else None,
+        "published": published,
+    }
+
+
+def handle(event: Any, context: Any = None) -> dict[str, Any]:
+    """The Lambda entry point: one CloudTrail event in, the changed resource's findings out."""
+    change = read_event(event)
+    if isinstance(change, NotAudited):
+        return _not_audited(change)
+    registry = checks_for(change, library())
+    try:
+        collected = _collect(change, needed_types(change, library()))
+    except InputError as exc:
+        return _not_audited(NotAudited(change.event_source, change.event_name, str(exc)))
+    read = collected.provenance.get("accounts") or []
+    if change.account and read and change.account not in read:
+        why = f"the event is from account {change.account}; these credentials read {read[0]}"
+        return _not_audited(NotAudited(change.event_source, change.event_name, why))
+    judged = judge(change, collected, registry)
+    topic = os.environ.get(TOPIC_VARIABLE, "").strip()
+    published = publish(_sns(topic), topic, judged) if topic else None
+    answer = _answer(judged, published)
+    LOG.info(json.dumps({k: answer[k] for k in ("status", "event", "findings", "published")}))
+    return answer
