@@ -23,13 +23,27 @@ from scripts.commands import (
     history,
     keygen,
     listing,
+    merge,
     nightly,
     report,
     scan,
     verify,
 )
 
-COMMANDS = (scan, fix, audit, drift, nightly, demo, listing, report, history, verify, keygen)
+COMMANDS = (
+    scan,
+    fix,
+    audit,
+    drift,
+    nightly,
+    demo,
+    listing,
+    report,
+    merge,
+    history,
+    verify,
+    keygen,
+)
 
 _MEANINGS = {
     ExitCode.OK: "no check failed at or above --fail-on, and every check could be evaluated",

@@ -7,6 +7,7 @@ import re
 
 from checks.sources.catalog import build_sources
 from checks.sources.registry import SourceRequest
+from scripts.commands.org_options import add_org_options, list_accounts, with_org
 from scripts.commands.pipeline import add_gate_and_output_options, assess_and_write, prepare
 
 
@@ -30,6 +31,11 @@ def add_parser(sub: argparse._SubParsersAction, epilog: str) -> None:
         epilog=epilog,
     )
     add_aws_options(audit)
+    audit.add_argument(
+        "--list-accounts",
+        action="store_true",
+        help="with --org: print the accounts it would audit as a JSON list, and stop",
+    )
     add_gate_and_output_options(audit, "json,md")
     audit.set_defaults(handler=run)
 
@@ -60,9 +66,12 @@ def add_aws_options(audit: argparse.ArgumentParser) -> None:
     audit.add_argument(
         "--external-id", metavar="ID", help="the external id the auditor role requires, if any"
     )
+    add_org_options(audit)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list_accounts:
+        return list_accounts(args)
     prepared = prepare(args)
     request = aws_request(args, prepared[0])
     return assess_and_write(args, build_sources().get("aws"), request, prepared)
@@ -79,4 +88,5 @@ def aws_request(args: argparse.Namespace, progress) -> SourceRequest:
         role_arns=tuple(args.role_arn),
         external_id=args.external_id,
     )
+    options = with_org(args, options)
     return SourceRequest(progress=progress, extra={"aws": options, "detail": progress.detail})

@@ -54,12 +54,17 @@ def all_uses_lines() -> list[tuple[str, str, str]]:
 
 
 def test_there_are_the_workflows_this_test_knows():
-    assert [p.name for p in WORKFLOWS] == ["mutation.yml", "nightly-audit.yml", "pr.yml"]
+    assert [p.name for p in WORKFLOWS] == [
+        "mutation.yml",
+        "nightly-audit.yml",
+        "org-audit.yml",
+        "pr.yml",
+    ]
 
 
 def test_every_action_is_pinned_to_a_full_commit_with_its_version_in_a_comment():
     uses = all_uses_lines()
-    assert len(uses) == 18
+    assert len(uses) == 29
     for name, ref, rest in uses:
         if ref == "./":  # this repository's own action, at the commit being checked out
             assert name == "pr.yml"

@@ -64,6 +64,8 @@ class AwsOptions:
     profile: str | None = None
     role_arns: tuple[str, ...] = ()
     external_id: str | None = None
+    # `--org`: the credentials' own account is read too, beside the roles assumed from it.
+    with_caller: bool = False
 
     @property
     def endpoint(self) -> str | None:
@@ -204,6 +206,9 @@ def _accounts(options: AwsOptions) -> list[Account]:
         ident = _identity(base, region, endpoint, options.profile or "default credentials")
         return [Account(ident, base, endpoint, options.profile or "default credentials")]
     found = []
+    if options.with_caller:
+        label = options.profile or "default credentials"
+        found.append(Account(_identity(base, region, endpoint, label), base, endpoint, label))
     config = _config("sts", endpoint)
     sts = base.client("sts", region_name=region, endpoint_url=endpoint, config=config)
     for arn in dict.fromkeys(options.role_arns):
