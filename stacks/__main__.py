@@ -12,6 +12,7 @@ from billing.alarms import SecurityAlarms, SecurityAlarmsArgs
 from billing.alerting import Alerting, AlertingArgs
 from billing.audit_logging import AuditTrail, AuditTrailArgs
 from billing.backup import Backup, BackupArgs
+from billing.change_audit import ChangeAudit, ChangeAuditArgs
 from billing.context import AccountContext, StackContext
 from billing.database import Database, DatabaseArgs
 from billing.detection import Detection, DetectionArgs
@@ -179,6 +180,18 @@ Backup(
         vault_lock_mode=settings.vault_lock_mode,
     ),
 )
+if settings.change_audit:
+    ChangeAudit(
+        "change-audit",
+        ctx,
+        ChangeAuditArgs(
+            alerts_topic_arn=topic_arn,
+            alerts_kms_key_arn=keys.arn("alerts"),
+            logs_kms_key_arn=keys.arn("logs"),
+            code_path=settings.change_audit_code_path,
+            log_retention_days=settings.log_retention_days,
+        ),
+    )
 
 pulumi.export("environment", settings.environment)
 pulumi.export("vpc_id", network.vpc.id)

@@ -100,6 +100,9 @@ class Settings:
     auditor_external_id: str | None
     password_max_age_days: int
     account_baseline: bool
+    # change-triggered audit (off unless asked for)
+    change_audit: bool = False
+    change_audit_code_path: str = "build/handler"
 
     @property
     def name_prefix(self) -> str:
@@ -299,4 +302,6 @@ def load() -> Settings:
         auditor_external_id=config.get("auditorExternalId") or None,
         password_max_age_days=_password_max_age(config.get_int("passwordMaxAgeDays")),
         account_baseline=_unless_set(config.get_bool("accountBaseline"), True),
+        change_audit=_unless_set(config.get_bool("changeAudit"), False),
+        change_audit_code_path=config.get("changeAuditCodePath") or "build/handler",
     )

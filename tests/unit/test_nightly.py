@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from policies.exit_codes import ExitCode
-from scripts.commands.nightly import MAX_LINES, judge, summary_lines
+from policies.nightly import judge
+from reports.nightly_summary import MAX_LINES, summary_lines
 
 REPO = Path(__file__).resolve().parents[2]
 GROUP = {"type": "aws:ec2/securityGroup:SecurityGroup", "name": "app", "id": "sg-1", "arn": None}
