@@ -59,6 +59,10 @@ class Emulator:
         )  # unimplemented calls are gaps, not noise
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        # moto keeps its accounts in this process's memory, shared by every server it runs: a new
+        # emulator would see what an earlier one in this process left (a trail, a detector, a
+        # password policy). Each starts as a fresh, empty account.
+        self.reset()
         return self
 
     def reset(self) -> None:
