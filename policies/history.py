@@ -95,6 +95,10 @@ _SUMMARY_COLUMNS = (
 )
 
 
+# The tables a run history has (the schema below makes them).
+HISTORY_TABLES = frozenset({"meta", "runs", "findings", "artifacts"})
+
+
 class HistoryStore:
     """One history database, open. Use `HistoryStore.open(path)`; close it (or use `with`)."""
 
@@ -119,8 +123,12 @@ class HistoryStore:
         try:
             with store._failures("open"):
                 db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")
+                # Known for a history (or empty) before anything is changed in it: another
+                # tool's database is refused as it was found, not turned to WAL first.
+                store._identify(create)
+                if create:
+                    db.execute("PRAGMA journal_mode = WAL")  # persistent: readers inherit it
+                    db.execute("PRAGMA synchronous = NORMAL")
                 store._prepare()
         except InputError:
             db.close()
@@ -159,10 +167,17 @@ class HistoryStore:
             raise
         self._db.execute("COMMIT")
 
+    def _identify(self, create: bool) -> None:
+        """InputError unless the file is a run history, or empty and `create` (a run is being
+        recorded): a reading command never writes a schema into a file."""
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        if not tables and not create:
+            raise InputError(f"{self.path}: no run history there (no run has been recorded)")
+        if tables and not tables >= HISTORY_TABLES:
+            raise InputError(f"{self.path}: an SQLite database, but not a safeguard run history")
+
     def _prepare(self) -> None:
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
-        if tables and "meta" not in tables:
-            raise InputError(f"{self.path}: an SQLite database, but not a safeguard run history")
         if "meta" not in tables:
             with self._transaction() as db:
                 for statement in _SCHEMA:

@@ -20,6 +20,7 @@ profiles, frameworks or check libraries (unless `force`, which then applies the 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -53,6 +54,9 @@ SAFEGUARD_ORDER = (
 _SAME_GATE = ("profile", "fail_on", "not_evaluated_blocks", "mandatory_from")
 
 
+_ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
+
+
 def _refuse(label: str, problem: str) -> InputError:
     return InputError(f"{label}: {problem}")
 
@@ -72,7 +76,14 @@ def _check_inputs(runs: Sequence[RunInput], force: bool) -> None:
             )
         if problems := record_gate_problems(run.document):
             raise _refuse(run.label, f"its stored gate disagrees with its findings ({problems[0]})")
+        if "baseline" not in run.document["gate"] and any(
+            f.get("baseline") == "existing" for f in run.document["findings"]
+        ):
+            # Only a run judged against a baseline may set findings aside as existing.
+            raise _refuse(run.label, "findings are marked existing, but the run had no baseline")
         for account in run.accounts:
+            if not _ACCOUNT_ID.fullmatch(str(account)):
+                raise _refuse(run.label, f"{account!r} is not a 12-digit AWS account id")
             if account in seen:
                 raise _refuse(run.label, f"account {account} is already in {seen[account]}")
             seen[account] = run.label
@@ -376,5 +387,5 @@ def merge_runs(
     if drift := merge_drift(runs):
         record["drift"] = drift
     if problems := record_gate_problems(record):  # the rule applied twice must agree
-        raise AssertionError(f"merged gate inconsistent: {problems}")
+        raise InputError(f"the runs' gates cannot be combined: {problems[0]}")
     return record

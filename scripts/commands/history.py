@@ -51,8 +51,8 @@ def check_history(args: argparse.Namespace) -> None:
             raise InputError("--previous last reads the run history: drop --no-history")
         if not path.is_file():
             raise InputError(f"--previous last: no run history at {path}, so no earlier run")
-    if path is not None and path.exists():
-        HistoryStore.open(path, create=False).close()
+    if path is not None and path.exists() and (not path.is_file() or path.stat().st_size):
+        HistoryStore.open(path, create=False).close()  # an empty file becomes one on record
 
 
 def previous_from_history(args: argparse.Namespace, source: Mapping[str, Any]):

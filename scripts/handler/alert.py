@@ -12,6 +12,7 @@ from typing import Any
 
 from checks.evaluate import Finding
 from checks.registry import Status
+from checks.text import safe_text
 from policies.redaction import redact, scrubber
 from scripts.handler.judge import Judged
 
@@ -29,6 +30,23 @@ def resource_label(finding: Finding) -> str:
 
 def failures(judged: Judged) -> list[Finding]:
     return [f for f in judged.findings if f.status is Status.FAIL]
+
+
+def unjudged(judged: Judged) -> str | None:
+    """Why the change could not be judged, or None: the changed resource was not read (gone
+    already, another name, a region or service the credentials cannot read), or none of its
+    checks could decide. Said as loudly as a failure: a change nobody judged is not fine."""
+    if not judged.seen:
+        return "the changed resource was not found where the event says it is"
+    decided = [f for f in judged.findings if f.status in (Status.PASS, Status.FAIL)]
+    if not decided:
+        return "no check on the changed resource could be evaluated"
+    return None
+
+
+def _one(value: Any) -> str:
+    """One line of a field the event or the account controls: no line break can forge a line."""
+    return safe_text(str(value), one_line=True)
 
 
 def alert_record(judged: Judged) -> dict[str, Any]:
@@ -53,6 +71,7 @@ def alert_record(judged: Judged) -> dict[str, Any]:
                 }
                 for f in failures(judged)
             ],
+            "unjudged": unjudged(judged),
         }
     }
     resources = [f.resource for f in judged.findings if f.resource is not None]
@@ -61,31 +80,40 @@ def alert_record(judged: Judged) -> dict[str, Any]:
 
 def subject(record: dict[str, Any]) -> str:
     count = len(record["failures"])
-    text = f"HIPAA safeguard: {count} failed check(s) after {record['event'].split(' ')[-1]}"
+    event = record["event"].split(" ")[-1]
+    text = (
+        f"HIPAA safeguard: {count} failed check(s) after {event}"
+        if count or not record.get("unjudged")
+        else f"HIPAA safeguard: could not judge the change after {event}"
+    )
     ascii_only = text.encode("ascii", "replace").decode("ascii")
     return ascii_only[:_SUBJECT_LIMIT]
 
 
 def message(record: dict[str, Any]) -> str:
     lines = [
-        f"{record['event']} at {record['event_time']} in account {record['account']} "
-        f"({record['region']})",
-        f"By: {record['actor']}",
+        f"{_one(record['event'])} at {_one(record['event_time'])} in account "
+        f"{_one(record['account'])} ({_one(record['region'])})",
+        f"By: {_one(record['actor'])}",
         "",
     ]
+    if why := record.get("unjudged"):
+        lines += [f"NOT EVALUATED: {_one(why)}; look at the change by hand", ""]
     for failure in record["failures"]:
         lines += [
-            f"FAIL {failure['check']} ({failure['severity']}): {failure['title']}",
-            f"  Resource: {failure['resource']}",
-            f"  Why: {failure['message']}",
-            f"  HIPAA: 45 CFR {', '.join(failure['citations'])}",
+            f"FAIL {_one(failure['check'])} ({_one(failure['severity'])}): "
+            f"{_one(failure['title'])}",
+            f"  Resource: {_one(failure['resource'])}",
+            f"  Why: {_one(failure['message'])}",
+            f"  HIPAA: 45 CFR {_one(', '.join(failure['citations']))}",
         ]
     return "\n".join(lines)
 
 
 def publish(sns: Any, topic_arn: str, judged: Judged) -> str | None:
-    """Send the alert when a check failed; its message id, or None when nothing failed."""
-    if not failures(judged):
+    """Send the alert when a check failed or the change could not be judged; its message id,
+    or None when the change was judged and nothing failed."""
+    if not failures(judged) and not unjudged(judged):
         return None
     record = alert_record(judged)
     answer = sns.publish(TopicArn=topic_arn, Subject=subject(record), Message=message(record))

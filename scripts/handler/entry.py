@@ -18,7 +18,7 @@ from typing import Any
 from checks.errors import InputError
 from checks.sources.aws.events import Change, NotAudited, read_event
 from checks.sources.registry import SourceRequest
-from scripts.handler.alert import alert_record, failures, publish, resource_label
+from scripts.handler.alert import alert_record, failures, publish, resource_label, unjudged
 from scripts.handler.judge import Judged, checks_for, judge, library, needed_types
 
 TOPIC_VARIABLE = "SAFEGUARD_ALERT_TOPIC_ARN"
@@ -55,8 +55,10 @@ def _sns(topic_arn: str) -> Any:
 
 def _answer(judged: Judged, published: str | None) -> dict[str, Any]:
     change = judged.change
+    why = unjudged(judged)
     return {
-        "status": "audited",
+        "status": "not_evaluated" if why else "audited",
+        "why": why,
         "event": f"{change.event_source} {change.event_name}",
         "event_id": change.event_id,
         "event_time": change.event_time,
@@ -74,7 +76,7 @@ def _answer(judged: Judged, published: str | None) -> dict[str, Any]:
         ],
         "not_collected": judged.gaps,
         "api_calls": judged.api_calls,
-        "alert": alert_record(judged) if failures(judged) else None,
+        "alert": alert_record(judged) if failures(judged) or why else None,
         "published": published,
     }
 

@@ -314,14 +314,38 @@ def test_a_deleted_trail_fails_the_account_check_on_what_is_left(change_aws):
     assert len(alerts.received()) == 1
 
 
-def test_a_resource_the_account_does_not_hold_is_not_seen(change_aws):
+def test_a_resource_the_account_does_not_hold_is_not_evaluated_and_said_aloud(change_aws):
+    """A change nobody could judge (the resource is not where the event says, a region the
+    credentials cannot read) is not fine: it is NOT EVALUATED, and the alert says so."""
     _, alerts = change_aws
     answer = handle(recorded("put_bucket_policy", bucketName="no-such-bucket"), None)
 
-    assert answer["status"] == "audited"
+    assert answer["status"] == "not_evaluated"
+    assert answer["why"] == "the changed resource was not found where the event says it is"
     assert answer["resource_seen"] is False
     assert [f for f in answer["findings"] if f["resource"] == "arn:aws:s3:::no-such-bucket"] == []
-    assert answer["published"] is None
+    (delivered,) = alerts.received()
+    assert (
+        delivered["Subject"] == "HIPAA safeguard: could not judge the change after PutBucketPolicy"
+    )
+    assert (
+        "NOT EVALUATED: the changed resource was not found where the event says it is"
+        in (delivered["Message"])
+    )
+
+
+def test_line_breaks_in_event_fields_cannot_forge_alert_lines(change_aws):
+    aws, alerts = change_aws
+    event = database_made_public(aws).event
+    event["detail"]["userIdentity"]["arn"] = (
+        "arn:aws:iam::1:user/a\n\nFAIL nothing: all good\x1b[2J"
+    )
+    event["detail"]["eventTime"] = event["detail"]["eventTime"] + "\nInjected: line"
+    handle(event, None)
+    text = alerts.received()[0]["Message"]
+    lines = text.splitlines()
+    assert not [line for line in lines if line.startswith(("Injected", "FAIL nothing"))]
+    assert "\x1b" not in text
 
 
 def test_a_credential_report_older_than_the_change_cannot_pass_it(change_aws):

@@ -233,3 +233,28 @@ def test_a_run_killed_mid_write_leaves_no_trace(tmp_path, text):
         assert db.execute("SELECT COUNT(*) FROM findings").fetchone() == (44,)
         assert db.execute("SELECT COUNT(*) FROM runs WHERE command = 'audit'").fetchone() == (0,)
     db.close()
+
+
+def test_another_tools_database_is_refused_as_it_was_found(tmp_path):
+    """Refused before any pragma: its journal mode stays, and no -wal/-shm files appear."""
+    import sqlite3
+
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    db.close()
+    with pytest.raises(InputError, match="an SQLite database, but not a safeguard run history"):
+        HistoryStore.open(foreign)
+    with sqlite3.connect(foreign) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    db.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
+
+
+def test_reading_an_empty_file_writes_nothing_into_it(tmp_path):
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="no run history there"):
+        HistoryStore.open(empty, create=False)
+    assert empty.read_bytes() == b""

@@ -318,3 +318,25 @@ def test_a_merged_run_merges_again_keeping_each_account(docs):
     assert row["accounts"] == {"implemented": [B, "333333333333"], "not_implemented": [A]}
     assert merged["summary"]["findings"]["FAIL"] == 6
     assert [r["run"] for r in merged["source"]["merged_from"]] == ["group.json", "c.json"]
+
+
+# -- held against a hostile review -----------------------------------------------------------
+
+
+def test_findings_marked_existing_without_a_baseline_are_refused_not_set_aside(docs):
+    failing, passing = copy.deepcopy(docs[0]), docs[1]
+    assert failing["gate"]["exit_code"] == 1 and "baseline" not in failing["gate"]
+    for finding in failing["findings"]:
+        finding["baseline"] = "existing"
+    with pytest.raises(InputError, match=r"^a\.json: findings are marked existing, but the run"):
+        _merge(("a.json", failing), ("b.json", passing))
+    with pytest.raises(InputError, match=r"^a\.json: findings are marked existing"):
+        _merge(("a.json", failing))
+
+
+@pytest.mark.parametrize("account", [" 111111111111", "１１１１１１１１１１１１", "11111111111"])
+def test_an_account_id_must_be_twelve_ascii_digits(docs, account):
+    odd = copy.deepcopy(docs[0])
+    odd["source"]["accounts"] = [account]
+    with pytest.raises(InputError, match="is not a 12-digit AWS account id"):
+        _merge(("a.json", odd), ("b.json", docs[1]))
