@@ -433,3 +433,26 @@ def test_the_root_user_and_a_plain_user_are_named_as_cloudtrail_records_them():
     alice = read_event(recorded("attach_user_policy")).actor
     assert alice.label == f"IAMUser arn:aws:iam::{EMULATED_ACCOUNT}:user/alice, without MFA"
     assert alice.user_name == "alice"
+
+
+def test_the_root_user_removing_its_own_mfa_fails_the_root_mfa_check(change_aws, emulator):
+    """CloudTrail records no `userName` when the caller removes its own device: for the root
+    user, the device is the account's."""
+    _, alerts = change_aws
+    emulator.set_root_mfa(False)  # the change the event records, as AWS would show it
+    event = recorded(
+        "deactivate_mfa_device",
+        serialNumber=f"arn:aws:iam::{EMULATED_ACCOUNT}:mfa/root-account-mfa-device",
+    )
+    event["detail"]["requestParameters"].pop("userName", None)
+    event["detail"]["userIdentity"] = {
+        "type": "Root",
+        "principalId": EMULATED_ACCOUNT,
+        "arn": f"arn:aws:iam::{EMULATED_ACCOUNT}:root",
+        "accountId": EMULATED_ACCOUNT,
+    }
+    answer = handle(event, None)
+    assert answer["status"] == "audited"
+    failed = [(f["check"], f["status"]) for f in answer["findings"] if f["status"] == "FAIL"]
+    assert ("iam_root_mfa_enabled", "FAIL") in failed
+    assert f"By: Root arn:aws:iam::{EMULATED_ACCOUNT}:root" in alerts.received()[0]["Message"]

@@ -15,13 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checks.sources.aws.services.iam_credentials import SUMMARY_NAME
 from checks.support.resource_types import (
+    ACCOUNT_SUMMARY,
     BUCKET,
     CREDENTIAL_REPORT_ROW,
     GROUP_POLICY_ATTACHMENT,
     RDS_INSTANCE,
     ROLE,
     ROLE_POLICY_ATTACHMENT,
+    ROOT_ACCOUNT,
     TRAIL,
     USER_POLICY_ATTACHMENT,
 )
@@ -164,6 +167,20 @@ def _mfa_device(request: Params, response: Params, region: str) -> tuple[Target,
     return (Target((CREDENTIAL_REPORT_ROW,), (user,)),) if user else ()
 
 
+def _own_mfa_device(identity: Any) -> tuple[Target, ...]:
+    """DeactivateMFADevice with no `userName`: IAM took the user from the signing credentials,
+    so the device was the caller's own. The root user's is the account's: its summary
+    (`iam_root_mfa_enabled`) and the root row of the credential report."""
+    identity = identity if isinstance(identity, Mapping) else {}
+    if _text(identity.get("type")) == "Root":
+        return (
+            Target((ACCOUNT_SUMMARY,), (SUMMARY_NAME,)),
+            Target((CREDENTIAL_REPORT_ROW,), (ROOT_ACCOUNT,)),
+        )
+    user = _text(identity.get("userName")) if _text(identity.get("type")) == "IAMUser" else None
+    return (Target((CREDENTIAL_REPORT_ROW,), (user,)),) if user else ()
+
+
 def _attachment(kind: str, attachment: str, principal: str) -> Reader:
     def read(request: Params, response: Params, region: str) -> tuple[Target, ...]:
         owner, policy = _text(request.get(f"{kind}Name")), _text(request.get("policyArn"))
@@ -255,6 +272,8 @@ def read_event(event: Any) -> Change | NotAudited:
         response if isinstance(response, Mapping) else {},
         region,
     )
+    if not targets and (source, name) == ("iam.amazonaws.com", "DeactivateMFADevice"):
+        targets = _own_mfa_device(detail.get("userIdentity"))
     if not targets:
         return NotAudited(source, name, "the record does not name the resource it changed")
     return Change(
