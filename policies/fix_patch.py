@@ -72,26 +72,40 @@ def combined(
             edits[key] = edit_call(text, line, class_name(type_), merged, file=named, redact=redact)
         except NotEditable as exc:
             failed.update((finding_id, str(exc)) for finding_id, _ in group)
-    per_file: dict[str, list[tuple[Replacement, str]]] = {}
-    for key, replacements in edits.items():
-        ids = [i for i, _ in calls[key] if i not in failed]
-        if len(ids) == len(calls[key]):
-            per_file.setdefault(key[0], []).extend((r, ",".join(ids)) for r in replacements)
-    patches = []
-    for named, tagged in sorted(per_file.items()):
-        path = files.locate(named)
-        before = files.text(path) or "" if path else ""
-        ids = sorted({i for _, joined in tagged for i in joined.split(",")} - failed.keys())
-        kept = [r for r, joined in tagged if not set(joined.split(",")) & failed.keys()]
+    while True:  # until no kept declaration holds a finding that was left out
+        for key in [k for k in edits if any(i in failed for i, _ in calls[k])]:
+            del edits[key]
+            for finding_id, _ in calls[key]:
+                failed.setdefault(finding_id, f"{key[0]}:{key[1]}: a fix it shares was left out")
+        patches, clash = _patches(files, edits, calls)
+        if not clash:
+            return Combined(tuple(patches), tuple(sorted(failed.items())))
+        failed.update(clash)
+
+
+def _patches(
+    files: ProgramFiles,
+    edits: dict[tuple[str, int, str], list[Replacement]],
+    calls: dict[tuple[str, int, str], list[tuple[str, Target]]],
+) -> tuple[list[FilePatch], dict[str, str]]:
+    """One patch per file from the kept declarations' edits; or, when two declarations' edits
+    overlap (one call inside another), the findings to leave out."""
+    by_file: dict[str, list[tuple[str, int, str]]] = {}
+    for key in edits:
+        by_file.setdefault(key[0], []).append(key)
+    patches, clash = [], {}
+    for named, keys in sorted(by_file.items()):
+        path = files.locate(named)  # an edit exists only for a file that was read
+        before = files.text(path) or ""
+        ids = tuple(sorted({i for k in keys for i, _ in calls[k]}))
         try:
-            after = apply(before, kept)
-        except ValueError as exc:  # two declarations' edits overlap (one call inside another)
-            failed.update((i, f"{named}: {exc}") for i in ids)
+            after = apply(before, [r for k in keys for r in edits[k]])
+        except ValueError as exc:
+            clash.update((i, f"{named}: {exc}") for i in ids)
             continue
-        if path is not None and kept:
-            mark = BOM if path in files.bom else ""
-            patches.append(FilePatch(named, path, mark + before, mark + after, tuple(ids)))
-    return Combined(tuple(patches), tuple(sorted(failed.items())))
+        mark = BOM if path in files.bom else ""
+        patches.append(FilePatch(named, path, mark + before, mark + after, ids))
+    return patches, clash
 
 
 def _merge(targets: Sequence[Target]) -> tuple[list[tuple[tuple, Any]], str | None]:

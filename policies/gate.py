@@ -15,7 +15,7 @@ from policies.profiles import NOT_EVALUATED_RULES, Profile
 __all__ = ["BaselineUse", "ExitCode", "Gate", "decide", "record_gate_problems"]
 
 
-def _blocks(status: Status, severity: Severity, profile: Profile, reopened: bool) -> bool:
+def blocks(status: Status, severity: Severity, profile: Profile, reopened: bool) -> bool:
     """The rule, said once: a failure blocks at or above the profile's threshold, or whatever
     its severity when an expired waiver reopened it; an unknown blocks as the profile says."""
     if status is Status.FAIL:
@@ -23,7 +23,7 @@ def _blocks(status: Status, severity: Severity, profile: Profile, reopened: bool
     return status is Status.NOT_EVALUATED and profile.blocks_unknown(severity)
 
 
-def _exit_code(blocking_failures: int, blocking_unknowns: int) -> ExitCode:
+def gate_exit_code(blocking_failures: int, blocking_unknowns: int) -> ExitCode:
     if blocking_failures:
         return ExitCode.FAILED
     if blocking_unknowns:
@@ -53,7 +53,7 @@ class Gate:
     def exit_code(self) -> ExitCode:
         """OK, FAILED for blocking failures (an expired waiver's included), else NOT_EVALUATED
         when blocking unknowns remain."""
-        return _exit_code(len(self.blocking_failures), len(self.blocking_unknowns))
+        return gate_exit_code(len(self.blocking_failures), len(self.blocking_unknowns))
 
 
 def decide(
@@ -67,7 +67,7 @@ def decide(
     open is set aside, except a failure an expired waiver reopened: that one still blocks."""
     findings = tuple(findings)
     reopened_ids = {fid for fid, _ in reopened}
-    blocking = [f for f in findings if _blocks(f.status, f.severity, profile, f.id in reopened_ids)]
+    blocking = [f for f in findings if blocks(f.status, f.severity, profile, f.id in reopened_ids)]
     existing = baseline.existing - reopened_ids if baseline else frozenset()
     set_aside = tuple(f for f in blocking if f.id in existing)
     blocking = [f for f in blocking if f.id not in existing]
@@ -76,7 +76,7 @@ def decide(
     return Gate(profile, failures, unknowns, reopened, baseline, set_aside)
 
 
-def _record_profile(gate: Mapping[str, Any]) -> Profile:
+def record_profile(gate: Mapping[str, Any]) -> Profile:
     rule = gate.get("not_evaluated_blocks")
     if rule not in NOT_EVALUATED_RULES:
         raise ValueError(f"gate.not_evaluated_blocks {rule!r} is not one of {NOT_EVALUATED_RULES}")
@@ -106,7 +106,7 @@ def record_gate_problems(document: Mapping[str, Any]) -> list[str]:
     gate, findings = document.get("gate"), document.get("findings")
     if not isinstance(gate, Mapping) or not isinstance(findings, list):
         raise ValueError("no 'gate' mapping and 'findings' list to decide the gate from")
-    profile, reopened = _record_profile(gate), _reopened_ids(document)
+    profile, reopened = record_profile(gate), _reopened_ids(document)
     baseline = gate.get("baseline")
     counts: Counter[Status] = Counter()
     failures = unknowns = set_aside = 0
@@ -116,14 +116,14 @@ def record_gate_problems(document: Mapping[str, Any]) -> list[str]:
         status = Status(str(finding.get("status")))
         counts[status] += 1
         reopened_now = str(finding.get("id")) in reopened
-        if _blocks(status, Severity.parse(str(finding.get("severity"))), profile, reopened_now):
+        if blocks(status, Severity.parse(str(finding.get("severity"))), profile, reopened_now):
             if baseline is not None and finding.get("baseline") == "existing" and not reopened_now:
                 set_aside += 1
                 continue
             failures += status is Status.FAIL
             unknowns += status is Status.NOT_EVALUATED
     recomputed = {
-        "exit_code": int(_exit_code(failures, unknowns)),
+        "exit_code": int(gate_exit_code(failures, unknowns)),
         "blocking_failures": failures,
         "blocking_not_evaluated": unknowns,
     }

@@ -28,7 +28,7 @@ from typing import Any
 from checks.errors import InputError
 from checks.nist_scale import Level
 from checks.registry import STATUS_ORDER, Severity, Status
-from policies.gate import _blocks, _exit_code, _record_profile, record_gate_problems
+from policies.gate import blocks, gate_exit_code, record_gate_problems, record_profile
 from policies.history_run import address
 from policies.merge_sections import RunInput, merge_asset_maps, merge_drift, merge_inventory
 from policies.profiles import NOT_EVALUATED_RULES
@@ -156,11 +156,11 @@ def _finding_order(f: Mapping[str, Any]) -> tuple:
 
 def _gate(findings: list[dict[str, Any]], gate: dict[str, Any], reopened: set[str]) -> None:
     """The gate of the whole organisation, by the rule `policies.gate` applies to one run."""
-    profile = _record_profile(gate)
+    profile = record_profile(gate)
     failures = unknowns = set_aside = 0
     for f in findings:
         reopened_now = f["id"] in reopened
-        if not _blocks(Status(f["status"]), Severity.parse(f["severity"]), profile, reopened_now):
+        if not blocks(Status(f["status"]), Severity.parse(f["severity"]), profile, reopened_now):
             continue
         if f.get("baseline") == "existing" and not reopened_now:
             set_aside += 1
@@ -168,7 +168,7 @@ def _gate(findings: list[dict[str, Any]], gate: dict[str, Any], reopened: set[st
         failures += f["status"] == Status.FAIL.value
         unknowns += f["status"] == Status.NOT_EVALUATED.value
     gate.update(
-        exit_code=int(_exit_code(failures, unknowns)),
+        exit_code=int(gate_exit_code(failures, unknowns)),
         blocking_failures=failures,
         blocking_not_evaluated=unknowns,
         reopened_by_expired_waivers=sorted(reopened),

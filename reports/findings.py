@@ -60,7 +60,7 @@ def source_position(ref: Mapping[str, Any] | None) -> tuple[str, int | None] | N
     """
     if not ref or not isinstance(ref.get("source"), Mapping):
         return None
-    path = _relative_path(ref["source"].get("file"))
+    path = relative_path(ref["source"].get("file"))
     if path is None:
         return None
     line = ref["source"].get("line")
@@ -69,7 +69,9 @@ def source_position(ref: Mapping[str, Any] | None) -> tuple[str, int | None] | N
     return path, line
 
 
-def _relative_path(path: Any) -> str | None:
+def relative_path(path: Any) -> str | None:
+    """`path` as a relative POSIX path inside the repository, or None (absolute, climbing out
+    with `..`, or holding a control character): never published."""
     if not isinstance(path, str) or not path or any(ord(c) < 32 for c in path):
         return None
     posix = path.replace("\\", "/")

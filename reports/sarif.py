@@ -39,6 +39,7 @@ from reports.findings import (
     FAIL,
     NOT_EVALUATED,
     WAIVED,
+    relative_path,
     resource_label,
     source_position,
     waiver_id,
@@ -137,14 +138,14 @@ def _fixes(finding: Mapping[str, Any]) -> list[dict[str, Any]]:
     files: dict[str, list[dict[str, Any]]] = {}
     said = []
     for target in fix.get("targets") or ():
-        position = source_position({"source": {"file": target.get("file"), "line": 1}})
-        if not position or not target.get("replacements"):
+        uri = relative_path(target.get("file"))
+        if not uri or not target.get("replacements"):
             return []  # a fix is all of its changes, or none
         said += [
             f"{c['input']} = {json.dumps(c['to'])} on {target['resource']}"
             for c in target["changes"]
         ]
-        files.setdefault(position[0], []).extend(
+        files.setdefault(uri, []).extend(
             {
                 "deletedRegion": {
                     "startLine": r["start_line"],

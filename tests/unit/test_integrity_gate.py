@@ -8,7 +8,7 @@ import json
 import pytest
 
 from checks.registry import Severity
-from policies.gate import _record_profile, _reopened_ids, record_gate_problems
+from policies.gate import _reopened_ids, record_gate_problems, record_profile
 from policies.profiles import Profile
 from reports.signing import generate_keypair
 from scripts.cli import main
@@ -171,11 +171,11 @@ def test_the_record_s_own_unknown_rule_decides_whether_an_unknown_blocks(rule, e
 
 def test_the_record_s_profile_is_read_back_whole():
     stored = {"profile": "strict", "fail_on": "info", "not_evaluated_blocks": "always"}
-    assert _record_profile({**stored, "mandatory_from": "high"}) == Profile(
+    assert record_profile({**stored, "mandatory_from": "high"}) == Profile(
         "strict", "", Severity.INFO, "always", Severity.HIGH
     )
     unnamed = {"fail_on": "low", "not_evaluated_blocks": "never", "mandatory_from": "medium"}
-    assert _record_profile(unnamed) == Profile("?", "", Severity.LOW, "never", Severity.MEDIUM)
+    assert record_profile(unnamed) == Profile("?", "", Severity.LOW, "never", Severity.MEDIUM)
 
 
 def test_an_unknown_rule_in_the_stored_gate_is_refused_by_name():
