@@ -275,6 +275,14 @@ class Inventory:
             found.extend(self._by_type.get(token, ()))
         return found
 
+    def holds_any(self, *types: str) -> bool:
+        """Whether a resource of `types` exists: one held settles it even when the source could
+        not collect them all; none held is undecidable for a type it could not collect."""
+        if any(self._by_type.get(token) for token in types):
+            return True
+        self._refuse_gaps(types)
+        return False
+
     def get(self, ref: Any, type_: str | None = None) -> Resource | None:
         """The resource whose id or ARN is `ref`, optionally of one type (Undecidable when none
         is found and the source could not collect that type)."""

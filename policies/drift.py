@@ -184,7 +184,10 @@ def _once(states: Sequence[DeclaredState], drift: Drift) -> list[Resource]:
     out = []
     for state in states:
         for res in state.resources:
-            key = f"{res.type}|{res.arn or res.id or res.urn or res.name}"
+            # The cloud id in its account and region, not the ARN first: some types' `arn` is
+            # what they point at (an EventBridge target's is its target's), shared by many.
+            place = (res.account, res.region)
+            key = f"{res.type}|{place}|{res.id or res.arn or res.urn or res.name}"
             if key in seen:
                 drift.duplicates.append({"resource": ref(res), "files": [seen[key], state.file]})
                 continue

@@ -139,6 +139,11 @@ class Comparer:
         self.readers = {**readers(declared, registry), **readers(live, registry)}
         self.before = verdicts(evaluate(declared, registry).findings)
         self.after = verdicts(findings)
+        # The declared verdicts by resource, in the order rows are written: one pass, so a
+        # pair looks up its own instead of scanning every verdict (quadratic on big accounts).
+        self.before_on: dict[str | None, list[tuple[str, str]]] = {}
+        for (check_id, address), status in sorted(self.before.items(), key=lambda kv: str(kv[0])):
+            self.before_on.setdefault(address, []).append((check_id, status))
 
     def checks_reading(self, d: Resource, lv: Resource, key: str) -> set[str]:
         found = set()
@@ -205,9 +210,9 @@ class Comparer:
                 "checks": sorted(checks),
                 "breaks": self.broken_by(d, lv, checks),
             })  # fmt: skip
-        for (check_id, address), status in sorted(self.before.items(), key=lambda kv: str(kv[0])):
+        for check_id, status in self.before_on.get(d.address, ()):
             now = self.after.get((check_id, lv.address))
-            if address == d.address and {status, now} == DECIDED:
+            if {status, now} == DECIDED:
                 drift.verdicts.append({"check_id": check_id, "resource": ref(d, live=lv),
                                        "declared": status,
                                        "live": now})  # fmt: skip

@@ -170,7 +170,7 @@ def s3_bucket_policy_not_public(res: Resource, inv: Inventory) -> Result:
 )
 def s3_account_public_access_block(inv: Inventory) -> list[Result]:
     """A guard rail under every bucket: a public bucket needs two mistakes, not one."""
-    if not inv.by_type(BUCKET):
+    if not inv.holds_any(BUCKET):
         return []
     blocks_ = inv.by_type(ACCOUNT_PUBLIC_ACCESS_BLOCK)
     if not blocks_:

@@ -13,13 +13,23 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from checks.errors import InputError
 from checks.sources.aws.events import Change, NotAudited, read_event
 from checks.sources.registry import SourceRequest
-from scripts.handler.alert import alert_record, failures, publish, resource_label, unjudged
-from scripts.handler.judge import Judged, checks_for, judge, library, needed_types
+from scripts.handler.alert import alert_record, alerted, publish, resource_label, unjudged
+from scripts.handler.judge import (
+    Judged,
+    checks_for,
+    judge,
+    library,
+    narrowing,
+    needed_types,
+    needs_full_read,
+)
 
 TOPIC_VARIABLE = "SAFEGUARD_ALERT_TOPIC_ARN"
 LOG = logging.getLogger("safeguard.handler")
@@ -35,13 +45,13 @@ def _not_audited(result: NotAudited) -> dict[str, Any]:
     return answer
 
 
-def _collect(change: Change, types: frozenset[str]):
+def _collect(change: Change, types: frozenset[str], only: Mapping[str, Any] | None = None):
     from checks.sources.aws.collectors import all_collectors
     from checks.sources.aws.session import AwsOptions
     from checks.sources.aws.source import AwsSource
 
     options = AwsOptions(regions=(change.region,))
-    request = SourceRequest(extra={"aws": options, "types": types})
+    request = SourceRequest(extra={"aws": options, "types": types, "only": only})
     return AwsSource(all_collectors()).collect(request)
 
 
@@ -64,6 +74,8 @@ def _answer(judged: Judged, published: str | None) -> dict[str, Any]:
         "event_time": change.event_time,
         "actor": change.actor.as_record(),
         "resource_seen": judged.seen,
+        # Whether only the changed resource of its type was read (else every one of the type).
+        "read_narrowly": judged.narrowed,
         "findings": [
             {
                 "check": f.check.id,
@@ -75,10 +87,28 @@ def _answer(judged: Judged, published: str | None) -> dict[str, Any]:
             for f in judged.findings
         ],
         "not_collected": judged.gaps,
+        "drift": judged.drift,
         "api_calls": judged.api_calls,
-        "alert": alert_record(judged) if failures(judged) or why else None,
+        "alert": alert_record(judged) if alerted(judged) else None,
         "published": published,
     }
+
+
+def _stack_drift(judged: Judged, registry: Any) -> dict[str, Any] | None:
+    """The changed resource against the stacks `SAFEGUARD_STACK_STATE` names (None when it
+    names none; an export that cannot be read is said, and the checks' verdicts still stand)."""
+    from scripts.handler.stack import configured_states, target_drift
+
+    try:
+        states = configured_states()
+    except InputError as exc:
+        return {"error": str(exc)}
+    if states is None or judged.inventory is None:
+        return None
+    inventory, findings = judged.inventory, judged.evaluated
+    return target_drift(
+        judged.change, states, inventory, findings, registry, judged.collected_types
+    )
 
 
 def handle(event: Any, context: Any = None) -> dict[str, Any]:
@@ -87,8 +117,9 @@ def handle(event: Any, context: Any = None) -> dict[str, Any]:
     if isinstance(change, NotAudited):
         return _not_audited(change)
     registry = checks_for(change, library())
+    types = needed_types(change, library())
     try:
-        collected = _collect(change, needed_types(change, library()))
+        collected = _collect(change, types, narrowing(change))
     except InputError as exc:
         return _not_audited(NotAudited(change.event_source, change.event_name, str(exc)))
     read = collected.provenance.get("accounts") or []
@@ -96,6 +127,14 @@ def handle(event: Any, context: Any = None) -> dict[str, Any]:
         why = f"the event is from account {change.account}; these credentials read {read[0]}"
         return _not_audited(NotAudited(change.event_source, change.event_name, why))
     judged = judge(change, collected, registry)
+    if needs_full_read(judged):  # the narrow read could not settle it: read the types whole
+        try:
+            collected = _collect(change, types)
+        except InputError as exc:
+            return _not_audited(NotAudited(change.event_source, change.event_name, str(exc)))
+        whole = judge(change, collected, registry)
+        judged = replace(whole, api_calls=whole.api_calls + judged.api_calls)
+    judged = replace(judged, drift=_stack_drift(judged, registry))
     topic = os.environ.get(TOPIC_VARIABLE, "").strip()
     published = publish(_sns(topic), topic, judged) if topic else None
     answer = _answer(judged, published)

@@ -1,9 +1,14 @@
 """One change judged: the checks of the changed resource's type, on what the live source reads.
 
-The first increment collects by type, not by id: the collectors list every resource of a type,
-so the handler reads the types the changed resource's checks need (`types_read` of them) and
-keeps the findings on that resource. The checks are those that judge its type, and the account
-checks that read it (a trail stopped is an account fact: "a logging, multi-region trail exists").
+The handler reads the types the changed resource's checks need (`types_read` of them) and keeps
+the findings on that resource. The checks are those that judge its type, and the account checks
+that read it (a trail stopped is an account fact: "a logging, multi-region trail exists").
+
+Of the changed type itself it first reads only the changed resource, where a collector can
+(`narrowing`: a bucket, a security group, a key, a database; the others read every resource of
+the type as before). The rest of that type is then a gap, so a check that needed every resource
+of it cannot decide on the narrow read (`needs_full_read`): the handler reads the type whole and
+judges again. A narrow read only ever saves calls; it never changes a verdict.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from checks.evaluate import Finding, evaluate
 from checks.library import build_registry
 from checks.model import Inventory, Resource
 from checks.registry import Registry, Status
 from checks.selection import types_read
+from checks.sources.aws.collect import NARROWED
 from checks.sources.aws.events import Change, Target
 from checks.sources.base import Collected
 
@@ -32,6 +39,12 @@ class Judged:
     seen: bool  # whether the changed resource (or, for a deletion, its absence) was read
     gaps: dict[str, str]
     api_calls: int
+    narrowed: bool = False  # whether only the changed resource of its type was read
+    # What the drift against the stack compares with: the live read and every finding on it.
+    inventory: Inventory | None = None
+    evaluated: tuple[Finding, ...] = ()
+    collected_types: frozenset[str] = frozenset()
+    drift: dict[str, Any] | None = None  # the changed resource's drift, when a stack is given
 
 
 @functools.cache
@@ -54,6 +67,40 @@ def checks_for(change: Change, registry: Registry) -> Registry:
 def needed_types(change: Change, registry: Registry) -> frozenset[str]:
     """What the live source must read for those checks: the changed types and their joins."""
     return types_read(checks_for(change, registry)) | change.types
+
+
+def narrowing(change: Change) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """What the first read is narrowed to: per changed type, the changed resources by their
+    identifiers. A type with a deleted resource is read whole: what is judged then is the
+    account without it."""
+    gone = {t for target in change.targets if target.gone for t in target.types}
+    wanted: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for target in change.targets:
+        for token in set(target.types) - gone:
+            wanted[token] = (*wanted.get(token, ()), target.ids)
+    return wanted
+
+
+def _narrow_artifact(finding: Finding) -> bool:
+    """The "may have missed resources" finding a narrowed type gives each check of it: about
+    the resources deliberately not read, never about the changed one."""
+    return (
+        finding.resource is None
+        and finding.check.scope == "resource"
+        and finding.status is Status.NOT_EVALUATED
+        and NARROWED in finding.message
+    )
+
+
+def needs_full_read(judged: Judged) -> bool:
+    """Whether a narrowed read left something the change bears on undecided (a check needed
+    every resource of the type), or missed the changed resource (named another way)."""
+    if not judged.narrowed:
+        return False
+    undecided = any(
+        f.status is Status.NOT_EVALUATED and NARROWED in f.message for f in judged.findings
+    )
+    return undecided or not judged.seen
 
 
 def _on_target(resource: Resource, targets: Iterable[Target]) -> bool:
@@ -102,13 +149,35 @@ def _fresh(finding: Finding, change: Change) -> Finding:
     return replace(finding, status=Status.NOT_EVALUATED, message=why, evidence={})
 
 
+def _shown_gap(why: str) -> bool:
+    """A gap worth naming in the answer: not a type no selected check reads, nor the rest of
+    a type read narrowly."""
+    return not why.startswith("not read:") and not all(NARROWED in p for p in why.split("; "))
+
+
 def judge(change: Change, collected: Collected, registry: Registry) -> Judged:
     """The findings of `registry`'s checks on the changed resource in what was collected."""
     inventory = Inventory(collected.resources, gaps=collected.gaps)
     evaluation = evaluate(inventory, registry)
-    findings = tuple(_fresh(f, change) for f in evaluation.findings if _kept(f, change))
+    findings = tuple(
+        _fresh(f, change)
+        for f in evaluation.findings
+        if not _narrow_artifact(f) and _kept(f, change)
+    )
     present = any(_on_target(r, change.targets) for r in inventory)
     seen = present or all(t.gone for t in change.targets)
     calls = int(collected.provenance.get("api_calls") or 0)
-    gaps = {t: why for t, why in collected.gaps.items() if not why.startswith("not read:")}
-    return Judged(change, findings, seen, gaps, calls)
+    gaps = {t: why for t, why in collected.gaps.items() if _shown_gap(why)}
+    narrowed = any(NARROWED in why for why in collected.gaps.values())
+    skipped = {t for t, why in collected.gaps.items() if why.startswith("not read:")}
+    read = frozenset(t for c in _collectors() for t in c.types) - skipped
+    return Judged(
+        change, findings, seen, gaps, calls, narrowed, inventory, evaluation.findings, read
+    )
+
+
+@functools.cache
+def _collectors() -> tuple[Any, ...]:
+    from checks.sources.aws.collectors import all_collectors
+
+    return tuple(all_collectors())

@@ -197,6 +197,11 @@ def change_aws(aws, emulator, monkeypatch):
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     emulator.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint)
+    return aws, alerts_topic(aws, monkeypatch)
+
+
+def alerts_topic(aws, monkeypatch) -> Alerts:
+    """An alerts topic the handler publishes to, its messages landing in a queue."""
     sns, sqs = aws.client("sns"), aws.client("sqs")
     topic = sns.create_topic(Name="billing-alerts")["TopicArn"]
     queue = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
@@ -205,7 +210,7 @@ def change_aws(aws, emulator, monkeypatch):
     ]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     monkeypatch.setenv(TOPIC_VARIABLE, topic)
-    return aws, Alerts(queue, sqs)
+    return Alerts(queue, sqs)
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -279,3 +279,15 @@ def test_a_resource_declared_twice_is_compared_once_and_said(registry) -> None:
     drift = run(registry, [state(d), state(d, file="again.json")], [lv])
     assert drift.matched == 1 and len(drift.changed) == 1
     assert drift.as_record()["declared_twice"][0]["files"] == ["prod.json", "again.json"]
+
+
+def test_two_targets_pointing_at_one_topic_are_not_one_resource_declared_twice(registry) -> None:
+    token = "aws:cloudwatch/eventTarget:EventTarget"
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
+    first = declared(token, "root-use", {"rule": "root-use", "arn": topic}, "root-use-sns", topic)
+    second = declared(token, "sg-change", {"rule": "sg-change", "arn": topic}, "sg-change-sns", topic)
+    drift = run(registry, [state(first, second)], [])
+    assert drift.duplicates == []
+    # The same export given twice still is.
+    again = run(registry, [state(first), state(first, file="copy.json")], [])
+    assert [d["files"] for d in again.duplicates] == [["prod.json", "copy.json"]]

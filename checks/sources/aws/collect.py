@@ -58,6 +58,28 @@ FRAMEWORK_ACTIONS = ("ec2:DescribeRegions",)
 # Pages of one list call before it counts as endless (AWS pages hold 50 to 1,000 items).
 MAX_PAGES = 2000
 
+# Why the other resources of a type read narrowly are missing (`Context.narrowed`): the
+# change-triggered audit reads only the resource a call changed. A gap like any other, so a
+# check that needs every resource of the type cannot decide on what was read.
+NARROWED = "not read: only the changed resource was read"
+
+# Error codes of a Get or Describe of one named resource that mean "there is no such resource".
+NOT_FOUND = frozenset(
+    {
+        "NoSuchBucket",
+        "NoSuchEntity",
+        "NotFoundException",
+        "DBInstanceNotFound",
+        "DBInstanceNotFoundFault",
+        "InvalidGroup.NotFound",
+        "InvalidGroupId.Malformed",
+        "TrailNotFoundException",
+    }
+)
+
+# A narrowed read: per key type, the resources wanted, each by its identifiers (id, ARN, name).
+Only = Mapping[str, tuple[tuple[str, ...], ...]]
+
 
 class CollectionError(Exception):
     """A call whose failure hides what the collector was reading."""
@@ -146,6 +168,7 @@ class Context:
     service: str
     hidden: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     calls: int = 0
+    only: Only = field(default_factory=dict)
 
     @property
     def account_id(self) -> str:
@@ -177,6 +200,29 @@ class Context:
             raise CollectionError(reason_of(exc, operation)) from None
         except (botocore.exceptions.BotoCoreError, ResponseParserError) as exc:
             raise CollectionError(reason_of(exc, operation)) from None
+
+    def lookup(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any] | None:
+        """A Describe or Get of one named resource: None when AWS says there is no such one."""
+        self.calls += 1
+        try:
+            return getattr(client, _snake(operation))(**kwargs)
+        except botocore.exceptions.ClientError as exc:
+            if _code(exc) in NOT_FOUND:
+                return None
+            raise CollectionError(reason_of(exc, operation)) from None
+        except (botocore.exceptions.BotoCoreError, ResponseParserError) as exc:
+            raise CollectionError(reason_of(exc, operation)) from None
+
+    def narrowed(self, key: str, hides: Iterable[str]) -> tuple[tuple[str, ...], ...] | None:
+        """The resources of type `key` this read is limited to, each by its identifiers, or
+        None: read every one. A narrowed read records `hides` (the types it leaves partly
+        unread) as a gap, so nothing reads the absence of the others as "there are none"."""
+        wanted = self.only.get(key)
+        if wanted is None:
+            return None
+        named = ", ".join(sorted(ids[0] for ids in wanted if ids))
+        self.hide(tuple(hides), f"{NARROWED} ({named})")
+        return wanted
 
     def pages(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
         """Every item under `key` of every page of a list operation (an endpoint that never
@@ -247,13 +293,15 @@ def run(
     *,
     workers: int = 16,
     services_at_once: int = 2,
+    only: Only | None = None,
 ) -> Harvest:
     """Every collector in every account and region (global ones once per account), concurrently.
 
     `regions` maps an account id to the regions read in it; its first is where global services
     are read. Up to `workers` calls run at once, over at most `services_at_once` services:
     botocore's model of a service is most of an audit's memory, and each is let go once every
-    account and region is done with it (many accounts and regions share one service's model)."""
+    account and region is done with it (many accounts and regions share one service's model).
+    `only` narrows the collectors that can read single resources to those (`Context.narrowed`)."""
     harvest = Harvest()
     tasks: list[tuple[Account, str, Collector]] = []
     for account in accounts:
@@ -271,7 +319,7 @@ def run(
     done: list[int] = [0]
 
     def one(account: Account, region: str, collector: Collector) -> None:
-        ctx = Context(account, region, collector.service)
+        ctx = Context(account, region, collector.service, only=only or {})
         found: list[Resource] = []
         failed: list[Gap] = []
         try:

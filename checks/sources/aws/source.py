@@ -76,7 +76,8 @@ class AwsSource:
         regions = {a.account_id: _regions(a, options, home) for a in found}
         detail = request.extra.get("detail", request.progress)
         planned, skipped = plan(self.collectors, request.extra.get("types"))
-        harvest = run(found, regions, planned, detail)
+        # The change-triggered audit reads only the changed resource where it can (`only`).
+        harvest = run(found, regions, planned, detail, only=request.extra.get("only"))
         request.progress(
             f"{len(harvest.resources)} resources from {len(found)} account(s), "
             f"{len({r for rs in regions.values() for r in rs})} region(s), "

@@ -67,8 +67,6 @@ def ec2_arn(ctx: Context, kind: str, ident: str, owner: str | None = None) -> st
 
 
 # -- VPCs and subnets ---------------------------------------------------------------------------
-
-
 def _vpcs(ctx: Context) -> Iterator[Resource]:
     for vpc in ctx.pages(ctx.client(), "DescribeVpcs", "Vpcs"):
         ident = vpc["VpcId"]
@@ -108,8 +106,6 @@ def _subnets(ctx: Context) -> Iterator[Resource]:
 
 
 # -- security groups ----------------------------------------------------------------------------
-
-
 def _grants(perm: Mapping[str, Any], group_id: str, owner: str | None) -> Iterator[tuple]:
     """(description, provider key, value) for each source one permission lets in or out."""
     for entry in perm.get("IpRanges") or ():
@@ -155,8 +151,24 @@ def sg_rules(
     return rules
 
 
+def _listed_groups(ctx: Context) -> Iterator[Mapping[str, Any]]:
+    """Every group of the region, or only the changed ones (by id, else by name)."""
+    client = ctx.client()
+    wanted = ctx.narrowed(SECURITY_GROUP, (SECURITY_GROUP, DEFAULT_SECURITY_GROUP))
+    if wanted is None:
+        yield from ctx.pages(client, "DescribeSecurityGroups", "SecurityGroups")
+        return
+    for ids in wanted:
+        by_id = [i for i in ids if i.startswith("sg-")][:1]
+        by_name = {"Filters": [{"Name": "group-name", "Values": list(ids)}]}
+        answer = ctx.lookup(
+            client, "DescribeSecurityGroups", **({"GroupIds": by_id} if by_id else by_name)
+        )
+        yield from (answer or {}).get("SecurityGroups") or ()
+
+
 def _security_groups(ctx: Context) -> Iterator[Resource]:
-    for group in ctx.pages(ctx.client(), "DescribeSecurityGroups", "SecurityGroups"):
+    for group in _listed_groups(ctx):
         ident, owner = group["GroupId"], group.get("OwnerId")
         props = {
             "name": group.get("GroupName"),
@@ -173,8 +185,6 @@ def _security_groups(ctx: Context) -> Iterator[Resource]:
 
 
 # -- network ACLs -------------------------------------------------------------------------------
-
-
 def acl_rule(entry: Mapping[str, Any]) -> dict[str, Any]:
     """One network ACL entry as the provider's inline rule block."""
     protocol = str(entry.get("Protocol", "-1"))
@@ -218,8 +228,6 @@ def _network_acls(ctx: Context) -> Iterator[Resource]:
 
 
 # -- route tables -------------------------------------------------------------------------------
-
-
 def route(entry: Mapping[str, Any]) -> dict[str, Any] | None:
     """A route as the provider's inline route block; None for the routes the provider leaves
     out: the VPC's local route, propagated ones, and a gateway endpoint's prefix-list routes
@@ -269,8 +277,6 @@ def _route_tables(ctx: Context) -> Iterator[Resource]:
 
 
 # -- gateways, addresses, flow logs, endpoints --------------------------------------------------
-
-
 def _internet_gateways(ctx: Context) -> Iterator[Resource]:
     for igw in ctx.pages(ctx.client(), "DescribeInternetGateways", "InternetGateways"):
         ident = igw["InternetGatewayId"]

@@ -61,8 +61,10 @@ def _rotation(ctx: Context, kms: Any, meta: Mapping[str, Any]) -> dict[str, Any]
     return found
 
 
-def _key(ctx: Context, kms: Any, key_id: str) -> Resource | None:
-    meta = ctx.call(kms, "DescribeKey", KeyId=key_id)["KeyMetadata"]
+def _key(
+    ctx: Context, kms: Any, key_id: str, meta: Mapping[str, Any] | None = None
+) -> Resource | None:
+    meta = meta or ctx.call(kms, "DescribeKey", KeyId=key_id)["KeyMetadata"]
     if meta.get("KeyManager") != "CUSTOMER":
         return None
     type_ = _type_of(meta)
@@ -107,11 +109,24 @@ def _key(ctx: Context, kms: Any, key_id: str) -> Resource | None:
     return ctx.resource(type_, meta["KeyId"], props, id=meta["KeyId"], arn=meta["Arn"])
 
 
+def _wanted_keys(ctx: Context, kms: Any) -> Iterator[dict[str, Any]]:
+    """Every key of the region, or only the changed ones (described once here: a key id no key
+    has is read as gone)."""
+    wanted = ctx.narrowed(KEY, KEY_TYPES)
+    if wanted is None:
+        yield from ctx.pages(kms, "ListKeys", "Keys")
+        return
+    for ids in wanted:
+        found = ctx.lookup(kms, "DescribeKey", KeyId=ids[0])
+        if found is not None:
+            yield {"KeyId": ids[0], "KeyMetadata": found["KeyMetadata"]}
+
+
 def collect_keys(ctx: Context) -> Iterator[Resource]:
     kms = ctx.client()
-    for entry in ctx.pages(kms, "ListKeys", "Keys"):
+    for entry in _wanted_keys(ctx, kms):
         try:
-            found = _key(ctx, kms, entry["KeyId"])
+            found = _key(ctx, kms, entry["KeyId"], entry.get("KeyMetadata"))
         except CollectionError as exc:
             ctx.hide(KEY_TYPES, f"the key {entry.get('KeyArn') or entry['KeyId']}: {exc}")
             continue

@@ -33,12 +33,19 @@ def _ours(engine: Any) -> bool:
     return not str(engine or "").startswith(shapes.OTHER_SERVICES_ENGINES)
 
 
+def _listed_instances(ctx: Context) -> Iterator[Mapping[str, Any]]:
+    """Every instance of the region, or only the changed ones (by identifier or ARN)."""
+    wanted = ctx.narrowed(INSTANCE, (INSTANCE, CLUSTER_INSTANCE))
+    if wanted is None:
+        yield from ctx.pages(ctx.client(), "DescribeDBInstances", "DBInstances")
+        return
+    for ids in wanted:
+        answer = ctx.lookup(ctx.client(), "DescribeDBInstances", DBInstanceIdentifier=ids[0])
+        yield from (answer or {}).get("DBInstances") or ()
+
+
 def _instances(ctx: Context) -> Iterator[Resource]:
-    found = [
-        db
-        for db in ctx.pages(ctx.client(), "DescribeDBInstances", "DBInstances")
-        if _ours(db.get("Engine"))
-    ]
+    found = [db for db in _listed_instances(ctx) if _ours(db.get("Engine"))]
     keys = ManagedKeys(ctx) if found else None
     for db in found:
         ident, arn = db["DBInstanceIdentifier"], db.get("DBInstanceArn")

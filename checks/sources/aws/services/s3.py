@@ -153,9 +153,20 @@ def _one_bucket(
     return _bucket(own, home, entry), own
 
 
+def _named(ids: tuple[str, ...]) -> str:
+    """A wanted bucket's name, from its name or its ARN (arn:PARTITION:s3:::NAME)."""
+    return next((i for i in ids if not i.startswith("arn:")), ids[0].rpartition(":")[2])
+
+
 def _buckets(ctx: Context) -> Iterator[Resource]:
     home = ctx.client()
-    listed = list(ctx.pages(home, "ListBuckets", "Buckets"))
+    # Narrowed, the bucket list is partial; each bucket read still has all its companions, so
+    # only "which buckets are there" is a gap (a check enumerating buckets cannot decide).
+    wanted = ctx.narrowed(BUCKET, (BUCKET,))
+    if wanted is None:
+        listed = list(ctx.pages(home, "ListBuckets", "Buckets"))
+    else:  # only the changed buckets: a name no bucket has is read as gone
+        listed = [{"Name": name} for name in dict.fromkeys(_named(ids) for ids in wanted if ids)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         for found, own in pool.map(lambda entry: _one_bucket(ctx, home, entry), listed):
             ctx.calls += own.calls
