@@ -138,5 +138,20 @@ def handle(event: Any, context: Any = None) -> dict[str, Any]:
     topic = os.environ.get(TOPIC_VARIABLE, "").strip()
     published = publish(_sns(topic), topic, judged) if topic else None
     answer = _answer(judged, published)
+    answer["security_hub"] = _security_hub(judged, change.account or (read or [None])[0])
     LOG.info(json.dumps({k: answer[k] for k in ("status", "event", "findings", "published")}))
     return answer
+
+
+def _security_hub(judged: Judged, account: str | None) -> dict[str, Any] | None:
+    """The findings imported into Security Hub when `SAFEGUARD_SECURITY_HUB` is on, else None."""
+    from scripts.handler import security_hub
+
+    if not security_hub.enabled():
+        return None
+    if not account:
+        return {"imported": 0, "refused": [], "error": "the account is not known"}
+    import boto3
+
+    client = boto3.client("securityhub", region_name=judged.change.region)
+    return security_hub.import_findings(client, judged, account)
