@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.controls import CONTROLS
+from checks.library import build_registry
+
 PROWLER = Path(__file__).resolve().parent / ".prowler-venv" / "bin" / "prowler"
 # Prowler's own default for --aws-retries-max-attempts (botocore's standard retrier), and the
 # budget our audit gives itself against an emulator (one retry: moto's 500s mean "not
@@ -94,47 +97,115 @@ def _keys(resource: Mapping[str, Any]) -> set[str]:
     return {v for v in (resource.get("arn"), resource.get("id")) if v}
 
 
-def ours_by_resource(document: Mapping[str, Any]) -> dict[str, Counter[str]]:
-    """Our findings' statuses per resource, keyed by its ARN and by its id."""
-    index: dict[str, Counter[str]] = {}
+@dataclass(frozen=True)
+class PeerMap:
+    """Which of our checks answer each Prowler check: those of the controls that list it
+    (checks/controls.yaml, carried over from the reference control table's last column)."""
+
+    checks: Mapping[str, frozenset[str]]  # Prowler check id -> our check ids
+    account: frozenset[str]  # our checks that judge the account, not one resource
+
+    @classmethod
+    def of_library(cls) -> PeerMap:
+        registry = build_registry()
+        found: dict[str, set[str]] = {}
+        for chk in registry:
+            control = CONTROLS.get(chk.control)
+            for theirs in control.prowler if control else ():
+                found.setdefault(theirs, set()).add(chk.id)
+        return cls(
+            {k: frozenset(v) for k, v in found.items()},
+            frozenset(c.id for c in registry if c.scope == "account"),
+        )
+
+
+# How each Prowler FAIL stands with us, in the order the summary gives them.
+WE_FAIL = "we FAIL"
+WE_CANNOT_SAY = "we say NOT_EVALUATED/NOT_APPLICABLE"
+WE_SAY_NOTHING = "we say nothing"
+WE_PASS = "we PASS"
+CLASSES = (WE_FAIL, WE_CANNOT_SAY, WE_SAY_NOTHING, WE_PASS)
+
+
+def findings_by_resource(document: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """Our findings per resource, keyed by its ARN and by its id."""
+    index: dict[str, list[Mapping[str, Any]]] = {}
     for finding in document["findings"]:
-        resource = finding.get("resource") or {}
-        counts: Counter[str] | None = None
-        for key in _keys(resource):
-            counts = index.setdefault(key, counts if counts is not None else Counter())
-        if counts is not None:
-            counts[finding["status"]] += 1
+        for key in _keys(finding.get("resource") or {}):
+            index.setdefault(key, []).append(finding)
     return index
 
 
-def _describe(counts: Counter[str] | None) -> str:
-    if not counts:
-        return "no resource of ours has this ARN (an account pseudo-ARN, or a type we do not read)"
-    return "ours on it: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+def our_answers(
+    failure: ProwlerFinding,
+    document: Mapping[str, Any],
+    mapping: PeerMap,
+    index: Mapping[str, list[Mapping[str, Any]]] | None = None,
+) -> list[Mapping[str, Any]]:
+    """Our findings, by the checks mapped to Prowler's, on the resource Prowler failed; when
+    none names it, our account-wide findings of those checks (Prowler names the account by a
+    pseudo-ARN that is no resource of ours)."""
+    mine = mapping.checks.get(failure.check, frozenset())
+    index = findings_by_resource(document) if index is None else index
+    same = [f for f in index.get(failure.resource, []) if f["check_id"] in mine]
+    if same:
+        return same
+    wide = mine & mapping.account
+    return [f for f in document["findings"] if f["check_id"] in wide]
 
 
-def comparison(run: ProwlerRun, document: Mapping[str, Any]) -> list[str]:
-    """Lines: what Prowler FAILs that we do not, and what we FAIL that Prowler does not."""
-    ours = ours_by_resource(document)
-    lines = ["Prowler FAILs that we do not flag (resource, Prowler's words, our verdicts on it):"]
+def classify(answers: Iterable[Mapping[str, Any]]) -> str:
+    """What we say of a Prowler FAIL: any failure of ours (waived included) catches it; else a
+    pass of ours is a miss; else we could not say, or said nothing."""
+    statuses = {a["status"] for a in answers}
+    if statuses & {"FAIL", "WAIVED"}:
+        return WE_FAIL
+    if "PASS" in statuses:
+        return WE_PASS
+    return WE_CANNOT_SAY if statuses else WE_SAY_NOTHING
+
+
+def comparison(
+    run: ProwlerRun, document: Mapping[str, Any], mapping: PeerMap | None = None
+) -> list[str]:
+    """Lines: each Prowler FAIL with what our checks mapped to it say on the same resource,
+    the count per class (the "we PASS" count is the parity figure: the only real misses), and
+    what we FAIL that Prowler does not (on a resource it did not fail, and answering none of
+    its failures: an account-wide failure of ours that met one of its own is not repeated)."""
+    mapping = PeerMap.of_library() if mapping is None else mapping
+    index = findings_by_resource(document)
+    lines = ["Each Prowler FAIL, and what our checks mapped to its check say on the resource:"]
+    counts: Counter[str] = Counter()
     theirs_failed: set[str] = set()
-    missed = 0
+    answered: set[int] = set()  # our findings that answered a Prowler FAIL (by identity)
     for f in sorted(run.findings, key=lambda f: (f.check, f.resource)):
         if f.status != "FAIL":
             continue
         theirs_failed.add(f.resource)
-        counts = ours.get(f.resource)
-        if counts and counts["FAIL"]:
-            continue
-        missed += 1
-        lines.append(f"  {f.check}: {f.resource}")
-        lines += [f"    Prowler: {f.detail}", f"    {_describe(counts)}"]
-    if not missed:
+        answers = our_answers(f, document, mapping, index)
+        answered.update(id(a) for a in answers)
+        verdict = classify(answers)
+        counts[verdict] += 1
+        lines += [f"  {f.check}: {f.resource}: {verdict}", f"    Prowler: {f.detail}"]
+        lines += [f"    ours: {a['check_id']} {a['status']}: {a['message']}" for a in answers]
+        if not answers:
+            lines.append(f"    ours: {_silence(f, mapping)}")
+    if not counts:
         lines.append("  none")
+    lines.append("Prowler FAILs by what we say: " + ", ".join(f"{counts[c]} {c}" for c in CLASSES))
+    lines.append(f"Parity: {counts[WE_PASS]} Prowler FAIL(s) that we PASS")
     lines.append("We FAIL and Prowler does not:")
-    extra = _our_failures(document["findings"], theirs_failed)
+    unanswered = [f for f in document["findings"] if id(f) not in answered]
+    extra = _our_failures(unanswered, theirs_failed)
     lines += [f"  {check}: {name}" for check, name in extra] or ["  none"]
     return lines
+
+
+def _silence(failure: ProwlerFinding, mapping: PeerMap) -> str:
+    mine = sorted(mapping.checks.get(failure.check, ()))
+    if not mine:
+        return "no check of ours is mapped to this Prowler check"
+    return f"no finding of {', '.join(mine)} on this resource (a type we do not read?)"
 
 
 def _our_failures(findings: Iterable[Mapping[str, Any]], theirs: set[str]) -> list[tuple[str, str]]:

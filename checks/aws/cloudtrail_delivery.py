@@ -4,6 +4,7 @@ multi-region, validated trail; a private, access-logged bucket; delivery to Clou
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +17,10 @@ from checks.support.public_access import bucket_public_access
 from checks.support.resource_types import BUCKET, TRAIL
 
 CHECKS: list[Check] = []
+
+# How long a trail may go without delivering to CloudWatch Logs (Prowler's
+# cloudtrail_cloudwatch_logging_enabled allows the same day).
+DELIVERY_WINDOW = dt.timedelta(hours=24)
 
 
 def _records_management_events(trail: Resource) -> bool:
@@ -151,8 +156,79 @@ def cloudtrail_bucket_private_and_logged(res: Resource, inv: Inventory) -> Resul
     ),
 )
 def cloudtrail_cloudwatch_logs(res: Resource, inv: Inventory) -> Result:
-    """Security-relevant API calls can raise an alarm within minutes (log-in monitoring)."""
+    """Security-relevant API calls can raise an alarm within minutes (log-in monitoring).
+
+    A program, preview or state file can only say a log group is configured, and that is what
+    passes there. The live account also says whether records arrive (`audit_time` and the
+    delivery facts the collector keeps from GetTrailStatus), and there a configured group is not
+    enough: a trail whose role was deleted keeps its group and delivers nothing. Live, a trail
+    passes only when CloudTrail delivered to CloudWatch Logs at most 24 hours before the status
+    was read; a last delivery older than that fails. With no delivery on record it fails when
+    the trail started logging more than 24 hours before the read, or has never started; else
+    (started since, or the start not given) a first delivery may still be due: NOT_EVALUATED.
+
+    AWS keeps the last delivery error beside the last delivery time without saying which came
+    later, so an error next to a delivery within 24 hours does not fail the trail (records did
+    arrive): it stays in the evidence and the message, for a person to look at.
+    """
     group = known(res, "cloud_watch_logs_group_arn")
-    if group:
+    if not group:
+        return failed(
+            "the trail is not delivered to CloudWatch Logs", cloud_watch_logs_group_arn=None
+        )
+    audited = _time(res, "audit_time")
+    if audited is None:  # no live facts: the configuration is all there is to judge
         return passed("the trail delivers to CloudWatch Logs", cloud_watch_logs_group_arn=group)
-    return failed("the trail is not delivered to CloudWatch Logs", cloud_watch_logs_group_arn=None)
+    return _delivery(res, str(group), audited)
+
+
+def _time(res: Resource, key: str) -> dt.datetime | None:
+    value = known(res, key)
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise Undecidable(f"the {key} of {res.name} is not a time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _delivery(res: Resource, group: str, audited: dt.datetime) -> Result:
+    """The live verdict: when CloudTrail last delivered to `group`, measured to `audited`."""
+    delivered = _time(res, "latest_cloud_watch_logs_delivery_time")
+    error = known(res, "latest_cloud_watch_logs_delivery_error") or None
+    evidence: dict[str, Any] = {
+        "cloud_watch_logs_group_arn": group,
+        "latest_cloud_watch_logs_delivery_time": delivered.isoformat() if delivered else None,
+        "latest_cloud_watch_logs_delivery_error": error,
+    }
+    said = f" (last delivery error: {error})" if error else ""
+    if delivered is not None:
+        if audited - delivered <= DELIVERY_WINDOW:
+            last = f"CloudTrail last delivered to CloudWatch Logs at {delivered.isoformat()}"
+            return passed(last + said, **evidence)
+        return failed(
+            f"CloudTrail has not delivered to CloudWatch Logs since {delivered.isoformat()}, "
+            f"more than 24 hours before the audit{said}",
+            **evidence,
+        )
+    started = _time(res, "start_logging_time")
+    if started is None and known(res, "enable_logging", True) is False:
+        return failed(f"the trail has never logged: nothing reached CloudWatch Logs{said}",
+                      **evidence)  # fmt: skip
+    if started is None:
+        raise Undecidable(
+            f"no CloudWatch Logs delivery of {res.name} is on record and AWS gives no time it "
+            "started logging: whether it delivers cannot be told yet"
+        )
+    if audited - started > DELIVERY_WINDOW:
+        return failed(
+            f"CloudTrail never delivered to CloudWatch Logs, and the trail started logging at "
+            f"{started.isoformat()}, more than 24 hours before the audit{said}",
+            **evidence,
+        )
+    raise Undecidable(
+        f"no CloudWatch Logs delivery of {res.name} is on record yet: the trail started logging "
+        f"at {started.isoformat()}, less than 24 hours before the audit, and a newly started "
+        "trail may not have delivered yet"
+    )

@@ -138,6 +138,9 @@ def test_the_seeded_ephi_is_in_the_account(billing):
     assert set(billing.markers) == {"secret", "parameter", "object", "item", "log event"}
 
 
+FRESH_TRAIL = ("cloudtrail_cloudwatch_logs", "a newly started trail may not have delivered yet")
+
+
 def test_the_auditor_role_sees_everything_under_iam_enforcement(runs):
     assert runs.seen.actions(allowed=False) == set()
     assert {principal for principal, _, _ in runs.seen.decisions} == {
@@ -151,9 +154,13 @@ def test_the_auditor_role_sees_everything_under_iam_enforcement(runs):
     # DescribeInstanceInformation (Systems Manager's managed nodes are a gap).
     # (The account-wide backup check that was one of the six is now per file system, and the
     # billing system has none.)
-    assert (statuses[Status.FAIL], statuses[Status.NOT_EVALUATED]) == (0, 5 + 2)
+    # + 1: cloudtrail_cloudwatch_logs, as moto never reports a CloudWatch Logs delivery and the
+    # trail started logging minutes ago (a first delivery may still be due).
+    assert (statuses[Status.FAIL], statuses[Status.NOT_EVALUATED]) == (0, 5 + 2 + 1)
     for finding in runs.auditor.findings:
-        if finding.status is Status.NOT_EVALUATED:
+        if finding.status is Status.NOT_EVALUATED and finding.check.id == FRESH_TRAIL[0]:
+            assert FRESH_TRAIL[1] in finding.message, finding.message
+        elif finding.status is Status.NOT_EVALUATED:
             assert "the endpoint does not implement" in finding.message, finding.message
         assert "denied" not in finding.message.lower(), finding.message
 

@@ -3,6 +3,8 @@ included), and the console changes the trail checks must catch."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from checks.registry import Status
 from checks.sources.aws.services.cloudtrail import COLLECTORS, TRAIL
 from checks.sources.aws.session import AwsOptions
@@ -67,7 +69,12 @@ def test_a_trail_is_read_as_the_program_declares_it(aws):
     assert sorted(trails) == ["audit-trail", "legacy-trail"]
     trail = trails["audit-trail"]
     assert (trail.type, trail.id, trail.arn, trail.region) == (TRAIL, AUDIT, AUDIT, "us-east-1")
-    assert dict(trail.props) == {
+    props = dict(trail.props)
+    assert _status_facts(props, started=True) == {
+        "latest_cloud_watch_logs_delivery_time": None,  # moto never delivers to CloudWatch Logs
+        "latest_cloud_watch_logs_delivery_error": None,
+    }
+    assert props == {
         "name": "audit-trail",
         "s3_bucket_name": "trail-logs",
         "s3_key_prefix": "cloudtrail",
@@ -91,6 +98,10 @@ def test_a_trail_is_read_as_the_program_declares_it(aws):
         "tags": {"data-classification": "ePHI"},
     }  # fmt: skip
     assert trails["legacy-trail"].props["enable_logging"] is False
+    assert _status_facts(dict(trails["legacy-trail"].props), started=False) == {
+        "latest_cloud_watch_logs_delivery_time": None,
+        "latest_cloud_watch_logs_delivery_error": None,
+    }
     assert trails["legacy-trail"].props["event_selectors"] == [
         {"read_write_type": "All", "include_management_events": True}
     ]
@@ -105,12 +116,19 @@ def test_the_trail_checks_judge_the_live_trails(aws):
         "cloudtrail_multi_region",
         "cloudtrail_log_file_validation",
         "cloudtrail_kms_encrypted",
-        "cloudtrail_cloudwatch_logs",
     ):
         assert verdicts_by_name(evaluation, check) == {
             "audit-trail": Status.PASS,
             "legacy-trail": Status.FAIL,
         }, check
+    # Started moments ago, and moto never reports a CloudWatch Logs delivery: not yet decidable.
+    assert verdicts_by_name(evaluation, "cloudtrail_cloudwatch_logs") == {
+        "audit-trail": Status.NOT_EVALUATED,
+        "legacy-trail": Status.FAIL,
+    }
+    delivery = [f for f in evaluation.findings if f.check.id == "cloudtrail_cloudwatch_logs"]
+    (fresh,) = [f for f in delivery if f.status is Status.NOT_EVALUATED]
+    assert "less than 24 hours before the audit" in fresh.message
     (account,) = [f for f in evaluation.findings if f.check.id == "cloudtrail_enabled_multi_region"]
     assert (account.status, account.evidence["trail"]) == (Status.PASS, "audit-trail")
 
@@ -159,6 +177,21 @@ def test_a_denied_trail_status_hides_the_trail_checks_and_nothing_else(aws, monk
         f"{TRAIL} could not be collected: us-east-1 ({ACCOUNT}): {reason} "
         "(for the trails audit-trail, legacy-trail)"
     )
+
+
+def _status_facts(props: dict, started: bool) -> dict:
+    """Take GetTrailStatus's live facts out of `props`; check the times that vary from run to
+    run (the read, and the start moto stamps on StartLogging) against the clock."""
+    read = dt.datetime.fromisoformat(props.pop("audit_time"))
+    start = props.pop("start_logging_time")
+    assert abs(dt.datetime.now(dt.UTC) - read) < dt.timedelta(minutes=5), read
+    if started:  # the read is kept to the second: a start in the same second may follow it
+        since = read - dt.datetime.fromisoformat(start)
+        assert -dt.timedelta(seconds=1) < since < dt.timedelta(minutes=5), start
+    else:
+        assert start is None
+    keys = ("latest_cloud_watch_logs_delivery_time", "latest_cloud_watch_logs_delivery_error")
+    return {k: props.pop(k) for k in keys}
 
 
 def verdicts_by_name(evaluation, check_id: str) -> dict[str, Status]:

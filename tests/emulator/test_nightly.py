@@ -239,11 +239,13 @@ def test_a_night_with_blind_spots_and_only_known_failures_exits_3(nights):
     assert blind["exit_code"] == 3, blind["stderr"][-2000:]
     lines = blind["summary"].splitlines()
     assert lines[0] == (
-        "### HIPAA nightly audit: no new failure, but 6 blind spots (blocking unknowns, "
+        "### HIPAA nightly audit: no new failure, but 7 blind spots (blocking unknowns, "
         "unseen resources)"
     )
     assert lines[2].endswith(" 0 new, 0 regressed, 0 under new checks, 0 resolved, 5 persisting.  ")
-    assert blind["doc"]["gate"]["blocking_not_evaluated"] == 6
+    # 7: moto's gaps, and the trail's CloudWatch Logs delivery, which moto never reports (the
+    # trail started minutes ago, so a first delivery may still be due: not judged yet).
+    assert blind["doc"]["gate"]["blocking_not_evaluated"] == 7
     assert _attention(blind["summary"]) == []
 
 
