@@ -64,6 +64,15 @@ def _sns(topic_arn: str) -> Any:
 
 
 def _answer(judged: Judged, published: str | None) -> dict[str, Any]:
+    """The Lambda's answer, which its log repeats: through the one redaction step, as the
+    alert is (a finding's message or a collection gap may quote what a resource holds)."""
+    from policies.redaction import redact, scrubber
+
+    resources = [f.resource for f in judged.findings if f.resource is not None]
+    return redact({"answer": _plain_answer(judged, published)}, scrubber(resources, ()))["answer"]
+
+
+def _plain_answer(judged: Judged, published: str | None) -> dict[str, Any]:
     change = judged.change
     why = unjudged(judged)
     return {
