@@ -190,6 +190,9 @@ if settings.change_audit:
             logs_kms_key_arn=keys.arn("logs"),
             code_path=settings.change_audit_code_path,
             log_retention_days=settings.log_retention_days,
+            stack_exports=settings.change_audit_stack_exports,
+            stack_exports_key_arn=settings.change_audit_stack_exports_key,
+            security_hub=settings.change_audit_security_hub,
         ),
     )
 

@@ -11,6 +11,9 @@ them equal to `checks.sources.aws.events.audited_sources()` / `audited_names()`.
 
 The function reads configuration, never ePHI (the auditor's policies deny data reads), so it is
 classified internal and runs outside the VPC: it needs only the AWS APIs, not the data tier.
+The one data it may read is the stack exports it compares a change with: exactly the objects
+named in `stack_exports`, which the data deny leaves out (IAM NotResource) because no Allow can
+outweigh a Deny.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ HANDLER = "scripts.handler.entry.handle"
 RUNTIME = "python3.11"
 # The environment variable the handler reads the alerts topic from.
 TOPIC_VARIABLE = "SAFEGUARD_ALERT_TOPIC_ARN"
+# ... and the stack exports from (scripts/handler/stack.py; a test holds the two equal).
+STATE_VARIABLE = "SAFEGUARD_STACK_STATE"
+# The environment variable that turns on the Security Hub import (scripts/handler/security_hub.py).
+SECURITY_HUB_VARIABLE = "SAFEGUARD_SECURITY_HUB"
 # The CloudTrail event sources and names the handler reads (checks/sources/aws/events.py).
 AUDITED_SOURCES = (
     "cloudtrail.amazonaws.com",
@@ -92,6 +99,12 @@ class ChangeAuditArgs:
     log_retention_days: int = 365
     audited_sources: tuple[str, ...] = AUDITED_SOURCES
     audited_names: tuple[str, ...] = AUDITED_NAMES
+    # s3://BUCKET/KEY stack exports the handler compares the changed resource with, and the
+    # KMS key their bucket encrypts with (decrypted through S3 only).
+    stack_exports: tuple[str, ...] = ()
+    stack_exports_key_arn: str | None = None
+    # Also import the findings into Security Hub (ASFF), beside the SNS alert.
+    security_hub: bool = False
 
 
 def event_pattern(sources: tuple[str, ...], names: tuple[str, ...]) -> str:
@@ -108,6 +121,26 @@ def event_pattern(sources: tuple[str, ...], names: tuple[str, ...]) -> str:
         },
         sort_keys=True,
     )
+
+
+def export_object_arn(ctx: StackContext, uri: str) -> str:
+    """`s3://BUCKET/KEY` as the object's ARN."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return f"{ctx.account.bucket_arn(bucket)}/{key}"
+
+
+def key_region(key_arn: str) -> str:
+    """The region of a KMS key ARN: S3 calls KMS in the bucket's region, which is the key's."""
+    return key_arn.split(":")[3]
+
+
+def function_variables(args: ChangeAuditArgs) -> dict[str, pulumi.Input[str]]:
+    variables: dict[str, pulumi.Input[str]] = {TOPIC_VARIABLE: args.alerts_topic_arn}
+    if args.stack_exports:
+        variables[STATE_VARIABLE] = ",".join(args.stack_exports)
+    if args.security_hub:
+        variables[SECURITY_HUB_VARIABLE] = "true"
+    return variables
 
 
 def archive_path(code_path: str) -> str:
@@ -177,9 +210,7 @@ class ChangeAudit(pulumi.ComponentResource):
             code=pulumi.FileArchive(archive_path(args.code_path)),
             timeout=TIMEOUT_SECONDS,
             memory_size=MEMORY_MB,
-            environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={TOPIC_VARIABLE: args.alerts_topic_arn}
-            ),
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=function_variables(args)),
             kms_key_arn=args.alerts_kms_key_arn,
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(
@@ -251,16 +282,28 @@ class ChangeAudit(pulumi.ComponentResource):
                 "The read-only actions of the live HIPAA audit",
                 document(statement("AuditReadOnly", actions)),
             )
+        exports = [export_object_arn(ctx, uri) for uri in args.stack_exports]
+        key = [args.stack_exports_key_arn] if exports and args.stack_exports_key_arn else []
         attach_policy(
             self,
             ctx,
             "change-audit-deny-data",
             role,
             "Keeps the change-audit function away from the data itself",
-            document(
-                statement("DenyDataAccess", auditor_permissions.DATA_ACCESS_DENIED, effect="Deny")
+            # The alerts key is left out as well: publishing to the encrypted alerts topic and
+            # dead-letter queue needs kms:Decrypt on it, and it guards alerts, never ePHI.
+            document_output(
+                statement(
+                    "DenyDataAccess",
+                    auditor_permissions.DATA_ACCESS_DENIED,
+                    [args.alerts_kms_key_arn, *exports, *key],
+                    effect="Deny",
+                    not_resources=True,
+                )
             ),
         )
+        if exports:
+            self._read_exports(ctx, role, exports, key)
         log_group_arn = ctx.account.arn("logs", f"log-group:{log_group_name}")
         attach_policy(
             self,
@@ -277,9 +320,44 @@ class ChangeAudit(pulumi.ComponentResource):
                     [f"{log_group_arn}:*"],
                 ),
                 statement("KeepFailedEvents", ["sqs:SendMessage"], [queue_arn]),
+                *self._security_hub(ctx, args),
                 statement(
                     "WriteTraces", ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], ["*"]
                 ),
             ),
         )
         return role
+
+    @staticmethod
+    def _security_hub(
+        ctx: StackContext, args: ChangeAuditArgs
+    ) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
+        """Import findings into this account's Security Hub as its own default product."""
+        if not args.security_hub:
+            return []
+        product = ctx.account.arn("securityhub", f"product/{ctx.account.account_id}/default")
+        return [statement("ImportFindings", ["securityhub:BatchImportFindings"], [product])]
+
+    def _read_exports(
+        self, ctx: StackContext, role: aws.iam.Role, exports: list[str], key: list[str]
+    ) -> None:
+        """Read the stack exports, and decrypt them through S3 when their bucket uses a key."""
+        statements = [statement("ReadTheStackExports", ["s3:GetObject"], exports)]
+        if key:
+            via_s3 = f"s3.{key_region(key[0])}.amazonaws.com"
+            statements.append(
+                statement(
+                    "DecryptTheStackExports",
+                    ["kms:Decrypt"],
+                    key,
+                    conditions=[("StringEquals", "kms:ViaService", [via_s3])],
+                )
+            )
+        attach_policy(
+            self,
+            ctx,
+            "change-audit-stack-exports",
+            role,
+            "Read the stack exports the change audit compares a changed resource with",
+            document(*statements),
+        )

@@ -22,14 +22,20 @@ def statement(
     principals: dict[str, Sequence[str]] | None = None,
     conditions: Sequence[Condition] = (),
     not_actions: bool = False,
+    not_resources: bool = False,
 ) -> aws.iam.GetPolicyDocumentStatementArgs:
-    """One statement; ``principals`` maps a principal type ("AWS", "Service", "*") to ids."""
+    """One statement; ``principals`` maps a principal type ("AWS", "Service", "*") to ids.
+
+    ``not_actions`` / ``not_resources`` turn the actions / resources into NotAction /
+    NotResource: the statement applies to everything except what they list.
+    """
     return aws.iam.GetPolicyDocumentStatementArgs(
         sid=sid,
         effect=effect,
         actions=None if not_actions else list(actions),
         not_actions=list(actions) if not_actions else None,
-        resources=list(resources),
+        resources=None if not_resources else list(resources),
+        not_resources=list(resources) if not_resources else None,
         principals=[
             aws.iam.GetPolicyDocumentStatementPrincipalArgs(type=kind, identifiers=list(ids))
             for kind, ids in (principals or {}).items()

@@ -9,6 +9,7 @@ naming the key, so nobody lowers a control by a typo.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -39,6 +40,10 @@ PGAUDIT_CLASSES = frozenset(
     {"read", "write", "function", "role", "ddl", "misc", "misc_set", "all", "none"}
 )
 LOCK_MODES = ("compliance", "governance")
+# S3 bucket naming rules (lower case, digits, dots, hyphens, 3-63 characters).
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# A key ARN (never an alias, never a wildcard): the role's data deny is carved out for it.
+KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+")
 
 T = TypeVar("T")
 
@@ -103,6 +108,10 @@ class Settings:
     # change-triggered audit (off unless asked for)
     change_audit: bool = False
     change_audit_code_path: str = "build/handler"
+    # s3://BUCKET/KEY stack exports the handler compares a change with, and their bucket's key.
+    change_audit_stack_exports: tuple[str, ...] = ()
+    change_audit_stack_exports_key: str | None = None
+    change_audit_security_hub: bool = False
 
     @property
     def name_prefix(self) -> str:
@@ -169,6 +178,36 @@ def _password_max_age(value: int | None) -> int:
             f"{days} is outside 1-{MAX_PASSWORD_AGE_DAYS}: passwords must expire",
         )
     return days
+
+
+def _export_problem(uri: str) -> str | None:
+    """Why `uri` cannot be a stack export the function reads, or None when it can."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if not uri.startswith("s3://") or not BUCKET_NAME.fullmatch(bucket) or not key:
+        return "is not s3://BUCKET/KEY"
+    if any(mark in key for mark in ("*", "?", "${")):
+        return "is a pattern (*, ? or ${...}): name one object"
+    if "," in key:
+        return "has a comma, which the function's comma-separated list cannot carry"
+    if key.endswith("/"):
+        return "names a folder, not an object"
+    return None
+
+
+def _stack_exports(config: pulumi.Config) -> tuple[tuple[str, ...], str | None]:
+    """The exports the change-audit function may read: single objects, never a pattern, since
+    each becomes a grant and an exception to the function's data deny."""
+    uris = _string_list(config, "changeAuditStackExports")
+    for uri in uris:
+        problem = _export_problem(uri)
+        if problem:
+            raise ConfigError("changeAuditStackExports", f"{uri!r} {problem}")
+    key_arn = config.get("changeAuditStackExportsKey") or None
+    if key_arn is not None and not KMS_KEY_ARN.fullmatch(key_arn):
+        raise ConfigError("changeAuditStackExportsKey", f"{key_arn!r} is not a KMS key ARN")
+    if key_arn is not None and not uris:
+        raise ConfigError("changeAuditStackExportsKey", "set without changeAuditStackExports")
+    return uris, key_arn
 
 
 def load() -> Settings:
@@ -242,6 +281,7 @@ def load() -> Settings:
 
     monitoring = _unless_set(config.get_int("dbMonitoringIntervalSeconds"), 60)
     _choice("dbMonitoringIntervalSeconds", str(monitoring), ("1", "5", "10", "15", "30", "60"))
+    stack_exports, stack_exports_key = _stack_exports(config)
     pi_days = _unless_set(config.get_int("performanceInsightsRetentionDays"), 7)
     if pi_days != 7 and (pi_days % 31 or not 31 <= pi_days <= 731):
         raise ConfigError(
@@ -304,4 +344,7 @@ def load() -> Settings:
         account_baseline=_unless_set(config.get_bool("accountBaseline"), True),
         change_audit=_unless_set(config.get_bool("changeAudit"), False),
         change_audit_code_path=config.get("changeAuditCodePath") or "build/handler",
+        change_audit_stack_exports=stack_exports,
+        change_audit_stack_exports_key=stack_exports_key,
+        change_audit_security_hub=_unless_set(config.get_bool("changeAuditSecurityHub"), False),
     )

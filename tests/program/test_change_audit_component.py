@@ -14,6 +14,8 @@ from checks.library import build_registry
 from checks.registry import Status
 from checks.sources.aws.events import audited_names, audited_sources
 from scripts.handler.entry import TOPIC_VARIABLE
+from scripts.handler.security_hub import SECURITY_HUB_VARIABLE
+from scripts.handler.stack import STATE_VARIABLE
 from tests.program.stack import REPO, Stack, by_sid, listed, statements
 
 sys.path.insert(0, str(REPO / "stacks"))
@@ -83,6 +85,8 @@ def test_the_component_lists_exactly_the_calls_the_handler_reads():
     assert list(change_audit.AUDITED_SOURCES) == audited_sources()
     assert list(change_audit.AUDITED_NAMES) == audited_names()
     assert change_audit.TOPIC_VARIABLE == TOPIC_VARIABLE
+    assert change_audit.STATE_VARIABLE == STATE_VARIABLE
+    assert change_audit.SECURITY_HUB_VARIABLE == SECURITY_HUB_VARIABLE
 
 
 def test_the_rule_matches_successful_audited_calls_on_the_default_bus(audited: Stack):
