@@ -285,7 +285,9 @@ def test_two_targets_pointing_at_one_topic_are_not_one_resource_declared_twice(r
     token = "aws:cloudwatch/eventTarget:EventTarget"
     topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
     first = declared(token, "root-use", {"rule": "root-use", "arn": topic}, "root-use-sns", topic)
-    second = declared(token, "sg-change", {"rule": "sg-change", "arn": topic}, "sg-change-sns", topic)
+    second = declared(
+        token, "sg-change", {"rule": "sg-change", "arn": topic}, "sg-change-sns", topic
+    )
     drift = run(registry, [state(first, second)], [])
     assert drift.duplicates == []
     # The same export given twice still is.
