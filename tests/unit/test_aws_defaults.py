@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from checks.model import Resource, Undecidable
-from checks.support.aws_defaults import S3_NEW_BUCKET_LOCKDOWN, created_now
+from checks.support.aws_defaults import S3_NEW_BUCKET_LOCKDOWN, _created_on, created_now
 
 SINCE = dt.date(2023, 4, 28)
 
@@ -42,3 +42,21 @@ def test_a_default_holds_for_resources_created_since_its_date(source, created, h
 def test_a_state_file_that_does_not_say_when_is_undecidable(created):
     with pytest.raises(Undecidable, match="does not say when"):
         created_now(bucket("state", created), "public access block", SINCE)
+
+
+@pytest.mark.parametrize(
+    ("created", "day"),
+    [
+        ("2006-01-01T00:00:00Z", dt.date(2006, 1, 1)),  # AWS's first year counts
+        ("2006-12-31T23:59:59Z", dt.date(2006, 12, 31)),
+        ("2005-12-31T23:59:59Z", None),  # before AWS: not a real creation date
+    ],
+)
+def test_a_creation_date_counts_from_the_year_aws_began(created, day):
+    # aws_defaults x__created_on__mutmut_7/8
+    assert _created_on(bucket("state", created)) == day
+
+
+def test_a_state_bucket_made_in_2006_predates_the_default():
+    made = bucket("state", "2006-06-01T00:00:00Z")
+    assert created_now(made, "public access block", SINCE) is False
