@@ -195,3 +195,22 @@ def test_a_v2_domain_name_with_tls10_fails():
 def test_a_hidden_domain_policy_is_not_evaluated(res):
     with pytest.raises(Undecidable, match="of api"):
         run(apigateway_domain_tls12, res)
+
+
+# -- reasons and edges pinned by mutation testing (issue 15) -------------------------------------
+
+
+def test_a_v2_domain_name_without_a_configuration_block_is_not_evaluated():
+    # apigateway x__domain_policy__mutmut_20: an empty block list must not be indexed
+    res = Resource("aws:apigatewayv2/domainName:DomainName", "api-v2", {"domain_name": "a.io"})
+    with pytest.raises(Undecidable) as raised:
+        run(apigateway_domain_tls12, res)
+    assert str(raised.value) == "the domain_name_configuration of api-v2 names no security policy"
+
+
+def test_a_route_whose_api_names_no_protocol_type_is_not_evaluated_naming_the_api():
+    # apigateway x__is_websocket__mutmut_29
+    bare = Resource("aws:apigatewayv2/api:Api", "claims", {"name": "claims"}, id="api-1")
+    with pytest.raises(Undecidable) as raised:
+        run(apigatewayv2_route_authorized, route("$default"), bare)
+    assert str(raised.value) == "the protocol_type of claims is not set"

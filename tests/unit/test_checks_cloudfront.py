@@ -231,3 +231,54 @@ def test_a_computed_certificate_arn_still_names_a_custom_certificate():
 def test_a_viewer_certificate_that_cannot_be_told_is_not_evaluated(cert):
     with pytest.raises(Undecidable, match="viewer_certificate of cdn"):
         run(cloudfront_viewer_tls12, distribution(viewer_certificate=cert))
+
+
+# -- reasons and edges pinned by mutation testing (issue 15) -------------------------------------
+
+
+def test_a_distribution_without_a_default_behaviour_is_not_evaluated():
+    # cloudfront x__behaviours__mutmut_9
+    res = distribution(default_cache_behavior=None)
+    with pytest.raises(Undecidable) as raised:
+        run(cloudfront_viewer_https, res)
+    assert str(raised.value) == "cdn shows no default_cache_behavior"
+
+
+def test_an_origin_computed_at_deployment_in_the_list_is_not_evaluated():
+    # cloudfront x__blocks__mutmut_7, _9, _10: each block of the list is decided, with its label
+    res = distribution(origins=[S3_ORIGIN, UNKNOWN])
+    with pytest.raises(Undecidable) as raised:
+        run(cloudfront_origin_https, res)
+    assert str(raised.value) == (
+        "a block of origins of cdn is not known yet (computed at deployment)"
+    )
+
+
+def test_a_computed_custom_origin_config_is_not_evaluated_naming_the_origin():
+    # cloudfront x__custom_origins__mutmut_15
+    res = distribution(origins=[custom("api", custom_origin_config=UNKNOWN)])
+    with pytest.raises(Undecidable) as raised:
+        run(cloudfront_origin_https, res)
+    assert str(raised.value) == "an origin of cdn (api) is not known yet (computed at deployment)"
+
+
+def test_only_the_first_custom_origin_config_block_of_an_origin_is_read():
+    # cloudfront x__custom_origins__mutmut_23: the provider allows one block per origin
+    second = {"origin_protocol_policy": "http-only", "origin_ssl_protocols": ["TLSv1"]}
+    origin = custom("api")
+    origin["custom_origin_config"] = [origin["custom_origin_config"], second]
+    result = run(cloudfront_origin_https, distribution(origins=[origin]))
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "all 1 custom origin(s) are reached over HTTPS",
+        {"plain_origins": []},
+    )
+
+
+@pytest.mark.parametrize("policy", ["", None])
+def test_an_empty_viewer_policy_is_not_evaluated(policy):
+    # cloudfront x__viewer_policy__mutmut_13 (""), _16 (the reason)
+    res = distribution(default_cache_behavior=behaviour(policy))
+    with pytest.raises(Undecidable) as raised:
+        run(cloudfront_viewer_https, res)
+    assert str(raised.value) == "the viewer_protocol_policy of cdn ((default)) is not set"

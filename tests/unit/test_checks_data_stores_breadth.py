@@ -142,6 +142,13 @@ def test_unknown_retention_is_not_evaluated(days):
         run(elasticache_redis_automatic_backup, group(snapshot_retention_limit=days))
 
 
+def test_a_retention_that_is_not_a_number_is_named_in_the_reason():
+    # elasticache x__retention__mutmut_12
+    with pytest.raises(Undecidable) as raised:
+        run(elasticache_redis_automatic_backup, group(snapshot_retention_limit="two weeks"))
+    assert str(raised.value) == "the snapshot retention of sessions is not a number ('two weeks')"
+
+
 # -- s3_event_notifications_enabled ------------------------------------------------------------
 
 
@@ -198,7 +205,9 @@ def ssm_document(**props) -> Resource:
     ("props", "shared"),
     [({}, []),
      ({"permissions": {"type": "Share", "account_ids": "111122223333,444455556666"}},
-      ["111122223333", "444455556666"])],
+      ["111122223333", "444455556666"]),
+     # a share that names no account yet shares with none
+     ({"permissions": {"type": "Share"}}, [])],
 )  # fmt: skip
 def test_a_private_or_named_share_passes(props, shared):
     result = run(ssm_document_not_public, ssm_document(**props))

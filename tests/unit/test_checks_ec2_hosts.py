@@ -234,3 +234,29 @@ def test_no_association_is_not_applicable_and_pending_is_not_evaluated():
     assert result.status is Status.NOT_APPLICABLE
     with pytest.raises(Undecidable, match="Pending"):
         run(ssm_association_compliant, node(association_status="Pending"))
+
+
+# -- edges pinned by mutation testing (issue 15) -------------------------------------------------
+
+
+def test_a_launch_template_named_by_name_gives_its_subnet():
+    # ec2_hosts x__subnet_of_template__mutmut_16, _17, _18: the template's name is a reference
+    template = Resource(TEMPLATE, "batch", {"name": "batch",
+                        "network_interfaces": [{"subnet_id": "subnet-3"}]}, id="lt-1")  # fmt: skip
+    result = run(ec2_instance_in_vpc, instance(launch_template={"name": "batch"}), template)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "the instance runs in subnet-3",
+        {"subnet_id": "subnet-3"},
+    )
+
+
+def test_a_managed_node_without_an_instance_id_is_known_by_its_name():
+    # ec2_hosts x__managed_nodes__mutmut_4, _7: the live source names a node by its instance id
+    bare = Resource(NODE, "i-0abc", {"ping_status": "Online"}, id="i-0abc", source="aws")
+    result = run(ec2_instance_managed_by_ssm, status("running"), bare)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "Systems Manager manages the instance",
+        {"ping_status": "Online"},
+    )

@@ -227,3 +227,56 @@ def test_mutable_tags_fail_and_are_the_default(props, shown):
 def test_hidden_mutability_is_not_evaluated():
     with pytest.raises(Undecidable):
         run(ecr_tag_immutability, repo(image_tag_mutability=UNKNOWN))
+
+
+# -- reasons and edges pinned by mutation testing (issue 15) -------------------------------------
+
+
+def test_a_wildcard_statement_with_not_action_may_write():
+    # ecr x__writes__mutmut_4: NotAction grants every action it does not list, writes included
+    open_but = {"Sid": "AllBut", "Effect": "Allow", "Principal": "*",
+                "NotAction": "ecr:DeleteRepository"}  # fmt: skip
+    result = run(ecr_repository_policy_not_public, policy(open_but))
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        "anyone may push, delete or re-permission images",
+        {"wildcard_statements": [{"statement": "AllBut", "effect": "Allow", "action": [],
+          "not_action": ["ecr:DeleteRepository"], "resource": [], "principal": "*"}]},
+    )  # fmt: skip
+
+
+def test_a_registry_rule_of_the_region_counts_after_one_of_another_region():
+    # ecr x__registry_rules__mutmut_9: a configuration of another region is skipped, not the end
+    west = Resource(REGISTRY, "scanning-west", {"scan_type": "ENHANCED",
+                    "rules": [rule("CONTINUOUS_SCAN", "*")]}, region="eu-west-1")  # fmt: skip
+    east = Resource(REGISTRY, "scanning-east", {"scan_type": "BASIC",
+                    "rules": [rule("SCAN_ON_PUSH", "claims-*")]}, region="us-east-1")  # fmt: skip
+    result = run(ecr_image_scanning_enabled, repo(), west, east)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "a registry scanning rule scans it (SCAN_ON_PUSH)",
+        {"scan_on_push": False, "registry_scan_frequencies": ["SCAN_ON_PUSH"]},
+    )
+
+
+def test_a_registry_rule_counts_when_one_side_names_no_region():
+    # ecr x__same_region__mutmut_4: no region is the program's one default region, which matches
+    result = run(
+        ecr_image_scanning_enabled,
+        repo(),
+        registry("BASIC", rule("CONTINUOUS_SCAN", "*"), region=None),
+    )
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"scan_on_push": False, "registry_scan_frequencies": ["CONTINUOUS_SCAN"]},
+    )
+
+
+def test_an_autonamed_repository_and_a_narrow_filter_give_the_reason():
+    # ecr x__matches__mutmut_26, _27
+    autonamed = Resource(REPOSITORY, "claims-api", {}, region="us-east-1")
+    with pytest.raises(Undecidable) as raised:
+        run(ecr_image_scanning_enabled, autonamed, registry("BASIC", rule("SCAN_ON_PUSH", "c*")))
+    assert str(raised.value) == (
+        "the name of claims-api is not known, so whether 'c*' matches it cannot be told"
+    )

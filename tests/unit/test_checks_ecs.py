@@ -179,3 +179,13 @@ def test_a_network_configuration_unknown_as_a_whole_is_not_evaluated():
     res = Resource("aws:ecs/service:Service", "api", {"network_configuration": UNKNOWN})
     with pytest.raises(Undecidable, match="network_configuration of api"):
         run(ecs_service_no_public_ip, res)
+
+
+# -- edges pinned by mutation testing (issue 15) -------------------------------------------------
+
+
+def test_the_user_is_what_comes_before_the_first_colon():
+    # ecs x__runs_as_root__mutmut_12: "0:0:0" names user 0 (root), not a user "0:0"
+    sidecar = {**SIDECAR, "user": "0:0:0"}
+    result = run(ecs_host_network_not_root, task(API, sidecar, network_mode="host"))
+    assert (result.status, result.evidence) == (Status.FAIL, {"root_containers": ["sidecar"]})

@@ -300,3 +300,15 @@ def test_an_ssl_negotiation_policy_naming_an_unknown_load_balancer_is_not_evalua
     found = (ssl_policy("tls", 443), ssl_policy("hidden-ssl", 443, lb=UNKNOWN))
     with pytest.raises(Undecidable, match="load_balancer of hidden-ssl cannot be seen"):
         run(elb_classic_tls_policy, classic(https_port()), *found)
+
+
+def test_a_blank_policy_reference_is_no_predefined_tls12_policy():
+    # elb_certificates x__all_tls12__mutmut_3: the names are split on ", " only, so a blank one
+    # stays a name (and fails) instead of vanishing
+    found = (lb_policy("blank", " "), listener_policy(443, "blank"))
+    result = run(elb_classic_tls_policy, classic(https_port()), *found)
+    assert (result.status, result.evidence, result.message) == (
+        Status.FAIL,
+        {"policies": {"443": " "}},
+        "ports without a predefined TLS 1.2 policy: 443",
+    )

@@ -181,3 +181,76 @@ def test_direct_internet_access_fails_and_is_the_default(props):
 def test_unknown_internet_access_is_not_evaluated():
     with pytest.raises(Undecidable):
         run(sagemaker_notebook_no_direct_internet, notebook(direct_internet_access=UNKNOWN))
+
+
+# -- reasons and edges pinned by mutation testing (issue 15) -------------------------------------
+
+
+def test_a_configuration_recorded_as_an_object_is_read_as_is():
+    # emr x__document__mutmut_10: a source may give the document decoded already
+    config = Resource(SECURITY_CONFIGURATION, "kerberos",
+                      {"name": "kerberos", "configuration": KERBEROS}, id="kerberos")  # fmt: skip
+    result = run(emr_kerberos_enabled, emr(security_configuration="kerberos"), config)
+    assert (result.status, result.message, result.evidence) == (
+        Status.PASS,
+        "the security configuration kerberos sets Kerberos",
+        {"security_configuration": "kerberos", "kerberos_provider": "ClusterDedicatedKdc"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [("{not json", "the configuration of kerberos is not JSON"),
+     ("[1]", "the configuration of kerberos is not a JSON object")],
+)  # fmt: skip
+def test_an_unreadable_security_configuration_gives_the_reason(document, reason):
+    # emr x__document__mutmut_12, _14
+    with pytest.raises(Undecidable) as raised:
+        run(emr_kerberos_enabled, emr(security_configuration="kerberos"),
+            security_configuration(document))  # fmt: skip
+    assert str(raised.value) == reason
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"AuthenticationConfiguration": ["Kerberos"]},
+        {"AuthenticationConfiguration": {"KerberosConfiguration": {}}},
+        {"AuthenticationConfiguration": {"KerberosConfiguration": "ClusterDedicatedKdc"}},
+    ],
+    ids=["authentication-not-an-object", "empty-kerberos", "kerberos-not-an-object"],
+)
+def test_a_kerberos_setting_that_is_empty_or_not_an_object_fails(document):
+    # emr x__kerberos__mutmut_10, _16, _17
+    result = run(emr_kerberos_enabled, emr(security_configuration="kerberos"),
+                 security_configuration(document))  # fmt: skip
+    assert (result.status, result.message, result.evidence) == (
+        Status.FAIL,
+        "the security configuration kerberos sets no Kerberos",
+        {"security_configuration": "kerberos", "kerberos_provider": None},
+    )
+
+
+def test_the_subnets_of_every_ec2_attributes_block_count():
+    # emr x__subnets__mutmut_10: a later block adds its subnets to those found before
+    res = emr(ec2_attributes=[{"subnet_ids": ["subnet-b"]}, {"subnet_id": "subnet-a"}])
+    result = run(emr_master_no_public_ip, res, subnet("subnet-a"),
+                 subnet("subnet-b", map_public_ip_on_launch=True))  # fmt: skip
+    assert (result.status, result.evidence) == (Status.FAIL, {"public_subnets": ["subnet-b"]})
+
+
+@pytest.mark.parametrize(("fn", "token", "key"), KEYED)
+def test_the_key_verdicts_say_what_they_found(fn, token, key):
+    # sagemaker x__kms_key__mutmut_7, _10, _13, _14, _15
+    keyed = run(fn, Resource(token, "model", {"name": "model", key: KEY}))
+    bare = run(fn, Resource(token, "model", {"name": "model"}))
+    assert (keyed.status, keyed.message, keyed.evidence) == (
+        Status.PASS,
+        "the storage is encrypted with the KMS key named",
+        {key: KEY},
+    )
+    assert (bare.status, bare.message, bare.evidence) == (
+        Status.FAIL,
+        f"no KMS key is named ({key} is unset): AWS's own key is used",
+        {key: None},
+    )

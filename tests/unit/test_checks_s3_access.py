@@ -295,3 +295,36 @@ def test_an_acl_resource_granting_full_control_to_anyone_but_the_owner_counts(gr
     policy = {"grants": grants, "owner": {"id": "abc"}}
     acl = companion("BucketAcl", "phi-acl", access_control_policy=policy)
     assert judge(s3_bucket_acls_disabled, bucket(), acl) == acls(Status.FAIL, ["urn:phi-acl"])
+
+
+# -- s3_bucket_acls_disabled: the dated default, pinned by mutation testing (issue 15) -------------
+
+
+def dated_bucket(source: str, created: str | None = None) -> Resource:
+    return Resource("aws:s3/bucket:Bucket", "phi", {"bucket": NAME}, id=NAME, source=source,
+                    created=created)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("res", "owner"),
+    [(dated_bucket("aws"), "ObjectWriter"),
+     (dated_bucket("state", "2022-11-02T10:00:00Z"), "ObjectWriter"),
+     (dated_bucket("state", "2023-04-28T10:00:00Z"), "BucketOwnerEnforced")],
+    ids=["live", "state-before-2023-04-28", "state-from-2023-04-28"],
+)  # fmt: skip
+def test_a_bucket_without_ownership_controls_honours_acls_unless_made_since_the_lockdown(
+    res, owner
+):
+    # s3_access x__ownership__mutmut_22 (the date), _28, _29, _30 (the old default's name)
+    status = Status.PASS if owner == "BucketOwnerEnforced" else Status.FAIL
+    assert judge(s3_bucket_acls_disabled, res) == acls(status, [], owner)
+
+
+def test_a_state_bucket_without_ownership_controls_or_a_date_is_not_evaluated():
+    # s3_access x__ownership__mutmut_21, _26, _27: the setting named in the reason
+    with pytest.raises(Undecidable) as raised:
+        judge(s3_bucket_acls_disabled, dated_bucket("state"))
+    assert str(raised.value) == (
+        "phi declares no object ownership controls: AWS has set it by default only on resources "
+        "created since April 2023, and the state file does not say when this one was"
+    )
