@@ -39,7 +39,8 @@ def _now() -> dt.datetime:
 
 def _time(res: Resource, text: object) -> dt.datetime:
     try:
-        when = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        # RFC 3339 allows a lower-case "z" for UTC; fromisoformat reads only "Z".
+        when = dt.datetime.fromisoformat(str(text).upper().replace("Z", "+00:00"))
     except ValueError:
         raise Undecidable(f"not_after of {res.name} is not a time ({text!r})") from None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

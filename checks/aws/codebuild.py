@@ -32,7 +32,9 @@ def _has_credentials(location: Any) -> bool:
     if not isinstance(location, str) or "@" not in location:
         return False
     parts = urlsplit(location.strip())
-    if parts.scheme.lower() not in ("http", "https") or "@" not in parts.netloc:
+    # Any scheme: a password in the project's configuration is exposed whether or not CodeBuild
+    # could use the URL.
+    if "@" not in parts.netloc:
         return False
     user, _, password = parts.netloc.rpartition("@")[0].partition(":")
     return bool(password) or bool(TOKEN_USER.search(user))

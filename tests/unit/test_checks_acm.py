@@ -113,3 +113,24 @@ def test_a_certificate_that_serves_no_tls_is_not_applicable(status):
 def test_an_expiry_that_cannot_be_read_is_not_evaluated(props):
     with pytest.raises(Undecidable, match="of api|api is ISSUED"):
         run(certificate(**props))
+
+
+@pytest.mark.parametrize(
+    ("not_after", "read_as", "days_left"),
+    [
+        # an offset other than UTC is kept: the instant, not the wall clock, decides
+        ("2027-06-01T00:00:00+14:00", "2027-06-01T00:00:00+14:00", 180),
+        # no offset at all: taken as UTC, not compared as a naive time
+        ("2027-06-01T00:00:00", "2027-06-01T00:00:00+00:00", 181),
+        # RFC 3339 allows the zone designator in lower case
+        ("2027-06-01T00:00:00z", "2027-06-01T00:00:00+00:00", 181),
+        # a date with a UTC designator (the xs:date form): midnight UTC that day
+        ("2027-06-01Z", "2027-06-01T00:00:00+00:00", 181),
+    ],
+)
+def test_a_recorded_expiry_is_read_in_its_own_time_zone(not_after, read_as, days_left):
+    result = run(certificate(status="ISSUED", not_after=not_after))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"not_after": read_as, "days_left": days_left, "source": "not_after"},
+    )

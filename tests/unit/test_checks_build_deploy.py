@@ -74,6 +74,25 @@ def test_a_load_balancer_attached_apart_counts(token, inputs):
     )
 
 
+def test_load_balancers_named_every_way_are_all_listed():
+    attachments = [
+        Resource("aws:autoscaling/attachment:Attachment", "workers-classic",
+                 {"autoscaling_group_name": "workers", "elb": "classic-web"}),
+        Resource("aws:autoscaling/attachment:Attachment", "workers-tg",
+                 {"autoscaling_group_name": "workers", "lb_target_group_arn": TG}),
+        Resource("aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment", "workers-ts",
+                 {"autoscaling_group_name": "workers",
+                  "traffic_source": {"identifier": "lattice-tg", "type": "vpc-lattice"}}),
+    ]  # fmt: skip
+    res = group(load_balancers=["own-classic"], health_check_type="ELB")
+    result = run(autoscaling_group_elb_healthcheck, res, *attachments)
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"health_check_type": ["ELB"],
+         "load_balancers": ["own-classic", "classic-web", TG, "lattice-tg"]},
+    )  # fmt: skip
+
+
 def test_a_group_behind_no_load_balancer_is_not_applicable():
     result = run(autoscaling_group_elb_healthcheck, group())
     assert (result.status, result.message) == (
@@ -156,6 +175,14 @@ def test_the_environment_s_own_setting_wins_over_the_template():
     )
 
 
+def test_a_named_template_absent_from_a_complete_inventory_leaves_the_own_settings():
+    result = run(beanstalk_managed_updates, environment(ON, template_name="retired"))
+    assert (result.status, result.evidence) == (
+        Status.PASS,
+        {"managed_actions_enabled": True, "update_level": None},
+    )
+
+
 def test_hidden_settings_are_not_evaluated():
     with pytest.raises(Undecidable):
         run(beanstalk_managed_updates, environment({**ON, "value": UNKNOWN}))
@@ -204,6 +231,28 @@ def test_a_url_with_a_password_or_token_fails_without_showing_it(location):
         {"sources_with_credentials": ["source"]},
     )
     assert "hunter2" not in result.message and "ghp_" not in result.message
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://jane:hunter2@git.example.com/claims.git",
+        # an e-mail address as the user name, the password after it
+        "https://jane@example.com:hunter2@bitbucket.org/example/claims.git",
+        # a password is exposed in the project's configuration whatever the scheme
+        "ssh://jane:hunter2@git.example.com/claims.git",
+    ],
+)
+def test_credentials_in_any_url_before_its_host_fail(location):
+    result = run(
+        codebuild_source_url_no_credentials,
+        project(source={"type": "GITHUB", "location": location}),
+    )
+    assert (result.status, result.evidence, result.message) == (
+        Status.FAIL,
+        {"sources_with_credentials": ["source"]},
+        "credentials in the URL of source",
+    )
 
 
 def test_a_secondary_source_with_credentials_fails_naming_it():
@@ -277,6 +326,16 @@ def test_plaintext_aws_keys_fail_naming_only_the_variables(variables, named):
     result = run(codebuild_env_no_plaintext_aws_keys, project(environment=env(*variables)))
     assert (result.status, result.evidence) == (Status.FAIL, {"plaintext_aws_keys": named})
     assert "AKIA" not in result.message
+
+
+def test_a_plaintext_key_after_a_secret_reference_is_still_found():
+    variables = ({"name": "REGISTRY_TOKEN", "value": "ci/token", "type": "SECRETS_MANAGER"},
+                 {"name": "AWS_SECRET_ACCESS_KEY", "value": "x", "type": "PLAINTEXT"})  # fmt: skip
+    result = run(codebuild_env_no_plaintext_aws_keys, project(environment=env(*variables)))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"plaintext_aws_keys": ["AWS_SECRET_ACCESS_KEY"]},
+    )
 
 
 @pytest.mark.parametrize("hidden", [UNKNOWN, SECRET])

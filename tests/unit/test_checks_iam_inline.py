@@ -69,6 +69,8 @@ def test_a_guard_rail_is_an_inline_policy_too():
         # one empty block: "no inline policies at all" (the provider removes any out of band)
         ([{}], (Status.PASS, [])),
         ([{"name": "", "policy": ""}], (Status.PASS, [])),
+        # a named block is a policy even before its document is written
+        ([{"name": "legacy", "policy": ""}], (Status.FAIL, ["legacy"])),
         ([], (Status.PASS, [])),
     ],
 )

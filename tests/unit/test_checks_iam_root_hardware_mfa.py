@@ -68,3 +68,17 @@ def test_what_cannot_be_seen_is_not_evaluated():
     gapped = Inventory([summary()], gaps={DEVICE: "AccessDenied"})
     with pytest.raises(Undecidable, match="could not be collected: AccessDenied"):
         iam_root_hardware_mfa(gapped)
+
+
+@pytest.mark.parametrize(
+    ("resources", "status", "message"),
+    [
+        ((summary(mfa=False),), Status.FAIL, "the root user has no MFA device at all"),
+        ((summary(), device(ROOT_ACCOUNT)), Status.FAIL,
+         "the root user's MFA is a virtual device (an app on a phone)"),
+        ((summary(),), Status.PASS, "the root user's MFA device is a hardware one"),
+    ],
+)  # fmt: skip
+def test_each_verdict_says_why_in_words(resources, status, message):
+    [result] = iam_root_hardware_mfa(Inventory(resources))
+    assert (result.status, result.message) == (status, message)

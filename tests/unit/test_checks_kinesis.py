@@ -47,6 +47,33 @@ def test_an_unencrypted_stream_fails_and_none_is_the_default(props):
     )
 
 
+def test_verdicts_name_the_stream_and_its_key():
+    encrypted = run(kinesis_stream_encrypted, stream(encryption_type="KMS", kms_key_id=KEY))
+    plain = run(kinesis_stream_encrypted, stream())
+    assert (encrypted.status, encrypted.message) == (
+        Status.PASS,
+        f"events is encrypted with KMS ({KEY})",
+    )
+    assert (plain.status, plain.message) == (Status.FAIL, "events is not encrypted at rest")
+
+
+def test_an_encryption_type_recorded_empty_reads_as_none():
+    result = run(kinesis_stream_encrypted, stream(encryption_type=None))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"encryption_type": "NONE", "key": None},
+    )
+
+
+def test_a_hidden_key_of_an_unencrypted_stream_does_not_matter():
+    # The key may be computed at deploy; with encryption off it protects nothing either way.
+    result = run(kinesis_stream_encrypted, stream(encryption_type="NONE", kms_key_id=UNKNOWN))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"encryption_type": "NONE", "key": None},
+    )
+
+
 @pytest.mark.parametrize("hidden", [UNKNOWN, SECRET])
 def test_a_hidden_encryption_type_is_not_evaluated(hidden):
     with pytest.raises(Undecidable, match="encryption_type of events"):

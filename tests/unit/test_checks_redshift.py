@@ -156,6 +156,15 @@ def test_no_group_or_an_uncollected_default_group_fails(name):
     )
 
 
+def test_an_empty_group_name_is_the_default_group_and_fails():
+    # An empty name is no reference: AWS gives the cluster its default group.
+    result = run(redshift_require_tls, cluster(cluster_parameter_group_name=""))
+    assert (result.status, result.evidence) == (
+        Status.FAIL,
+        {"parameter_group": "", "require_ssl": "false"},
+    )
+
+
 def test_a_collected_default_group_is_read_for_what_it_says():
     # The live account records every parameter of AWS's own groups.
     default = group("default.redshift-2.0", require_ssl="true")
@@ -208,6 +217,12 @@ def test_snapshots_kept_less_than_seven_days_fail_and_the_default_is_one(props, 
 def test_unknown_retention_is_not_evaluated(days):
     with pytest.raises(Undecidable):
         run(redshift_automated_snapshots, cluster(automated_snapshot_retention_period=days))
+
+
+def test_a_retention_that_is_not_a_number_says_which_cluster():
+    with pytest.raises(Undecidable) as raised:
+        run(redshift_automated_snapshots, cluster(automated_snapshot_retention_period="a week"))
+    assert str(raised.value) == "the snapshot retention of warehouse is not a number ('a week')"
 
 
 # -- redshift_maintenance_settings (snapshots: 1 day or more) ----------------------------------
