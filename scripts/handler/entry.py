@@ -161,6 +161,10 @@ def _security_hub(judged: Judged, account: str | None) -> dict[str, Any] | None:
     if not account:
         return {"imported": 0, "refused": [], "error": "the account is not known"}
     import boto3
+    import botocore.exceptions
 
-    client = boto3.client("securityhub", region_name=judged.change.region)
+    try:  # the event names the region: one botocore refuses is said, never raised
+        client = boto3.client("securityhub", region_name=judged.change.region)
+    except botocore.exceptions.BotoCoreError as exc:
+        return {"imported": 0, "refused": [], "error": security_hub.one_line(str(exc))}
     return security_hub.import_findings(client, judged, account)

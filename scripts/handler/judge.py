@@ -45,6 +45,9 @@ class Judged:
     evaluated: tuple[Finding, ...] = ()
     collected_types: frozenset[str] = frozenset()
     drift: dict[str, Any] | None = None  # the changed resource's drift, when a stack is given
+    # Identifiers of a narrowly read target that nothing read carries: another resource of
+    # the type may (a group given by id and, in the same event, another group's name).
+    missed: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -100,7 +103,36 @@ def needs_full_read(judged: Judged) -> bool:
     undecided = any(
         f.status is Status.NOT_EVALUATED and NARROWED in f.message for f in judged.findings
     )
-    return undecided or not judged.seen
+    # A narrow read that decided nothing on the changed resource (a name AWS cannot take,
+    # read as a bucket whose every setting failed) is settled by the whole read: not there.
+    decided = any(
+        f.status in (Status.PASS, Status.FAIL) and f.resource is not None for f in judged.findings
+    )
+    return undecided or not judged.seen or bool(judged.missed) or not decided
+
+
+def _bare(ident: str) -> str:
+    """An identifier with an ARN's partition left out: `arn:aws:s3:::x` as the event reader
+    spells a bucket is the same bucket as `arn:aws-us-gov:s3:::x`."""
+    parts = ident.split(":", 2)
+    return f"arn::{parts[2]}" if len(parts) == 3 and parts[0] == "arn" else ident
+
+
+def _missed(change: Change, inventory: Inventory, narrowed: set[str]) -> tuple[str, ...]:
+    """The identifiers of the narrowly read targets that no resource read carries."""
+    missed: list[str] = []
+    for target in change.targets:
+        if target.gone or not narrowed & set(target.types):
+            continue
+        carried = {
+            _bare(n)
+            for r in inventory
+            if r.type in target.types
+            for n in (r.id, r.arn, r.name)
+            if isinstance(n, str) and n
+        }
+        missed += [i for i in target.ids if _bare(i) not in carried]
+    return tuple(missed)
 
 
 def _on_target(resource: Resource, targets: Iterable[Target]) -> bool:
@@ -168,12 +200,14 @@ def judge(change: Change, collected: Collected, registry: Registry) -> Judged:
     seen = present or all(t.gone for t in change.targets)
     calls = int(collected.provenance.get("api_calls") or 0)
     gaps = {t: why for t, why in collected.gaps.items() if _shown_gap(why)}
-    narrowed = any(NARROWED in why for why in collected.gaps.values())
+    narrowed_types = {t for t, why in collected.gaps.items() if NARROWED in why}
     skipped = {t for t, why in collected.gaps.items() if why.startswith("not read:")}
     read = frozenset(t for c in _collectors() for t in c.types) - skipped
+    missed = _missed(change, inventory, narrowed_types) if present else ()
     return Judged(
-        change, findings, seen, gaps, calls, narrowed, inventory, evaluation.findings, read
-    )
+        change, findings, seen, gaps, calls, bool(narrowed_types), inventory,
+        evaluation.findings, read, missed=missed,
+    )  # fmt: skip
 
 
 @functools.cache

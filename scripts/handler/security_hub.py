@@ -12,12 +12,14 @@ no evidence and no request value is sent, as in the SNS alert.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from typing import Any
 
 from checks.evaluate import Finding
 from checks.registry import Status
 from checks.sources.aws.session import strip_userinfo
+from checks.text import safe_text
 from policies.redaction import redact, scrubber
 from scripts.handler.alert import resource_label
 from scripts.handler.judge import Judged
@@ -44,8 +46,9 @@ _RESOURCE_TYPES = {
     "aws:iam/role:Role": "AwsIamRole",
     "aws:iam/group:Group": "AwsIamGroup",
 }
-# ASFF's limits on the fields written here.
+# ASFF's limits on the fields written here (a finding over one is refused whole).
 _TITLE_LIMIT, _DESCRIPTION_LIMIT, _RECOMMENDATION_LIMIT = 256, 1024, 512
+_ID_LIMIT, _PRODUCT_FIELD_LIMIT = 512, 2048
 _BATCH = 100  # BatchImportFindings takes at most 100 findings a call
 
 
@@ -55,6 +58,35 @@ def enabled() -> bool:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: str) -> str:
+    """An error as the answer says it: its first line, printable, with no URL password."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return safe_text(strip_userinfo(first), one_line=True)
+
+
+def _finding_id(check: str, account: str, region: str, subject: str) -> str:
+    """Stable per check, account, region and resource, and within ASFF's 512 characters: a
+    longer one (a long IAM path) keeps its head and ends with a digest of the whole."""
+    whole = f"hipaa-safeguard/{check}/{account}/{region}/{subject}"
+    if len(whole) <= _ID_LIMIT:
+        return whole
+    digest = hashlib.sha256(whole.encode("utf-8")).hexdigest()
+    return f"{whole[: _ID_LIMIT - len(digest) - 1]}#{digest}"
+
+
+def _limited(document: dict[str, Any]) -> dict[str, Any]:
+    """A redacted document cut to ASFF's limits: cut after the redaction, so no cut can leave
+    a secret's head where the scrubber no longer knows it."""
+    document["Title"] = _cut(document["Title"], _TITLE_LIMIT)
+    document["Description"] = _cut(document["Description"].strip() or "-", _DESCRIPTION_LIMIT)
+    advice = document["Remediation"]["Recommendation"]
+    advice["Text"] = _cut(advice["Text"], _RECOMMENDATION_LIMIT)
+    fields = document["ProductFields"]
+    for key, value in fields.items():
+        fields[key] = _cut(value, _PRODUCT_FIELD_LIMIT)
+    return document
 
 
 def _resource(finding: Finding, account: str, region: str, partition: str) -> dict[str, Any]:
@@ -83,7 +115,7 @@ def asff_findings(judged: Judged, account: str, now: dt.datetime) -> list[dict[s
         subject = _resource(f, account, region, partition)
         out.append({
             "SchemaVersion": "2018-10-08",
-            "Id": f"hipaa-safeguard/{f.check.id}/{account}/{region}/{subject['Id']}",
+            "Id": _finding_id(f.check.id, account, region, subject["Id"]),
             "ProductArn": product,
             "GeneratorId": f"hipaa-safeguard/{f.check.id}",
             "AwsAccountId": account,
@@ -91,11 +123,9 @@ def asff_findings(judged: Judged, account: str, now: dt.datetime) -> list[dict[s
             "CreatedAt": stamp,
             "UpdatedAt": stamp,
             "Severity": {"Label": f.check.severity.name.replace("INFO", "INFORMATIONAL")},
-            "Title": _cut(f"{f.check.id}: {f.check.title}", _TITLE_LIMIT),
-            "Description": _cut(f.message or f.check.title, _DESCRIPTION_LIMIT),
-            "Remediation": {
-                "Recommendation": {"Text": _cut(f.check.remediation, _RECOMMENDATION_LIMIT)}
-            },
+            "Title": f"{f.check.id}: {f.check.title}",
+            "Description": f.message or f.check.title,
+            "Remediation": {"Recommendation": {"Text": f.check.remediation}},
             "Resources": [subject],
             "Compliance": {
                 "Status": _COMPLIANCE[f.status],
@@ -105,11 +135,12 @@ def asff_findings(judged: Judged, account: str, now: dt.datetime) -> list[dict[s
             "ProductFields": {
                 "hipaa-safeguard/Event": f"{change.event_source} {change.event_name}",
                 "hipaa-safeguard/EventId": change.event_id or "",
-                "hipaa-safeguard/Actor": _cut(change.actor.label, 1024),
+                "hipaa-safeguard/Actor": change.actor.label,
             },
         })  # fmt: skip
     resources = [f.resource for f in judged.findings if f.resource is not None]
-    return redact({"findings": out}, scrubber(resources, ()))["findings"]
+    redacted = redact({"findings": out}, scrubber(resources, ()))["findings"]
+    return [_limited(document) for document in redacted]
 
 
 def _partition(region: str) -> str:
@@ -129,11 +160,10 @@ def import_findings(client: Any, judged: Judged, account: str) -> dict[str, Any]
         for start in range(0, len(documents), _BATCH):
             answer = client.batch_import_findings(Findings=documents[start : start + _BATCH])
             imported += int(answer.get("SuccessCount") or 0)
-            refused += [
-                {"id": r.get("Id"), "why": f"{r.get('ErrorCode')}: {r.get('ErrorMessage')}"}
-                for r in answer.get("FailedFindings") or ()
-            ]
+            for r in answer.get("FailedFindings") or ():
+                why = one_line(f"{r.get('ErrorCode')}: {r.get('ErrorMessage')}")
+                refused.append({"id": r.get("Id"), "why": why})
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        why = strip_userinfo(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        return {"imported": imported, "refused": refused, "error": why}
+        return {"imported": imported, "refused": refused,
+                "error": one_line(str(exc)) or type(exc).__name__}  # fmt: skip
     return {"imported": imported, "refused": refused, "error": None}

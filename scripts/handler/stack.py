@@ -24,6 +24,7 @@ from checks.evaluate import Finding
 from checks.model import Inventory, Resource, secret_identity
 from checks.registry import Registry
 from checks.sources.aws.events import Change
+from checks.text import safe_text
 from policies.drift import DeclaredState, LiveView, compare
 from policies.redaction import redact, scrubber
 
@@ -35,13 +36,20 @@ def _fetch(uri: str, folder: Path) -> Path:
     import boto3
     import botocore.exceptions
 
+    from checks.inputfiles import MIB, json_limit
+
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     if not bucket or not key:
         raise InputError(f"{STATE_VARIABLE}: {uri} is not s3://BUCKET/KEY")
+    limit = json_limit()
     try:
-        body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        # Read no more than the loader takes from a file: a huge object is said, not held.
+        body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read(limit + 1)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        raise InputError(f"{uri}: the stack export cannot be read: {exc}") from None
+        why = safe_text(str(exc), one_line=True)  # a validation error runs to several lines
+        raise InputError(f"{uri}: the stack export cannot be read: {why}") from None
+    if len(body) > limit:
+        raise InputError(f"{uri}: the stack export is larger than {limit // MIB} MiB")
     path = folder / f"{len(list(folder.iterdir()))}-{Path(key).name or 'export.json'}"
     path.write_bytes(body)
     return path
@@ -51,11 +59,13 @@ def declared_states(spec: str) -> list[DeclaredState]:
     """Every export `spec` names, read whole (a wrong one is an InputError naming it)."""
     from checks.sources.state import load_state
 
+    # Each export once (one named twice would be "declared twice" against itself).
+    named = list(dict.fromkeys(w.strip() for w in spec.split(",") if w.strip()))
+    if not named:  # "SAFEGUARD_STACK_STATE= , " is a slip, not a stack that declares nothing
+        raise InputError(f"{STATE_VARIABLE} names no stack export: {spec.strip()!r}")
     states = []
     with tempfile.TemporaryDirectory(prefix="safeguard-state-") as scratch:
-        for where in (w.strip() for w in spec.split(",")):
-            if not where:
-                continue
+        for where in named:
             path = _fetch(where, Path(scratch)) if where.startswith("s3://") else Path(where)
             try:
                 collected = load_state(path)
