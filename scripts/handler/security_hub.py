@@ -18,6 +18,7 @@ from typing import Any
 
 from checks.evaluate import Finding
 from checks.registry import Status
+from checks.sources.aws.collect import partition_of
 from checks.sources.aws.session import strip_userinfo
 from checks.text import safe_text
 from policies.redaction import redact, scrubber
@@ -105,7 +106,7 @@ def _resource(finding: Finding, account: str, region: str, partition: str) -> di
 def asff_findings(judged: Judged, account: str, now: dt.datetime) -> list[dict[str, Any]]:
     """The ASFF documents of the change's decided (or undecidable) findings, redacted."""
     change = judged.change
-    region, partition = change.region, _partition(change.region)
+    region, partition = change.region, partition_of(change.region)
     product = f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default"
     stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     out = []
@@ -141,12 +142,6 @@ def asff_findings(judged: Judged, account: str, now: dt.datetime) -> list[dict[s
     resources = [f.resource for f in judged.findings if f.resource is not None]
     redacted = redact({"findings": out}, scrubber(resources, ()))["findings"]
     return [_limited(document) for document in redacted]
-
-
-def _partition(region: str) -> str:
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws-cn" if region.startswith("cn-") else "aws"
 
 
 def import_findings(client: Any, judged: Judged, account: str) -> dict[str, Any]:
