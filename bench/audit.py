@@ -137,6 +137,14 @@ class Row:
     api_calls: int | None = None
     findings: str = ""
 
+    def record(self, sample: Sample, document: dict[str, Any]) -> None:
+        """One of our runs: its sample, and what its run document counted."""
+        self.samples.append(sample)
+        self.resources = document["inventory"]["resources"]
+        self.api_calls = document["inventory"]["api_calls"]
+        counts = document["summary"]["findings"]
+        self.findings = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
@@ -160,11 +168,7 @@ def ours(emu: Emulator, scratch: Path, counter: RequestCounter, row: Row) -> dic
     if sample.code not in (0, 1, 3):
         raise SystemExit(f"bench: safeguard audit exited {sample.code}: {sample.stderr_tail}")
     document = json.loads((out / "safeguard-scan.json").read_text(encoding="utf-8"))
-    row.samples.append(sample)
-    row.resources = document["inventory"]["resources"]
-    row.api_calls = document["inventory"]["api_calls"]
-    counts = document["summary"]["findings"]
-    row.findings = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    row.record(sample, document)
     progress(f"  {row.tool} on {row.account}: {sample.seconds:.2f} s, {row.resources} resources")
     return document
 

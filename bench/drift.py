@@ -157,12 +157,7 @@ def run_command(
     document = json.loads((out / "safeguard-scan.json").read_text(encoding="utf-8"))
     if not counted:
         return document
-    row = account.drift if tool == DRIFT else account.audit
-    row.samples.append(sample)
-    row.resources = document["inventory"]["resources"]
-    row.api_calls = document["inventory"]["api_calls"]
-    counts = document["summary"]["findings"]
-    row.findings = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    (account.drift if tool == DRIFT else account.audit).record(sample, document)
     progress(f"  {tool} on {account.name}: {sample.seconds:.2f} s (exit {sample.code})")
     return document
 

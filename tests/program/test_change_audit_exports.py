@@ -16,6 +16,7 @@ from checks.evaluate import evaluate
 from checks.library import build_registry
 from checks.registry import Status
 from tests.program.stack import REPO, Stack, by_sid
+from tests.program.test_change_audit_component import component_verdicts
 
 sys.path.insert(0, str(REPO / "stacks"))
 import auditor_permissions  # noqa: E402
@@ -199,18 +200,8 @@ def test_a_bad_export_setting_is_refused_in_one_line_naming_key_and_value(
 
 
 def test_our_checks_find_nothing_open_on_the_component_with_exports(with_exports: Stack):
-    findings = [
-        f
-        for f in evaluate(with_exports.inventory, build_registry()).findings
-        if f.resource is not None and f.resource.urn and COMPONENT in f.resource.urn
-    ]
-    open_ = [
-        (f.check.id, f.resource.name, f.message)
-        for f in findings
-        if f.status in (Status.FAIL, Status.NOT_EVALUATED, Status.WAIVED)
-    ]
+    open_, passed = component_verdicts(with_exports)
     assert open_ == []
-    passed = {(f.check.id, f.resource.name) for f in findings if f.status is Status.PASS}
     assert {
         ("iam_policy_no_kms_decrypt_all_keys", "change-audit-stack-exports-policy"),
         ("iam_policy_no_kms_decrypt_all_keys", "change-audit-deny-data-policy"),
