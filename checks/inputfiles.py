@@ -19,9 +19,12 @@ problem (exit 2), never in a traceback:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import math
 import os
+import pickle
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -314,9 +317,51 @@ _ShippedLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TA
 
 def load_shipped_yaml(path: Path, *, lines: bool = False) -> Any:
     """A data file the package ships (trusted, ours), read fast; `lines`: every mapping a
-    `LineDict`. Raises OSError or yaml.YAMLError as the read or the parse fails."""
-    loader = _ShippedLineLoader if lines else FAST_SAFE_LOADER
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+    `LineDict`. Raises OSError or yaml.YAMLError as the read or the parse fails.
+
+    What a parse gives is kept beside the package's compiled modules (`__pycache__`, as
+    Python keeps a module's bytecode), named by a digest of the file's bytes: a later run
+    reads that instead of parsing the YAML again, which is a tenth of a small scan. An
+    install whose folder cannot be written simply parses every time."""
+    data = path.read_bytes()
+    # The entry depends on the file's bytes and on what parses them (this loader, PyYAML).
+    parser = f"{_CACHE_FORMAT} {yaml.__version__}\n".encode()
+    digest = hashlib.sha256(parser + data).hexdigest()[:20]
+    cache = path.parent / "__pycache__" / f"{path.name}.{'lines' if lines else 'plain'}.{digest}"
+    doc = _cached(cache)
+    if doc is _NOT_CACHED:
+        loader = _ShippedLineLoader if lines else FAST_SAFE_LOADER
+        doc = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506
+        _keep(cache, doc)
+    return doc
+
+
+_NOT_CACHED = object()
+_CACHE_FORMAT = 1  # raise when what a parse gives changes (LineDict, the loaders' constructors)
+
+
+def _cached(cache: Path) -> Any:
+    try:
+        with cache.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - written by `_keep`, beside our own bytecode
+    except FileNotFoundError:
+        return _NOT_CACHED  # not parsed yet at this version of the file
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        return _NOT_CACHED  # damaged (an interrupted copy): parsed again, and rewritten
+
+
+def _keep(cache: Path, doc: Any) -> None:
+    """Write the cache entry through a temporary file (a reader never sees half of it). A
+    folder that cannot be written (a read-only install) means no cache, not an error."""
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        with contextlib.suppress(OSError):  # the folder refused the write: nothing is left
+            tmp.unlink(missing_ok=True)
 
 
 def shipped_table(path: Path, error: type[Exception], key: str, kind: type, noun: str) -> Any:

@@ -203,11 +203,15 @@ class HistoryStore:
         command: str,
         artifacts: Sequence[Mapping[str, Any]] = (),
         exit_code: int | None = None,
+        document: Mapping[str, Any] | None = None,
     ) -> RunSummary:
         """Store one run in one transaction; return it as listed. `document_text` is the run
         document as written (safeguard-scan.json); `artifacts` are manifest entries (path,
-        sha256, size); the exit code defaults to the document's gate."""
-        document = parse_document(document_text, f"{self.path}#(new run)")
+        sha256, size); the exit code defaults to the document's gate. A caller that holds the
+        record the text was rendered from passes it as `document`, which spares reading the
+        text back (for a large run, tens of megabytes parsed and checked a second time)."""
+        if document is None:
+            document = parse_document(document_text, f"{self.path}#(new run)")
         source = document.get("source") or {}
         code = int(document["gate"]["exit_code"]) if exit_code is None else int(exit_code)
         now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

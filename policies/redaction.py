@@ -48,8 +48,13 @@ def redact(record: dict[str, Any], scrub: Scrubber) -> dict[str, Any]:
     """The record with every observed string scrubbed of the run's secrets and of anything
     that would act on a terminal or a viewer (escape sequences, control characters)."""
 
+    done: dict[str, str] = {}  # a run repeats its strings (types, names, ids) many times
+
     def text(value: str) -> str:
-        return safe_text(scrub.text(value) if scrub else value)
+        found = done.get(value)
+        if found is None:
+            found = done[value] = safe_text(scrub.text(value) if scrub else value)
+        return found
 
     out = {}
     for section, value in record.items():
@@ -69,10 +74,10 @@ def _clean(value: Any, text: Callable[[str], str]) -> Any:
     kind = type(value)  # exact types first: the record is plain JSON data, and this is hot
     if kind is str:
         return text(value)
-    if kind is dict:
-        return {k: _clean(v, text) for k, v in value.items()}
+    if kind is dict:  # a string member is cleaned here, without a call of its own
+        return {k: text(v) if type(v) is str else _clean(v, text) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [_clean(v, text) for v in value]
+        return [text(v) if type(v) is str else _clean(v, text) for v in value]
     if kind in (int, float, bool) or value is None:
         return value
     if isinstance(value, str):

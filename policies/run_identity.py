@@ -6,9 +6,10 @@ record, this run's or a stored earlier one, so the trend can name both.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,124 @@ def canonical_json(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
+def _pieces(value: Any, depth: int) -> Iterator[bytes]:
+    """`value`'s canonical JSON in pieces whose concatenation is exactly `canonical_json`'s
+    bytes: a section, and a list in it, is split into its members, so that a large run's
+    findings are encoded one at a time rather than as one string (and one more as bytes)."""
+    if depth and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        yield b"{"
+        for i, key in enumerate(sorted(value)):
+            yield (f",{json.dumps(key)}:" if i else f"{json.dumps(key)}:").encode()
+            yield from _pieces(value[key], depth - 1)
+        yield b"}"
+    elif depth and isinstance(value, (list, tuple)):
+        yield b"["
+        for i, member in enumerate(value):  # a member (a finding, a resource) is one piece
+            yield b"," + canonical_json(member) if i else canonical_json(member)
+        yield b"]"
+    else:
+        yield canonical_json(value)
+
+
+def _digests(document: Mapping[str, Any]) -> tuple[str, str]:
+    """The SHA-256 of the canonical JSON of `document` and of its observed part (without
+    DERIVED_KEYS), in one pass: each section is encoded once, in pieces, fed to both hashes
+    and dropped, so the whole canonical text is never held. The bytes hashed are exactly
+    `canonical_json`'s (sorted keys, no spaces)."""
+    if not all(isinstance(k, str) for k in document):  # json.dumps orders other keys its way
+        observed = {k: v for k, v in document.items() if k not in DERIVED_KEYS}
+        whole, part = canonical_json(document), canonical_json(observed)
+        return hashlib.sha256(whole).hexdigest(), hashlib.sha256(part).hexdigest()
+    whole_hash, part_hash = hashlib.sha256(b"{"), hashlib.sha256(b"{")
+    first_whole = first_part = True
+    for key in sorted(document):
+        head = f"{json.dumps(key)}:".encode()
+        hashes = [whole_hash] if key in DERIVED_KEYS else [whole_hash, part_hash]
+        for h in hashes:
+            first = first_whole if h is whole_hash else first_part
+            h.update(head if first else b"," + head)
+        first_whole = False
+        first_part = first_part and key in DERIVED_KEYS
+        for piece in _pieces(document[key], 2):
+            for h in hashes:
+                h.update(piece)
+    whole_hash.update(b"}")
+    part_hash.update(b"}")
+    return whole_hash.hexdigest(), part_hash.hexdigest()
+
+
+# Documents held unchanged for a while (`digest_pinned`), by id: the document and its digests.
+_PINNED: dict[int, list[Any]] = {}
+
+
+@contextlib.contextmanager
+def digest_pinned(document: Mapping[str, Any]) -> Iterator[None]:
+    """While the block runs, `document` is not changed: its digests are computed at most once,
+    however many renderings and the run history ask for them (a large run's canonical JSON is
+    tens of megabytes)."""
+    key = id(document)
+    _PINNED[key] = [document, None]
+    try:
+        yield
+    finally:
+        _PINNED.pop(key, None)
+
+
+class DigestFeed:
+    """The digests of a pinned document, fed its canonical JSON section by section by a
+    renderer that encodes every member anyway (`reports.json_render.write_json`), so that a
+    large run is encoded once for its file and its digests, not once for each."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self.whole, self.part = hashlib.sha256(b"{"), hashlib.sha256(b"{")
+        self.first_whole = self.first_part = True
+        self.observed = True  # whether the current section is part of the observed digest
+        self.exact = True
+
+    def section(self, key: str) -> None:
+        """Begin the top-level section `key` (sections come in sorted order)."""
+        head = f"{json.dumps(key)}:".encode()
+        self.whole.update(head if self.first_whole else b"," + head)
+        self.first_whole = False
+        self.observed = key not in DERIVED_KEYS
+        if self.observed:
+            self.part.update(head if self.first_part else b"," + head)
+            self.first_part = False
+
+    def update(self, canonical: str | None) -> None:
+        """The next piece of the current section's canonical JSON; None when the renderer
+        cannot vouch for it (the digests are then computed the usual way)."""
+        if canonical is None:
+            self.exact = False
+            return
+        data = canonical.encode()
+        self.whole.update(data)
+        if self.observed:
+            self.part.update(data)
+
+    def finish(self) -> None:
+        """Keep the digests for the pinned document (nothing when it is not pinned)."""
+        pinned = _PINNED.get(id(self.document))
+        if not self.exact or pinned is None or pinned[0] is not self.document:
+            return
+        self.whole.update(b"}")
+        self.part.update(b"}")
+        pinned[1] = (self.whole.hexdigest(), self.part.hexdigest())
+
+
+def _digests_of(document: Mapping[str, Any]) -> tuple[str, str]:
+    pinned = _PINNED.get(id(document))
+    if pinned is None or pinned[0] is not document:
+        return _digests(document)
+    if pinned[1] is None:
+        pinned[1] = _digests(document)
+    return pinned[1]
+
+
 def document_sha256(document: Mapping[str, Any]) -> str:
     """The SHA-256 every rendering carries: of the canonical JSON (sorted keys, no spaces)."""
-    return hashlib.sha256(canonical_json(document)).hexdigest()
+    return _digests_of(document)[0]
 
 
 def assessment_id(document: Mapping[str, Any]) -> str:
@@ -39,8 +155,7 @@ def assessment_id(document: Mapping[str, Any]) -> str:
     if document.get("assessment_id"):
         return str(document["assessment_id"])
     stamp = "".join(c for c in str(document.get("generated_at", "")) if c.isalnum())
-    observed = {k: v for k, v in document.items() if k not in DERIVED_KEYS}
-    return f"SA-{stamp}-{hashlib.sha256(canonical_json(observed)).hexdigest()[:8]}"
+    return f"SA-{stamp}-{_digests_of(document)[1][:8]}"
 
 
 # The file a run folder keeps its record in.

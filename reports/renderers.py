@@ -6,6 +6,7 @@ the HTML rendering of the same document.
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,13 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from policies.run_identity import RECORD_FILE
-from reports.csv_render import render_csv
-from reports.html import render_html
-from reports.json_render import render_json
-from reports.junit import render_junit
-from reports.markdown import render_markdown
-from reports.ocsf import render_ocsf
-from reports.sarif import render_sarif
 
 
 @dataclass(frozen=True)
@@ -28,6 +22,20 @@ class Renderer:
     filename: str
     render: Callable[[Mapping[str, Any]], str] | None = None
     write: Callable[[Mapping[str, Any], Path], None] | None = None  # formats that are files
+
+
+def _late(module: str, name: str) -> Callable[..., str]:
+    """A renderer's function, imported when it first renders: a run pays only for the formats
+    it writes (the HTML report's templates and Jinja cost more to import than a small scan)."""
+
+    def render(*args: Any, **kwargs: Any) -> str:
+        return getattr(importlib.import_module(f"reports.{module}"), name)(*args, **kwargs)
+
+    render.__qualname__ = render.__name__ = name
+    return render
+
+
+render_html = _late("html", "render_html")
 
 
 def _write_pdf(document: Mapping[str, Any], path: Path, paper: str, scope: str) -> None:
@@ -43,17 +51,22 @@ def build_renderers(paper: str = "A4", pdf_scope: str = "failing") -> dict[str, 
     """Every format; `pdf_scope` ("failing" or "full") says whether the PDF prints the passing
     results and the full inventory (reports.html.PDF_SCOPES)."""
     renderers = [
-        Renderer("json", RECORD_FILE, render_json),
-        Renderer("md", "safeguard-scan.md", render_markdown),
+        Renderer(
+            "json",
+            RECORD_FILE,
+            _late("json_render", "render_json"),
+            write=_late("json_render", "write_json"),
+        ),
+        Renderer("md", "safeguard-scan.md", _late("markdown", "render_markdown")),
         Renderer("html", "safeguard-report.html", lambda doc: render_html(doc, paper=paper)),
         Renderer(
             "pdf",
             "safeguard-report.pdf",
             write=lambda doc, p: _write_pdf(doc, p, paper, pdf_scope),
         ),
-        Renderer("sarif", "safeguard-scan.sarif", render_sarif),
-        Renderer("junit", "safeguard-scan.junit.xml", render_junit),
-        Renderer("ocsf", "safeguard-scan.ocsf.jsonl", render_ocsf),
-        Renderer("csv", "safeguard-findings.csv", render_csv),
+        Renderer("sarif", "safeguard-scan.sarif", _late("sarif", "render_sarif")),
+        Renderer("junit", "safeguard-scan.junit.xml", _late("junit", "render_junit")),
+        Renderer("ocsf", "safeguard-scan.ocsf.jsonl", _late("ocsf", "render_ocsf")),
+        Renderer("csv", "safeguard-findings.csv", _late("csv_render", "render_csv")),
     ]
     return {r.name: r for r in renderers}

@@ -22,14 +22,18 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from checks.errors import InputError
 from reports.manifest import MANIFEST_NAME, SIGNATURE_NAME
+
+# cryptography is imported where a key is used: a run without a signing key only removes a
+# stale signature, and should not pay for loading the library.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 ALGORITHM = "ed25519"
 SIGNATURE_VERSION = 1
@@ -40,6 +44,8 @@ _MAX_KEY_BYTES = 64 * 1024
 
 def fingerprint(key: Ed25519PublicKey) -> str:
     """`SHA256:` and the hex digest of the raw 32-byte public key."""
+    from cryptography.hazmat.primitives import serialization
+
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "SHA256:" + hashlib.sha256(raw).hexdigest()
 
@@ -55,6 +61,9 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
 def generate_keypair(directory: Path) -> tuple[Path, Path, str]:
     """Write a new private key (PKCS#8 PEM, mode 0600) and its public key (PEM) into
     `directory`; return both paths and the fingerprint. Existing key files are never replaced."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private, public = directory / PRIVATE_KEY_NAME, directory / PUBLIC_KEY_NAME
     for path in (private, public):
         if path.exists():
@@ -96,6 +105,10 @@ def _read_key_file(path: Path) -> bytes:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The Ed25519 private key in a PEM file (as `safeguard keygen` writes it)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     data = _read_key_file(path)
     try:
         key = serialization.load_pem_private_key(data, password=None)
@@ -110,6 +123,10 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
     """The Ed25519 public key in a PEM file (as `safeguard keygen` writes it)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     data = _read_key_file(path)
     try:
         key = serialization.load_pem_public_key(data)
@@ -122,6 +139,8 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 def sign_manifest(directory: Path, key: Ed25519PrivateKey) -> Path:
     """Sign `directory`'s manifest.json as it is on disk; write and return manifest.sig."""
+    from cryptography.hazmat.primitives import serialization
+
     manifest = (directory / MANIFEST_NAME).read_bytes()
     public = key.public_key()
     document = {
@@ -174,6 +193,8 @@ def read_signature(directory: Path) -> dict[str, Any] | None:
 
 def signature_problems(directory: Path, key: Ed25519PublicKey) -> list[str]:
     """Why the run's manifest is not signed by `key` ([] when it is)."""
+    from cryptography.exceptions import InvalidSignature
+
     try:
         document = read_signature(directory)
     except ValueError as exc:

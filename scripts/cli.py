@@ -5,6 +5,7 @@ parser and catches the errors a user can act on, once."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 import threading
@@ -15,35 +16,26 @@ from checks.errors import InputError
 from checks.text import safe_text
 from policies.exit_codes import ExitCode
 from policies.version import tool_version
-from scripts.commands import (
-    audit,
-    demo,
-    drift,
-    fix,
-    history,
-    keygen,
-    listing,
-    merge,
-    nightly,
-    report,
-    scan,
-    verify,
-)
 
-COMMANDS = (
-    scan,
-    fix,
-    audit,
-    drift,
-    nightly,
-    demo,
-    listing,
-    report,
-    merge,
-    history,
-    verify,
-    keygen,
-)
+# Each subcommand's module (scripts.commands.<module>), in the order `--help` lists them. A run
+# imports only the module of the command it names: a file scan should not pay for the live
+# audit's or the PDF printer's imports. tests/unit/test_cli_lazy.py holds this table to what
+# the modules register.
+COMMANDS = {
+    "scan": "scan",
+    "fix": "fix",
+    "audit": "audit",
+    "drift": "drift",
+    "nightly": "nightly",
+    "demo": "demo",
+    "checks": "listing",
+    "framework": "listing",
+    "report": "report",
+    "merge": "merge",
+    "history": "history",
+    "verify": "verify",
+    "keygen": "keygen",
+}
 
 _MEANINGS = {
     ExitCode.OK: "no check failed at or above --fail-on, and every check could be evaluated",
@@ -64,7 +56,20 @@ class _Parser(argparse.ArgumentParser):
         super()._print_message(safe_text(message) if message else message, file)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` names first, when it names one (options before it are the
+    top-level parser's: only `--version` and `--help`, which need every command listed)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+        if word in ("-h", "--help", "--version"):
+            return None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or, when `argv` is given and names a command, one with only that
+    command's module imported (what it parses, its help and its errors are the same)."""
     parser = _Parser(
         prog="safeguard",
         description="HIPAA safeguards for Pulumi programs and AWS accounts: evidence, not a "
@@ -75,8 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     # The one version, pyproject.toml's, as the installed distribution states it.
     parser.add_argument("--version", action="version", version=f"safeguard {tool_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in COMMANDS:
-        command.add_parser(sub, EXIT_CODES_HELP)
+    named = _named_command(argv) if argv is not None else None
+    modules = [COMMANDS[named]] if named else list(dict.fromkeys(COMMANDS.values()))
+    for module in modules:
+        importlib.import_module(f"scripts.commands.{module}").add_parser(sub, EXIT_CODES_HELP)
     return parser
 
 
@@ -87,7 +94,7 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
     try:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cryptography import x509
-
 from checks.model import Inventory, Resource, Undecidable
 from checks.registry import Check, Result, Severity, check, failed, not_applicable, passed
 from checks.support.props import known
@@ -47,6 +45,8 @@ def _time(res: Resource, text: object) -> dt.datetime:
 
 
 def _pem_expiry(res: Resource, body: object) -> dt.datetime:
+    from cryptography import x509  # only an imported certificate's body needs it
+
     try:
         cert = x509.load_pem_x509_certificate(str(body).encode())
     except ValueError:

@@ -12,6 +12,11 @@ from checks.model import Resource
 
 # The stack a run is about when neither the user nor the source names one.
 DEFAULT_STACK = "dev"
+# How long a program may run under mocks before it is stopped (`--timeout`): minutes, not the
+# quarter of an hour a hanging program used to hold a CI job for. Here, not in the program
+# source, so that a command's options are built without importing the Pulumi runner.
+DEFAULT_TIMEOUT = 300.0
+PROGRAM_HELP = "folder holding Pulumi.yaml (default: this repository's billing-system program)"
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.sources.base import Collected
-from checks.sources.program import ProgramSource
+from checks.sources.base import PROGRAM_HELP, Collected
 from checks.sources.registry import FileSource, SourceRegistry, SourceRequest
+
+
+class ProgramSource:
+    """The program under mocks (`checks.sources.program`), imported when a program is scanned:
+    a file scan or an audit never pays for the Pulumi runner and its asyncio machinery."""
+
+    kind = "program"
+    option = None
+    help = PROGRAM_HELP
+
+    def collect(self, request: SourceRequest) -> Collected:
+        from checks.sources.program import ProgramSource as Runner
+
+        return Runner().collect(request)
 
 
 # The file readers are imported when a file is read: they pull in the Pulumi SDK, which the

@@ -36,7 +36,7 @@ from checks.model import (
     withhold_ephi,
 )
 from checks.scope import SETTING as SCOPE_SETTING
-from checks.sources.base import Collected
+from checks.sources.base import DEFAULT_TIMEOUT, PROGRAM_HELP, Collected
 from checks.sources.program_unseen import unseen
 from checks.sources.pulumi_project import (
     Project,
@@ -56,9 +56,6 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "us-east-1"
 # The account the mocks answer for: AWS's documentation account, never a real one.
 MOCK_ACCOUNT = "123456789012"
-# How long a program may run under mocks before it is stopped (`--timeout`): minutes, not the
-# quarter of an hour a hanging program used to hold a CI job for.
-DEFAULT_TIMEOUT = 300.0
 _POLL = 0.05  # seconds between looks at whether the worker has exited
 
 
@@ -323,7 +320,7 @@ class ProgramSource:
 
     kind = "program"
     option = None
-    help = "folder holding Pulumi.yaml (default: this repository's billing-system program)"
+    help = PROGRAM_HELP
 
     @staticmethod
     def default_location() -> Path:

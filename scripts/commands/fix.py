@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 from checks.errors import InputError
+from checks.sources.base import DEFAULT_TIMEOUT
 from checks.sources.catalog import build_sources
-from checks.sources.program import DEFAULT_TIMEOUT
 from checks.sources.registry import SourceRequest
 from checks.text import safe_text
 from policies.exit_codes import ExitCode

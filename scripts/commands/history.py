@@ -116,7 +116,9 @@ def record_assessed_run(
     kind = (record.get("source") or {}).get("kind")
     command = getattr(args, "command", None) or ("audit" if kind == "aws" else "scan")
     with HistoryStore.open(path) as store:
-        summary = store.record_run(text, command=command, artifacts=artifacts, exit_code=exit_code)
+        summary = store.record_run(
+            text, command=command, artifacts=artifacts, exit_code=exit_code, document=record
+        )
     progress(f"run {summary.run_id} recorded in {path}")
 
 

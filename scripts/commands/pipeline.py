@@ -170,6 +170,7 @@ def assess_and_write(
     `amend(assessment, record)`, when given, adds a section to the record before it is written
     and returns the run's exit code (`safeguard drift` adds the drift and gates on it)."""
     from policies.record import build_record
+    from policies.run_identity import digest_pinned
     from reports.signing import sign_run
 
     progress, renderers, chosen, sign_key = prepared
@@ -177,16 +178,21 @@ def assess_and_write(
     assessment = collect_and_assess(args, source, request, progress)
     record = build_record(assessment)
     code = int(assessment.gate.exit_code) if amend is None else amend(assessment, record)
-    written = write_outputs(record, chosen, renderers, out, args.force)
-    written += sign_run(out, sign_key)
-    record_assessed_run(args, record, renderers["json"].render, out, progress, code)
     counts, gate = assessment.status_counts, assessment.gate
-    progress(
+    tally = (
         f"{counts['FAIL']} failed ({len(gate.blocking_failures)} blocking under profile "
         f"{gate.profile.name}, fail-on {gate.profile.fail_on.label}), {counts['PASS']} passed, "
         f"{counts['WAIVED']} waived, {counts['NOT_EVALUATED']} not evaluated, "
         f"{counts['NOT_APPLICABLE']} not applicable"
     )
+    # The record now says all the run says: the inventory and the findings as objects go
+    # before it is rendered (a large run's peak memory is its rendering).
+    del assessment, gate
+    with digest_pinned(record):  # rendered and recorded as it is now
+        written = write_outputs(record, chosen, renderers, out, args.force)
+        written += sign_run(out, sign_key)
+        record_assessed_run(args, record, renderers["json"].render, out, progress, code)
+    progress(tally)
     for path in written:
         say(f"Report written: {path}")
     return code
@@ -201,18 +207,15 @@ def collect_and_assess(
     args: argparse.Namespace, source: Source, request: SourceRequest, progress: Progress
 ):
     """Collect, evaluate the selected checks, merge checkov's, assess (waivers, profile,
-    baseline) and, for a program, suggest each failure's fix: the run's `Assessment`."""
-    from checks.checkov_findings import merge
+    baseline) and, for a program, suggest each failure's fix: the run's `Assessment`.
+    What only some runs use (checkov, fixes, a baseline) is imported when it is used."""
     from checks.evaluate import evaluate
     from checks.library import build_registry
     from checks.model import Inventory
     from checks.scope import chosen_mode, decide, without_baseline
     from checks.selection import select, split_selectors, types_read
     from policies.assess import assess
-    from policies.baseline import apply_baseline, load_baseline
-    from policies.fixes import suggest_all
     from policies.inputs import load_policy_inputs
-    from scripts.commands.checkov import checkov_executable, checkov_on
 
     library = build_registry()
     include, exclude = (
@@ -224,8 +227,16 @@ def collect_and_assess(
         request = replace(request, extra={**request.extra, "types": types_read(registry)})
     timestamp = generated_at()
     # Read before a long collection: a wrong file is one line, at once.
-    baseline = load_baseline(Path(args.baseline)) if getattr(args, "baseline", None) else None
-    checkov = checkov_executable() if getattr(args, "with_checkov", False) else None
+    baseline = None
+    if getattr(args, "baseline", None):
+        from policies.baseline import load_baseline
+
+        baseline = load_baseline(Path(args.baseline))
+    checkov = None
+    if getattr(args, "with_checkov", False):
+        from scripts.commands.checkov import checkov_executable
+
+        checkov = checkov_executable()
 
     collected = source.collect(request)
     mode = chosen_mode(getattr(args, "scope", None), collected.provenance.get("scope_setting"))
@@ -253,6 +264,9 @@ def collect_and_assess(
     progress(f"{len(collected.resources)} resources; evaluating {len(registry)} checks…")
     evaluation = evaluate(Inventory(collected.resources, gaps=collected.gaps), registry)
     if checkov is not None:
+        from checks.checkov_findings import merge
+        from scripts.commands.checkov import checkov_on
+
         progress("running checkov on the inventory as a Terraform plan…")
         merged = merge(evaluation, checkov_on(collected.resources, checkov))
         evaluation = merged.evaluation
@@ -268,11 +282,15 @@ def collect_and_assess(
         secrets=collected.secrets,
     )
     if collected.kind == "program" and collected.home is not None:
+        from policies.fixes import suggest_all
+
         found = suggest_all(
             assessment.findings, evaluation, collected.home, secrets=collected.secrets
         )
         assessment = replace(assessment, fixes=found)
     if baseline is not None:
+        from policies.baseline import apply_baseline
+
         assessment = apply_baseline(assessment, baseline)
         progress(
             f"baseline {baseline.path}: {len(assessment.gate.set_aside)} finding(s) it already "

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from checks.errors import InputError
+from checks.sources.base import DEFAULT_TIMEOUT
 from checks.sources.catalog import build_sources
-from checks.sources.program import DEFAULT_TIMEOUT
 from checks.sources.registry import SourceRegistry, SourceRequest
 from scripts.commands.pipeline import add_gate_and_output_options, assess_and_write, prepare
 from scripts.output import Progress, key_values

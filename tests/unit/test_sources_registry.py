@@ -8,8 +8,7 @@ import pytest
 
 from checks.errors import InputError
 from checks.sources.base import DEFAULT_STACK, Collected
-from checks.sources.catalog import build_sources
-from checks.sources.program import ProgramSource
+from checks.sources.catalog import ProgramSource, build_sources
 from checks.sources.registry import FileSource, SourceRegistry, SourceRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pulumi"
