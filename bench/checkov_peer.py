@@ -2,10 +2,11 @@
 
 For generated programs of about 100, 1,000 and 4,000 resources (bench/scan.py's units), runs,
 alternating, N times each (median): our program scan, our `--state` scan of the program's stack
-export (bench/state_export.py), and checkov on the plan document `--with-checkov` would hand it
-(checks/terraform_plan.py), offline, from .venv-checkov. Prints wall time, peak memory
-(bench/peak_rss.py) and the ratios, then where our program scan's time goes: interpreter and
-imports, the program under mocks, evaluation, assessment and rendering.
+export and our `--preview` scan of its first preview (bench/state_export.py), and checkov on the
+plan document `--with-checkov` would hand it (checks/terraform_plan.py), offline, from
+.venv-checkov. Prints wall time, peak memory (bench/peak_rss.py) and the ratios, then where our
+program scan's time goes: interpreter and imports, the program under mocks, evaluation,
+assessment and rendering.
 
     .venv/bin/python bench/checkov_peer.py [--runs 3] [--sizes 100,1000,4000]
 """
@@ -51,21 +52,25 @@ def measured(command: list[str], env: dict | None = None) -> tuple[float, int]:
     return row["seconds"], row["peak_kib"]
 
 
-def inputs(program: Path, root: Path) -> tuple[Path, Path, int]:
-    """The program's stack export and the plan document of its inventory, and its size."""
+def inputs(program: Path, root: Path) -> tuple[Path, Path, Path, int]:
+    """The program's stack export, its first preview, the plan document of its inventory, and
+    its size."""
     from checks.sources.catalog import build_sources
     from checks.sources.registry import SourceRequest
     from checks.terraform_plan import to_plan
 
-    state = root / "state.json"
-    with state.open("w") as out:
-        subprocess.run(
-            [sys.executable, str(BENCH / "state_export.py"), str(program)], stdout=out, check=True
-        )
+    state, preview = root / "state.json", root / "preview.json"
+    for path, flags in ((state, []), (preview, ["--preview"])):
+        with path.open("w") as out:
+            subprocess.run(
+                [sys.executable, str(BENCH / "state_export.py"), *flags, str(program)],
+                stdout=out,
+                check=True,
+            )
     collected = build_sources().default.collect(SourceRequest(program_dir=program))
     plan = root / "plan.json"
     plan.write_text(json.dumps(to_plan(collected.resources).document))
-    return state, plan, len(collected.resources)
+    return state, preview, plan, len(collected.resources)
 
 
 def breakdown(program: Path, out: Path) -> dict[str, float]:
@@ -132,7 +137,7 @@ def main() -> int:
         root = Path(tmp)
         for size in (int(s) for s in args.sizes.split(",")):
             program = generate(root / f"gen{size}", size)
-            state, plan, count = inputs(program, root)
+            state, preview, plan, count = inputs(program, root)
             out = str(root / "out")
             commands = {
                 "scan (program)": [
@@ -156,6 +161,18 @@ def main() -> int:
                     "--force",
                     "-q",
                     "--history",  # recorded, as by default, but not in the repository
+                    str(root / "history.sqlite"),
+                ],
+                "scan --preview": [
+                    str(SAFEGUARD),
+                    "scan",
+                    "--preview",
+                    str(preview),
+                    "--out",
+                    out,
+                    "--force",
+                    "-q",
+                    "--history",
                     str(root / "history.sqlite"),
                 ],
                 "checkov (plan)": [

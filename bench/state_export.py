@@ -7,6 +7,10 @@ inputs and outputs, as the CLI writes them after an update. The file-scan bench
 generated programs of any size.
 
     python bench/state_export.py PROGRAM_DIR [STACK] > state.json
+    python bench/state_export.py --preview PROGRAM_DIR [STACK] > preview.json
+
+With `--preview`, the same resources as a first `pulumi preview --json` shows them: one create
+step each, its new state holding the inputs (a preview knows no outputs yet).
 """
 
 from __future__ import annotations
@@ -96,13 +100,30 @@ def export(project_dir: Path, stack: str) -> dict[str, Any]:
     return {"version": 3, "deployment": {"resources": [root, *mocks.entries]}}
 
 
+def as_preview(state: dict[str, Any]) -> dict[str, Any]:
+    """The `pulumi preview --json` of a first deploy of the exported resources."""
+    steps = [
+        {
+            "op": "create",
+            "urn": entry["urn"],
+            "newState": {k: entry[k] for k in ("urn", "custom", "type", "inputs") if k in entry},
+        }
+        for entry in state["deployment"]["resources"]
+    ]
+    return {"steps": steps, "changeSummary": {"create": len(steps)}, "diagnostics": []}
+
+
 def main() -> int:
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    preview = args[:1] == ["--preview"]
+    args = args[1:] if preview else args
+    if not args:
         print(__doc__, file=sys.stderr)
         return 2
-    project_dir = Path(sys.argv[1]).resolve()
-    stack = sys.argv[2] if len(sys.argv) > 2 else "dev"
-    json.dump(export(project_dir, stack), sys.stdout, indent=1, sort_keys=True)
+    project_dir = Path(args[0]).resolve()
+    stack = args[1] if len(args) > 1 else "dev"
+    document = export(project_dir, stack)
+    json.dump(as_preview(document) if preview else document, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
     return 0
 

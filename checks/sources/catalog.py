@@ -22,8 +22,8 @@ class ProgramSource:
         return Runner().collect(request)
 
 
-# The file readers are imported when a file is read: they pull in the Pulumi SDK, which the
-# command's start-up (and `--help`) should not pay for.
+# Each reader is imported when its kind of file is read: a run pays only for the source it
+# reads (tests/unit/test_cli_lazy.py holds a file scan to that).
 def _load_preview(path: Path) -> Collected:
     from checks.sources.preview import load_preview
 
