@@ -1,5 +1,6 @@
-"""A run imports what its command uses: the parser of the command it names, the renderers of
-the formats it writes, the program runner only for a program (issue 13's start-up cost)."""
+"""What a run pays for (issue 13's start-up cost): it imports what its command uses (the parser
+of the command it names, the renderers of the formats it writes, the program runner only for a
+program), and the garbage collector does not walk the run's growing heap over and over."""
 
 from __future__ import annotations
 
@@ -109,3 +110,15 @@ def test_a_file_scan_leaves_out_what_it_does_not_use(tmp_path):
     assert {"checks.sources.state", "reports.json_render", "reports.markdown"} <= set(
         result["modules"]
     )
+
+
+def test_a_run_makes_full_collections_rare_and_puts_the_collector_back():
+    import gc
+
+    from scripts.commands.pipeline import _rare_full_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), _rare_full_collections():
+        assert gc.get_threshold() == (before[0], before[1], max(before[2], 1000))
+        raise RuntimeError("a run that fails")
+    assert gc.get_threshold() == before
