@@ -13,7 +13,6 @@ assessment and rendering.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO))
-from scan import generate  # noqa: E402 - the bench folder is not a package
+from scan import generate, size_options  # noqa: E402 - the bench folder is not a package
 
 from scripts.commands.checkov import offline_env  # noqa: E402
 
@@ -120,12 +119,7 @@ print(json.dumps({{"imports": t1 - t0, "program under mocks": t2 - t1, "evaluati
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", default="100,1000,4000")
-    args = parser.parse_args()
+    args = size_options(__doc__, runs=3)
     if not CHECKOV.is_file():
         print(
             "bench: checkov's environment is missing: bash scripts/setup_checkov.sh",

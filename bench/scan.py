@@ -50,6 +50,16 @@ aws.rds.Instance("db{i}", engine="postgres", instance_class="db.t3.micro",
 """
 
 
+def size_options(doc: str | None, runs: int) -> argparse.Namespace:
+    """The options every program-size bench takes: `--runs N` and `--sizes 100,1000,4000`."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--sizes", default="100,1000,4000")
+    return parser.parse_args()
+
+
 def generate(directory: Path, resources: int) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text(f"name: gen{resources}\nruntime: python\n")
@@ -82,12 +92,7 @@ def measure(label: str, program: Path, runs: int, out: Path) -> tuple[str, float
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--sizes", default="100,1000,4000")
-    args = parser.parse_args()
+    args = size_options(__doc__, runs=5)
     rows = []
     with tempfile.TemporaryDirectory(prefix="safeguard-bench-") as tmp:
         root = Path(tmp)
@@ -95,7 +100,7 @@ def main() -> int:
         rows.append(measure("repo program", REPO, args.runs, root / "out"))
         for size in (int(s) for s in args.sizes.split(",")):
             program = generate(root / f"gen{size}", size)
-            count = max(1, size // 11) * 11 + 1
+            count = max(1, size // 11) * 10 + 1  # ten resources a unit, and the VPC
             print(f"bench: generated program of {count} resources", file=sys.stderr)
             rows.append(measure(f"generated {count}", program, args.runs, root / "out"))
     print(f"{'program':<22} {'bare mocks (s)':>15} {'safeguard scan (s)':>19} {'overhead':>9}")

@@ -202,6 +202,22 @@ def _run_worker(
         return proc.returncode, stderr.read().decode("utf-8", errors="replace")
 
 
+def worker_request(project: Project, stack: str, config: StackConfig) -> dict[str, Any]:
+    """What the worker (`checks.sources.program_worker`) is asked to run: the program, its
+    stack and configuration, and the account and region the mocks answer for."""
+    return {
+        "project_dir": str(project.directory),
+        "main": str(project.main),
+        "project": project.name,
+        "stack": stack,
+        "config": config.values,
+        "secret_keys": sorted(config.secret_keys),
+        "secret_plaintexts": config.secret_plaintexts,
+        "region": config.values.get("aws:region") or DEFAULT_REGION,
+        "account": MOCK_ACCOUNT,
+    }
+
+
 def scan_program(
     directory: Path,
     stack: str | None = None,
@@ -213,18 +229,8 @@ def scan_program(
     project = load_project(directory)
     stack = stack_name(stack) if stack else default_stack(project)
     config = load_config(project, stack, overrides, secret_overrides)
-    region = config.values.get("aws:region") or DEFAULT_REGION
-    request = {
-        "project_dir": str(project.directory),
-        "main": str(project.main),
-        "project": project.name,
-        "stack": stack,
-        "config": config.values,
-        "secret_keys": sorted(config.secret_keys),
-        "secret_plaintexts": config.secret_plaintexts,
-        "region": region,
-        "account": MOCK_ACCOUNT,
-    }
+    request = worker_request(project, stack, config)
+    region = request["region"]
     with tempfile.TemporaryDirectory(prefix="safeguard-") as tmp:
         request_path, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
         request_path.write_text(json.dumps(request), encoding="utf-8")

@@ -35,8 +35,10 @@ from checks.sources.program_values import (
     redact,
     seal,
 )
+from checks.sources.pulumi_inline import require_plain
 from checks.sources.pulumi_invokes import is_real_answer
 from checks.sources.pulumi_project import SECRET_PLACEHOLDER
+from checks.sources.pulumi_speed import accelerate
 from checks.sources.pulumi_transforms import delegating_mocks, transformed
 
 _ID_PREFIXES = {
@@ -240,6 +242,7 @@ def _make_monitor(recorder: Recorder):
 
         def RegisterResource(self, request):
             prepare_request(request.object)
+            require_plain(request.object, bool(request.transforms or recorder.stack_transforms))
             recorder.local.remote = request.remote
             response = super().RegisterResource(request)
             if request.type != "pulumi:pulumi:Stack":
@@ -248,6 +251,7 @@ def _make_monitor(recorder: Recorder):
 
         def ReadResource(self, request):
             prepare_request(request.properties)
+            require_plain(request.properties, bool(recorder.stack_transforms))
             response = super().ReadResource(request)
             self._keep(request, response.urn, read=True)
             # The referenced stack's outputs exist only in its state, which no scan reads:
@@ -257,6 +261,7 @@ def _make_monitor(recorder: Recorder):
 
         def Invoke(self, request):
             prepare_request(request.args)
+            require_plain(request.args)
             if any(is_unknown(v) for v in _struct_strings(request.args)):
                 from pulumi.runtime.proto import resource_pb2
 
@@ -320,6 +325,7 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
     applies = ApplyWatch(request["project_dir"])
     applies.install()
     monitor = _make_monitor(recorder)
+    accelerate()  # Pulumi's runtime made cheaper, unless SAFEGUARD_PLAIN_PULUMI=1
     set_mocks(
         monitor.mocks,
         project=request["project"],
