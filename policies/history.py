@@ -198,7 +198,7 @@ class HistoryStore:
 
     def record_run(
         self,
-        document_text: str,
+        document_text: str | Path,
         *,
         command: str,
         artifacts: Sequence[Mapping[str, Any]] = (),
@@ -209,7 +209,11 @@ class HistoryStore:
         document as written (safeguard-scan.json); `artifacts` are manifest entries (path,
         sha256, size); the exit code defaults to the document's gate. A caller that holds the
         record the text was rendered from passes it as `document`, which spares reading the
-        text back (for a large run, tens of megabytes parsed and checked a second time)."""
+        text back (for a large run, tens of megabytes parsed and checked a second time); it
+        may then give the written file itself as `document_text`, whose bytes are copied in
+        pieces (kept as a BLOB of that UTF-8 text), never held whole."""
+        if isinstance(document_text, Path) and document is None:
+            raise ValueError("a run document given as a file needs the record it holds")
         if document is None:
             document = parse_document(document_text, f"{self.path}#(new run)")
         source = document.get("source") or {}
@@ -237,6 +241,8 @@ class HistoryStore:
                 "document": document_text,
             }
             _insert_run(db, row)
+            if isinstance(document_text, Path):
+                _copy_in(db, seq, document_text)
             _insert_findings(db, seq, document.get("findings") or [])
             _insert_artifacts(db, seq, artifacts)
         return self._summary_of(run_id)
@@ -291,8 +297,9 @@ class HistoryStore:
                     f"({shown}): give more of it"
                 )
             summary = self._summary_of(ids[0])
+            # CAST: a document copied in from its file is kept as the BLOB of its UTF-8 text.
             seq, text = self._db.execute(
-                "SELECT seq, document FROM runs WHERE run_id = ?", (ids[0],)
+                "SELECT seq, CAST(document AS TEXT) FROM runs WHERE run_id = ?", (ids[0],)
             ).fetchone()
             findings = self._db.execute(
                 "SELECT finding_id, check_id, status, severity, resource FROM findings "
@@ -340,9 +347,27 @@ def _new_run_id(db: sqlite3.Connection, seq: int, digest: str) -> str:
 
 
 def _insert_run(db: sqlite3.Connection, row: Mapping[str, Any]) -> None:
+    """The run's row; a document given as a file gets room for its bytes (`_copy_in`)."""
+    values = dict(row)
+    streamed = isinstance(values["document"], Path)
+    if streamed:
+        values["document"] = values["document"].stat().st_size
     columns = ", ".join(row)
-    marks = ", ".join(f":{name}" for name in row)
-    db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", dict(row))
+    marks = ", ".join(
+        "zeroblob(:document)" if streamed and name == "document" else f":{name}" for name in row
+    )
+    db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", values)
+
+
+def _copy_in(db: sqlite3.Connection, seq: int, path: Path) -> None:
+    """The written document's bytes into the room `_insert_run` made, a megabyte at a time."""
+    with path.open("rb") as source, db.blobopen("runs", "document", seq) as blob:
+        while chunk := source.read(1 << 20):
+            if blob.tell() + len(chunk) > len(blob):
+                break
+            blob.write(chunk)
+        if chunk or blob.tell() != len(blob):
+            raise InputError(f"{path}: the run document changed while it was being recorded")
 
 
 def _insert_findings(

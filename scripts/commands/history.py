@@ -104,7 +104,8 @@ def record_assessed_run(
     if path is None:
         return
     written = out / RECORD_FILE
-    text = written.read_text(encoding="utf-8") if written.is_file() else json_renderer(record)
+    # The written file is copied in as it is (never read whole); without one, rendered now.
+    text = written if written.is_file() else json_renderer(record)
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     artifacts = list(manifest["files"])
     for own in (MANIFEST_NAME, SIGNATURE_NAME):

@@ -133,7 +133,8 @@ def test_report_re_renders_a_recorded_run_byte_for_byte(two_at_once, tmp_path):
     out = str(tmp_path)
     proc = run("report", run_id[:6], "--format", "json,csv", "--out", out, history=history)
     assert proc.returncode == 0, proc.stderr
-    document = stored(history, "SELECT document FROM runs WHERE run_id = ?", run_id)[0][0]
+    query = "SELECT CAST(document AS TEXT) FROM runs WHERE run_id = ?"
+    document = stored(history, query, run_id)[0][0]
     rendered = (tmp_path / "safeguard-scan.json").read_bytes()
     assert rendered == document.encode()
     assert rendered == (folder / "a" / "safeguard-scan.json").read_bytes()
@@ -240,7 +241,7 @@ def test_the_stored_run_is_the_redacted_record_and_holds_no_secret(tmp_path):
     proc = run("scan", str(PROGRAMS / "secrets"), "--secret", f"apiToken={token}",
                "--format", "json,md,csv", "--out", str(out), history=history)  # fmt: skip
     assert proc.returncode in (0, 1, 3), proc.stderr
-    (document,) = stored(history, "SELECT document FROM runs")[0]
+    (document,) = stored(history, "SELECT CAST(document AS TEXT) FROM runs")[0]
     assert document.encode() == (out / "safeguard-scan.json").read_bytes()
     files = [p for p in tmp_path.iterdir() if p.name.startswith("history.sqlite")]
     assert files == [history]  # the last connection folded the WAL into the file
@@ -334,8 +335,14 @@ def test_a_run_without_json_stores_the_document_json_would_have_written(tmp_path
         proc = run("scan", str(PROGRAMS / "insecure"), "--format", chosen, "--out",
                    str(tmp_path / out), "-q", history=history, env=env)  # fmt: skip
         assert proc.returncode == 1, proc.stderr
-    documents = [r[0] for r in stored(history, "SELECT document FROM runs ORDER BY seq")]
+    documents = [
+        r[0] for r in stored(history, "SELECT CAST(document AS TEXT) FROM runs ORDER BY seq")
+    ]
     assert documents == [(tmp_path / "js" / "safeguard-scan.json").read_text()] * 2
+    # Rendered for the history, the text is stored as text; written, the file's bytes are
+    # copied in as they are (a BLOB of the same UTF-8 text), never read whole.
+    kinds = stored(history, "SELECT typeof(document) FROM runs ORDER BY seq")
+    assert kinds == [("text",), ("blob",)]
     assert stored(history, "SELECT path FROM artifacts WHERE run_seq = 1 ORDER BY path") == [
         ("manifest.json",),
         ("safeguard-scan.md",),

@@ -137,3 +137,43 @@ def test_the_history_stores_the_same_row_given_the_record(tmp_path):
                 )
             )
     assert rows[0] == rows[1]
+
+
+def test_a_written_record_is_copied_in_from_its_file_and_comes_back_as_text(tmp_path):
+    """A large run's record is not read back to be stored: its file's bytes are copied into
+    the history in pieces, and the stored run reads back as the same text, and parses."""
+    record = pipeline_document()
+    written = tmp_path / "safeguard-scan.json"
+    write_json(record, written)
+    text = written.read_text(encoding="utf-8")
+    with HistoryStore.open(tmp_path / "h.sqlite") as store:
+        from_file = store.record_run(written, command="scan", document=record)
+        from_text = store.record_run(text, command="scan", document=record)
+        stored = store.load_run(from_file.run_id)
+        assert stored.document_text == text == store.load_run(from_text.run_id).document_text
+        assert stored.document() == json.loads(text)
+        assert from_file.document_sha256 == from_text.document_sha256
+        assert store.integrity_problems() == []
+        with pytest.raises(ValueError, match="needs the record it holds"):
+            store.record_run(written, command="scan")
+
+
+def test_a_record_file_that_changes_while_it_is_copied_is_refused(tmp_path, monkeypatch):
+    from policies import history
+
+    record = pipeline_document()
+    written = tmp_path / "safeguard-scan.json"
+    write_json(record, written)
+    real_size = written.stat().st_size
+    insert = history._insert_run
+    for wrong in (real_size - 10, real_size + 10):  # the room made, against the bytes there
+
+        def short(db, row, wrong=wrong):
+            insert(db, row)
+            db.execute("UPDATE runs SET document = zeroblob(?) WHERE seq = ?", (wrong, row["seq"]))
+
+        monkeypatch.setattr(history, "_insert_run", short)
+        with HistoryStore.open(tmp_path / "h.sqlite") as store:
+            with pytest.raises(history.InputError, match="changed while it was being recorded"):
+                store.record_run(written, command="scan", document=record)
+            assert store.list_runs() == []  # nothing of it kept
