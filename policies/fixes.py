@@ -30,6 +30,7 @@ from checks.model import Inventory, Resource, plain
 from checks.registry import Registry, Status
 from checks.text import safe_text
 from checks.values import Scrubber
+from policies import source_edit
 from policies.redaction import scrubber
 from policies.source_edit import NotEditable, Replacement, changed_lines, edit_call
 
@@ -189,6 +190,28 @@ class ProgramFiles:
         if text is None:
             raise NotEditable(f"{named} cannot be read as UTF-8 text")
         return named, line, path, text
+
+
+def parse_ahead(home: Path, *, most: int = 8, largest: int = 4 << 20) -> None:
+    """Parse the program's own Python files before any fix is asked for: started beside the
+    program's run under mocks, on the core the scanner otherwise leaves idle, it takes the parse
+    of a large program (a third of a second for 3,600 resources) off the run's path. The
+    largest files first, in the program folder and one level down; a file that cannot be read
+    or parsed is left for `suggest_all`, which says why where it matters."""
+    skipped = {"node_modules", "venv", "__pycache__"}
+    found = [
+        p
+        for p in (*home.glob("*.py"), *home.glob("*/*.py"))
+        if not any(part.startswith(".") or part in skipped for part in p.relative_to(home).parts)
+    ]
+    files = ProgramFiles(home)
+    for path in sorted(found, key=lambda p: (-p.stat().st_size, p))[:most]:
+        text = files.text(path) if path.stat().st_size <= largest else None
+        if text is not None:
+            try:
+                source_edit.parse_ahead(text)
+            except (ValueError, RecursionError, MemoryError):
+                continue  # the same parse fails again where a fix needs it, and is said there
 
 
 def _wanted(

@@ -322,6 +322,11 @@ class _Parsed:
     named_on: dict[int, list[ast.Call]]
 
 
+def parse_ahead(text: str) -> None:
+    """Parse `text` now, for an `edit_call` on it later: the parse is kept by text."""
+    _parsed(text)
+
+
 @lru_cache(maxsize=16)
 def _parsed(text: str) -> _Parsed:
     try:

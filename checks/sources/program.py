@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,7 +168,11 @@ def _exited(proc: subprocess.Popen, timeout: float) -> bool:
 
 
 def _run_worker(
-    project: Project, request_path: Path, result_path: Path, timeout: float
+    project: Project,
+    request_path: Path,
+    result_path: Path,
+    timeout: float,
+    while_running: Callable[[], None] | None = None,
 ) -> tuple[int, str]:
     """Run the worker in its own process group; return its exit code and stderr. Only the
     worker's exit is waited for, never its pipes, so a child the program left running cannot
@@ -191,6 +195,8 @@ def _run_worker(
             start_new_session=True,
         )
         try:
+            if while_running is not None:  # the caller's work that can go on beside the program
+                while_running()
             finished = _exited(proc, timeout)
         finally:
             _stop_group(proc)
@@ -224,8 +230,10 @@ def scan_program(
     overrides: Mapping[str, str] | None = None,
     secret_overrides: Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    while_running: Callable[[], None] | None = None,
 ) -> ProgramScan:
-    """Run the program under mocks and return what it declares."""
+    """Run the program under mocks and return what it declares. `while_running` is called
+    once the program's process has started (work the caller can do beside it)."""
     project = load_project(directory)
     stack = stack_name(stack) if stack else default_stack(project)
     config = load_config(project, stack, overrides, secret_overrides)
@@ -234,7 +242,7 @@ def scan_program(
     with tempfile.TemporaryDirectory(prefix="safeguard-") as tmp:
         request_path, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
         request_path.write_text(json.dumps(request), encoding="utf-8")
-        code, stderr = _run_worker(project, request_path, result_path, timeout)
+        code, stderr = _run_worker(project, request_path, result_path, timeout, while_running)
         if not result_path.is_file():
             tail = safe_text(_redact_text(stderr, config.secret_plaintexts)).strip().splitlines()
             ended = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
@@ -351,6 +359,7 @@ class ProgramSource:
             request.config,
             request.secrets,
             timeout=request.timeout or DEFAULT_TIMEOUT,
+            while_running=request.extra.get("while_running"),
         )
         provenance = {
             "kind": self.kind,

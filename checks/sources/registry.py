@@ -34,7 +34,8 @@ class SourceRequest:
     secrets: Mapping[str, str] = field(default_factory=dict)
     progress: Callable[[str], None] = _silent
     timeout: float | None = None  # seconds a program may run (None: the source's default)
-    # What only one source understands (the live audit's endpoint, regions, roles), by name.
+    # What only one source understands (the live audit's endpoint, regions, roles; the program
+    # source's `while_running`, called once the program's process runs), by name.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

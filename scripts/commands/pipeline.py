@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -265,6 +266,11 @@ def collect_and_assess(
 
         checkov = checkov_executable()
 
+    if source.kind == "program" and request.program_dir is not None:
+        home = request.program_dir  # its files are parsed for the fixes while it runs
+        request = replace(
+            request, extra={**request.extra, "while_running": lambda: _parse_ahead(home)}
+        )
     collected = source.collect(request)
     mode = chosen_mode(getattr(args, "scope", None), collected.provenance.get("scope_setting"))
     scope = decide(mode, collected.kind, collected.resources, registry)
@@ -324,3 +330,10 @@ def collect_and_assess(
             "had set aside; only new ones block"
         )
     return assessment
+
+
+def _parse_ahead(home: Path) -> None:
+    """While the program runs under mocks (another process), parse its files for the fixes."""
+    from policies.fixes import parse_ahead
+
+    threading.Thread(target=parse_ahead, args=(home,), name="parse-ahead", daemon=True).start()
