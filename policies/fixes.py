@@ -199,14 +199,18 @@ def parse_ahead(home: Path, *, most: int = 8, largest: int = 4 << 20) -> None:
     largest files first, in the program folder and one level down; a file that cannot be read
     or parsed is left for `suggest_all`, which says why where it matters."""
     skipped = {"node_modules", "venv", "__pycache__"}
-    found = [
-        p
-        for p in (*home.glob("*.py"), *home.glob("*/*.py"))
-        if not any(part.startswith(".") or part in skipped for part in p.relative_to(home).parts)
-    ]
+    sizes = {}
+    for path in (*home.glob("*.py"), *home.glob("*/*.py")):
+        if any(part.startswith(".") or part in skipped for part in path.relative_to(home).parts):
+            continue
+        try:
+            if path.is_file():  # a regular file (a pipe named x.py would block the read)
+                sizes[path] = path.stat().st_size
+        except OSError:
+            continue  # gone, or a link to nowhere: nothing to parse
     files = ProgramFiles(home)
-    for path in sorted(found, key=lambda p: (-p.stat().st_size, p))[:most]:
-        text = files.text(path) if path.stat().st_size <= largest else None
+    for path in sorted(sizes, key=lambda p: (-sizes[p], p))[:most]:
+        text = files.text(path) if sizes[path] <= largest else None
         if text is not None:
             try:
                 source_edit.parse_ahead(text)

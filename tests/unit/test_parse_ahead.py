@@ -3,6 +3,7 @@ process): the parse is then ready when `suggest_all` edits a declaration."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def test_the_programs_files_are_parsed_ahead_largest_first(tmp_path):
         (tmp_path / name).write_text(text)
     (tmp_path / "nul.py").write_bytes(b"a = 1\x00\n")  # ast refuses null bytes (ValueError)
     (tmp_path / "latin.py").write_bytes(b"s = '\xe9'\n")  # not UTF-8: left for later
+    (tmp_path / "gone.py").symlink_to(tmp_path / "nowhere.py")  # a link to nothing
+    os.mkfifo(tmp_path / "pipe.py")  # reading it would wait for a writer forever
     parse_ahead(tmp_path, most=5)  # five files: the two it cannot parse, then small.py
     assert [_cached(texts[n]) for n in texts] == [True, True, False, False, True]
     source_edit._parsed.cache_clear()
