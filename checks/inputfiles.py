@@ -20,6 +20,7 @@ problem (exit 2), never in a traceback:
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import math
@@ -337,17 +338,25 @@ def load_shipped_yaml(path: Path, *, lines: bool = False) -> Any:
 
 
 _NOT_CACHED = object()
-_CACHE_FORMAT = 1  # raise when what a parse gives changes (LineDict, the loaders' constructors)
+_CACHE_FORMAT = 2  # raise when what a parse gives changes (LineDict, the loaders' constructors)
 
 
 def _cached(cache: Path) -> Any:
+    """The kept parse; _NOT_CACHED when there is none, or when the entry's bytes are not the
+    ones written (its first 32 bytes are the SHA-256 of the rest): a damaged entry is parsed
+    again and rewritten, never read as other data."""
     try:
-        with cache.open("rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - written by `_keep`, beside our own bytecode
+        data = cache.read_bytes()
     except FileNotFoundError:
         return _NOT_CACHED  # not parsed yet at this version of the file
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
-        return _NOT_CACHED  # damaged (an interrupted copy): parsed again, and rewritten
+    except OSError:
+        return _NOT_CACHED  # unreadable: parsed again, and rewritten if the folder allows
+    if len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
+        return _NOT_CACHED  # damaged (a bad copy, an interrupted write)
+    try:
+        return pickle.loads(data[32:])  # noqa: S301 - written by `_keep`, beside our bytecode
+    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, ValueError):
+        return _NOT_CACHED  # written by another version of this package: parsed again
 
 
 def _keep(cache: Path, doc: Any) -> None:
@@ -356,9 +365,14 @@ def _keep(cache: Path, doc: Any) -> None:
     tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(exist_ok=True)
+        body = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
         with tmp.open("wb") as fh:
-            pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(hashlib.sha256(body).digest() + body)
         os.replace(tmp, cache)
+        stem = cache.name.rsplit(".", 1)[0]  # "<file>.<plain|lines>": the file's other versions
+        for old in cache.parent.glob(f"{glob.escape(stem)}.*"):
+            if old != cache and not old.name.endswith(".tmp"):
+                old.unlink(missing_ok=True)
     except OSError:
         with contextlib.suppress(OSError):  # the folder refused the write: nothing is left
             tmp.unlink(missing_ok=True)

@@ -28,9 +28,12 @@ _ESCAPE_SEQUENCE = re.compile(
 # and isolates ("Trojan Source") that make text read differently from what it is.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAK = re.compile(r"\r\n|[\r\u2028\u2029]")
+# Lone surrogates: how Python holds bytes of a file name that are not UTF-8. No UTF-8 file can
+# hold them, so a report would fail to be written; each becomes U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BREAKS_IN_LINE = re.compile(r"[ \t]*[\n\t][ \t\n]*")
 # Anything any of the above could act on: text without it is returned as it is (the common case).
-_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def safe_text(text: str, *, one_line: bool = False) -> str:
@@ -38,14 +41,15 @@ def safe_text(text: str, *, one_line: bool = False) -> str:
 
     Tabs and newlines stay (carriage returns and Unicode line separators become newlines);
     with `one_line`, every run of them becomes one space, for a message that must stay on its
-    line (an error line, a progress line, a table cell). Idempotent, and the identity on
-    printable text.
+    line (an error line, a progress line, a table cell). A lone surrogate (a file name's bytes
+    that are not UTF-8) becomes U+FFFD. Idempotent, and the identity on printable text.
     """
     if text.isprintable() or not _SUSPECT.search(text):  # isprintable: C-fast, and enough
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _LINE_BREAK.sub("\n", text)
     text = _CONTROL.sub("", text)
+    text = _SURROGATE.sub("\ufffd", text)
     if one_line:
         text = _BREAKS_IN_LINE.sub(" ", text)
     return text

@@ -148,7 +148,10 @@ class ProgramFiles:
 
     def __init__(self, home: Path, cwd: Path | None = None) -> None:
         self.home = home.resolve()
-        self.cwd = (cwd or Path.cwd()).resolve()
+        try:
+            self.cwd = (cwd or Path.cwd()).resolve()
+        except FileNotFoundError:  # the working folder was removed: names are the program's
+            self.cwd = self.home
         self._texts: dict[Path, str | None] = {}
         self.bom: set[Path] = set()  # files that start with a byte-order mark
 

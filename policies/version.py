@@ -22,8 +22,8 @@ def tool_version() -> str:
 
     try:
         return metadata.version(TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        pass
+    except (metadata.PackageNotFoundError, OSError, UnicodeDecodeError):
+        pass  # not installed (a source tree, a mutation run's copy), or its METADATA unreadable
     import tomllib
 
     try:
@@ -37,22 +37,40 @@ def tool_version() -> str:
 def _dist_info_version() -> str | None:
     """The `Version:` of the first `hipaa_safeguard-*.dist-info` on sys.path, as
     importlib.metadata finds it, read without importing importlib.metadata (and the email
-    parser it loads), which costs a small scan a tenth of its start-up."""
-    prefix = TOOL_NAME.replace("-", "_") + "-"
+    parser it loads), which costs a small scan a tenth of its start-up. None where that module
+    could find another kind of install first (a zip on the path, an egg-info): it is asked then.
+    A METADATA that cannot be read is passed over."""
+    stem = TOOL_NAME.replace("-", "_")
     for entry in sys.path:
+        folder = entry or "."
+        if os.path.isfile(folder):
+            return None  # a zip (zipapp, pex, shiv): importlib.metadata reads inside those
         try:
-            names = sorted(n for n in os.listdir(entry or ".") if n.startswith(prefix))
+            names = sorted(
+                n
+                for n in os.listdir(folder)
+                if n.lower().startswith(stem) and n[len(stem) : len(stem) + 1] in ("-", ".")
+            )
         except OSError:
             continue
+        if any(n.endswith(".egg-info") for n in names):
+            return None
         for name in names:
             if name.endswith(".dist-info"):
-                try:
-                    with open(os.path.join(entry or ".", name, "METADATA"), encoding="utf-8") as fh:
-                        for line in fh:
-                            if line.startswith("Version:"):
-                                return line.split(":", 1)[1].strip()
-                            if not line.strip():
-                                break  # the headers end at the first blank line
-                except OSError:
-                    continue
+                found = _metadata_version(os.path.join(folder, name, "METADATA"))
+                if found:
+                    return found
+    return None
+
+
+def _metadata_version(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    return None  # the headers end at the first blank line
+    except (OSError, UnicodeDecodeError):
+        return None  # unreadable: passed over
     return None

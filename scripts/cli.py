@@ -52,19 +52,24 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its usage errors made as safe for the terminal as every other message
     (an argument can quote anything); subcommand parsers are of the same class."""
 
+    # Set on a parser built for one command: its own usage errors are said by the whole
+    # parser instead, so they list every command as they would have (`build_parser`).
+    whole_argv: Sequence[str] | None = None
+
     def _print_message(self, message: str, file: IO[str] | None = None) -> None:
         super()._print_message(safe_text(message) if message else message, file)
 
+    def error(self, message: str):  # type: ignore[override]
+        if self.whole_argv is not None:
+            build_parser().parse_args(self.whole_argv)  # says the same error, and exits 2
+        super().error(message)
+
 
 def _named_command(argv: Sequence[str]) -> str | None:
-    """The subcommand `argv` names first, when it names one (options before it are the
-    top-level parser's: only `--version` and `--help`, which need every command listed)."""
-    for word in argv:
-        if not word.startswith("-"):
-            return word if word in COMMANDS else None
-        if word in ("-h", "--help", "--version"):
-            return None
-    return None
+    """The subcommand `argv` names, when its first word is one: an option before it is the
+    top-level parser's (`--help`, `--version`, or an abbreviation argparse accepts of one of
+    them), which needs every command listed."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -82,6 +87,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     named = _named_command(argv) if argv is not None else None
     modules = [COMMANDS[named]] if named else list(dict.fromkeys(COMMANDS.values()))
+    if named:
+        parser.whole_argv = list(argv or ())
     for module in modules:
         importlib.import_module(f"scripts.commands.{module}").add_parser(sub, EXIT_CODES_HELP)
     return parser

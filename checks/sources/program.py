@@ -274,7 +274,7 @@ def _project_prefix(project: Project) -> str | None:
     """The project folder relative to the working directory ('' when they are the same)."""
     try:
         relative = project.directory.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, FileNotFoundError):  # elsewhere, or the working folder was removed
         return None
     return "" if relative == "." else relative
 

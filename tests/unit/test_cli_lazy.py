@@ -98,8 +98,10 @@ def test_a_file_scan_leaves_out_what_it_does_not_use(tmp_path):
         f"             '-q', '--history', {str(tmp_path / 'h.sqlite')!r}])\n"
         "print(json.dumps({'code': code, 'modules': sorted(sys.modules)}))\n"
     )
+    # From another folder, as the installed command runs (the checkout's egg-info would send
+    # the version lookup to importlib.metadata, `policies.version`).
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=True
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["code"] in (0, 1, 3)
