@@ -20,7 +20,7 @@ import inspect
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 _VPC_PARTS = (
@@ -102,12 +102,14 @@ class ApplyWatch:
         self.project_dir = os.path.realpath(project_dir) + os.sep
         self._calls: list[tuple[Any, list[bool], str]] = []
         self._files: dict[str, str | None] = {}
+        # A frame's current line: `frame.f_lineno`, or an equal and cheaper function.
+        self._line: Callable[[Any], int | None] = _frame_line
 
     def _site(self, frame) -> str | None:
         """`file:line` of the program's own code that called apply, else None (SDK internals,
         libraries installed in a virtualenv inside the project)."""
         own = self._own_file(frame.f_code.co_filename)
-        return None if own is None else f"{own}:{frame.f_lineno}"
+        return None if own is None else f"{own}:{self._line(frame)}"
 
     def _own_file(self, filename: str) -> str | None:
         """The file's path under the project folder, resolved once per file: apply is called
@@ -118,8 +120,12 @@ class ApplyWatch:
             self._files[filename] = path[len(self.project_dir) :] if own else None
         return self._files[filename]
 
-    def install(self) -> None:
+    def install(self, line: Callable[[Any], int | None] | None = None) -> None:
+        """Watch `Output.apply`; `line` gives a frame's `f_lineno` (by default, reads it)."""
         from pulumi import Output
+
+        if line is not None:
+            self._line = line
 
         original = Output.apply
         watch = self
@@ -148,6 +154,10 @@ class ApplyWatch:
             if not ran and _resolved_unknown(output):
                 counts[site] += 1
         return [site if n == 1 else f"{site} (×{n})" for site, n in sorted(counts.items())]
+
+
+def _frame_line(frame) -> int | None:
+    return frame.f_lineno
 
 
 def _resolved_unknown(output: Any) -> bool:

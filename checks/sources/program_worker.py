@@ -38,7 +38,7 @@ from checks.sources.program_values import (
 from checks.sources.pulumi_inline import require_plain
 from checks.sources.pulumi_invokes import is_real_answer
 from checks.sources.pulumi_project import SECRET_PLACEHOLDER
-from checks.sources.pulumi_speed import accelerate
+from checks.sources.pulumi_speed import accelerate, line_number
 from checks.sources.pulumi_transforms import delegating_mocks, transformed
 
 _ID_PREFIXES = {
@@ -322,10 +322,11 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
 
     recorder = Recorder(request)
     _remember_component_outputs(recorder)
+    # Pulumi's runtime made cheaper, unless SAFEGUARD_PLAIN_PULUMI=1.
+    accelerated = accelerate()
     applies = ApplyWatch(request["project_dir"])
-    applies.install()
+    applies.install(line_number if "stack_trace" in accelerated else None)
     monitor = _make_monitor(recorder)
-    accelerate()  # Pulumi's runtime made cheaper, unless SAFEGUARD_PLAIN_PULUMI=1
     set_mocks(
         monitor.mocks,
         project=request["project"],

@@ -32,6 +32,7 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 FREE_FORM_MAPS = frozenset({"tags", "tagsAll", "defaultTags", "variables", "environment"})
 
 
+@functools.lru_cache(maxsize=4096)  # a program repeats its few hundred property names
 def camel_to_snake(name: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 

@@ -16,6 +16,12 @@ gives the same answer for less work; the last tunes the garbage collector:
 - `transfer_properties`: each output property of each resource was four futures and a task
   that gathers them into the Output's one state, and a callback that stops tracking it once
   settled; here it is that one future, settled and untracked at once.
+- `struct_conversions` (`checks.sources.pulumi_struct`): every resource's state makes a round
+  trip through a protobuf Struct (the mock monitor writes it, the SDK reads it back); both
+  directions fill and read the same Struct through its C-level fields.
+- `type_unwrapping`: the SDK unwraps a property's annotation (`Optional[Input[T]]` to `T`)
+  afresh for every value it serializes or reads back, through `typing`'s introspection; the
+  answer depends on the annotation alone, and is kept per annotation object.
 - `inline_monitor` (`checks.sources.pulumi_inline`): each monitor call ran on a pool thread;
   under mocks it runs on the event loop's own thread when it carries plain data.
 - `gc_thresholds`: nearly all a program run allocates stays alive to its end (resources,
@@ -23,10 +29,16 @@ gives the same answer for less work; the last tunes the garbage collector:
   the more the heap grows, found next to nothing to free and took near half of a 4,000
   resource run. Young objects are still collected; full passes come after ~100M allocations.
 
+`line_number` also gives the program worker's apply watch (`checks.sources.program_unseen`) the
+line of each `Output.apply` call site.
+
 Left out: building `create_urn`'s Output at once (the URN the SDK computes, and awaits, for
-every registration; about a tenth of a large program's run). It is the same string, but the
+every registration; about a twentieth of a large program's run). It is the same string, but the
 fewer event-loop turns let more registrations finish before a failing program stops, so the
 resources recorded beside a program error differed (tests/programs/corpus/ssm_json_settings).
+That count is not fixed under plain Pulumi either (its monitor calls race on pool threads: 0, 1
+or 2 resources over 12 plain runs), but the accelerated run, all on one thread, always records
+one, and a change to it would need its own argument.
 
 They are written against one Pulumi release (`PULUMI_VERSION`) and applied only to it; with any
 other release, or with SAFEGUARD_PLAIN_PULUMI=1 in the environment, Pulumi runs unchanged.
@@ -51,7 +63,7 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime.proto import source_pb2
 
-from checks.sources import pulumi_inline
+from checks.sources import pulumi_inline, pulumi_struct
 
 # The Pulumi release whose internals these replacements were read against and tested on.
 PULUMI_VERSION = "3.272.0"
@@ -81,6 +93,7 @@ def accelerate() -> tuple[str, ...]:
     if not wanted() or installed_pulumi() != PULUMI_VERSION:
         return ()
     import pulumi.log
+    from pulumi import _types
     from pulumi.runtime import resource, rpc
     from pulumi.runtime.sync_await import _ensure_event_loop
 
@@ -89,6 +102,11 @@ def accelerate() -> tuple[str, ...]:
     pulumi.log.debug = log_debug
     rpc.contains_unknowns = contains_unknowns
     rpc.transfer_properties = transfer_properties
+    pulumi_struct.sdk()
+    rpc.serialize_properties = pulumi_struct.serialize_properties
+    rpc.deserialize_properties = pulumi_struct.deserialize_properties
+    _types.unwrap_type = unwrap_type
+    _types.unwrap_optional_type = unwrap_optional_type
     pulumi_inline.install(_ensure_event_loop())
     gc.set_threshold(*GC_THRESHOLDS)
     return (
@@ -96,6 +114,8 @@ def accelerate() -> tuple[str, ...]:
         "log_debug",
         "contains_unknowns",
         "transfer_properties",
+        "struct_conversions",
+        "type_unwrapping",
         "inline_monitor",
         "gc_thresholds",
     )
@@ -105,9 +125,12 @@ def accelerate() -> tuple[str, ...]:
 def sdk() -> SimpleNamespace:
     """The SDK's own functions that the accelerators replace or fall back to."""
     import pulumi.log
+    from pulumi import _types
     from pulumi.runtime import resource, rpc
 
     return SimpleNamespace(
+        unwrap_type=_types.unwrap_type,
+        unwrap_optional_type=_types.unwrap_optional_type,
         stack_trace=resource._get_stack_trace,
         debug=pulumi.log.debug,
         contains_unknowns=rpc.contains_unknowns,
@@ -172,6 +195,36 @@ def line_number(frame) -> int | None:
 
 # Each code object's (itself, kept alive so that its id is not reused; range starts; ranges).
 _LINE_TABLES: dict[int, tuple[Any, list[int], list[tuple[int, int, int | None]]]] = {}
+
+
+def unwrap_type(val: Any) -> Any:
+    """`pulumi._types.unwrap_type`, answered once per annotation object."""
+    return _unwrapped(_UNWRAPPED, sdk().unwrap_type, val)
+
+
+def unwrap_optional_type(val: Any) -> Any:
+    """`pulumi._types.unwrap_optional_type`, answered once per annotation object."""
+    return _unwrapped(_UNWRAPPED_OPTIONAL, sdk().unwrap_optional_type, val)
+
+
+def _unwrapped(table: dict[int, tuple[Any, Any]], unwrap: Any, val: Any) -> Any:
+    """`unwrap(val)` from `table`, kept by the annotation's id (typing's own hash walks its
+    arguments) with the annotation itself, so that its id is not reused. An annotation the
+    SDK refuses raises each time, as it does; the table stops growing at `_UNWRAP_LIMIT`."""
+    kept = table.get(id(val))
+    if kept is not None and kept[0] is val:
+        return kept[1]
+    answer = unwrap(val)
+    if len(table) < _UNWRAP_LIMIT:
+        table[id(val)] = (val, answer)
+    return answer
+
+
+# Each annotation's (itself, its unwrapped type), by id; a program's annotations are its
+# provider's classes' (some thousands for pulumi_aws), created once.
+_UNWRAPPED: dict[int, tuple[Any, Any]] = {}
+_UNWRAPPED_OPTIONAL: dict[int, tuple[Any, Any]] = {}
+_UNWRAP_LIMIT = 100_000
 
 
 def log_debug(msg: str, resource=None, stream_id=None, ephemeral=None) -> None:

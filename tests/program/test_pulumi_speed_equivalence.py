@@ -21,7 +21,7 @@ CORPUS = PROGRAMS / "corpus"
 # The tricky shapes: components, apply, stack and resource transforms, secrets, a program that
 # raises (its own error and one on a made-up value), stack references, data sources with
 # unknown arguments, `Resource.get` reads, resource objects as inputs, a multi-language
-# component.
+# component, archives and assets.
 CASES = {
     "component_buckets": (CORPUS / "component_buckets", {}),
     "apply_two_arguments": (CORPUS / "apply_two_arguments", {}),
@@ -41,6 +41,9 @@ CASES = {
     "resource_objects": (CORPUS / "resource_objects", {}),
     "awsx_vpc": (CORPUS / "awsx_vpc", {}),
     "s3_replication_providers": (CORPUS / "s3_replication_providers", {}),
+    # Archives and assets among a resource's inputs, so in the state the mocks answer with.
+    "lambda_archive": (CORPUS / "lambda_http_api", {}),
+    "site_assets": (CORPUS / "static_site_cdn", {}),
 }
 
 
@@ -86,17 +89,33 @@ def test_generated_program_records_the_same(bench, tmp_path: Path) -> None:
     assert fast == plain
 
 
+# A program that fails while registrations are under way: with plain Pulumi each monitor call
+# runs on a pool thread, so how many of them finish before the error stops the program depends
+# on the threads' timing (ssm_json_settings records 0, 1 or 2 resources). The accelerated run
+# must record what one of a few plain runs records.
+RACY = {"made_up_json"}
+PLAIN_TRIES = 6
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_fixture_program_records_the_same(bench, case: str) -> None:
     program, secrets = CASES[case]
     plain, fast = _both(bench, program, secrets=secrets or None)
+    if case in RACY:
+        request = bench.request_for(program, None, secrets or None)
+        tries = [plain]
+        while fast not in tries and len(tries) < PLAIN_TRIES:
+            tries.append(bench.run_worker(request, plain=True)[1])
+        assert all(t["error"] == fast["error"] for t in tries)
+        assert fast in tries
+        return
     assert fast == plain
 
 
 def test_the_cases_cover_errors_reads_and_unseen_components(bench) -> None:
     """The fixture programs exercise what they are here for (so the comparison is not of two
-    empty results): a program error, a made-up value the program failed on, a read, and a
-    multi-language component the scan could not see inside."""
+    empty results): a program error, a made-up value the program failed on, a read, a
+    multi-language component the scan could not see inside, and an archive among the inputs."""
     raised = bench.run_worker(bench.request_for(PROGRAMS / "raises"), plain=False)[1]
     assert raised["error"]["kind"] == "program_error"
     made_up = bench.run_worker(bench.request_for(CORPUS / "ssm_json_settings"), plain=False)[1]
@@ -105,3 +124,6 @@ def test_the_cases_cover_errors_reads_and_unseen_components(bench) -> None:
     assert any(r["read"] for r in reads["resources"])
     awsx = bench.run_worker(bench.request_for(CORPUS / "awsx_vpc"), plain=False)[1]
     assert awsx["unseen"]["components"] == [["awsx:ec2:Vpc", "main"]]
+    lambda_ = bench.run_worker(bench.request_for(CORPUS / "lambda_http_api"), plain=False)[1]
+    codes = [r["props"].get("code") for r in lambda_["resources"]]
+    assert {"__object__": "FileArchive"} in codes

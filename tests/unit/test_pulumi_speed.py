@@ -301,13 +301,16 @@ def test_the_environment_turns_them_off(monkeypatch, value: str, wanted: bool) -
 APPLY = textwrap.dedent(
     """
     import gc, pulumi.log, pulumi.runtime.mocks
+    from pulumi import _types
     from pulumi.runtime import resource, rpc
     from pulumi.runtime.sync_await import _ensure_event_loop
     from checks.sources.pulumi_speed import accelerate
     names = accelerate()
     replaced = [
         f.__module__ for f in (resource._get_stack_trace, pulumi.log.debug,
-        rpc.contains_unknowns, rpc.transfer_properties, pulumi.runtime.mocks._sync_await)
+        rpc.contains_unknowns, rpc.transfer_properties, pulumi.runtime.mocks._sync_await,
+        rpc.serialize_properties, rpc.deserialize_properties, _types.unwrap_type,
+        _types.unwrap_optional_type)
     ]
     executor = type(_ensure_event_loop()._default_executor).__name__
     print(",".join(names), sorted(set(replaced)), executor, gc.get_threshold())
@@ -324,10 +327,12 @@ def test_accelerate_replaces_the_sdk_functions_in_a_process_of_its_own(plain: bo
         [sys.executable, "-c", APPLY], capture_output=True, text=True, env=env, check=True
     )
     if plain:
-        expected = " ['pulumi.log', 'pulumi.runtime.resource', 'pulumi.runtime.rpc',"
+        expected = " ['pulumi._types', 'pulumi.log', 'pulumi.runtime.resource',"
+        expected += " 'pulumi.runtime.rpc',"
         expected += " 'pulumi.runtime.sync_await'] NoneType (700, 10, 10)"
     else:
-        expected = "stack_trace,log_debug,contains_unknowns,transfer_properties,inline_monitor,"
-        expected += "gc_thresholds ['checks.sources.pulumi_inline', 'checks.sources.pulumi_speed']"
+        expected = "stack_trace,log_debug,contains_unknowns,transfer_properties,struct_conversions,"
+        expected += "type_unwrapping,inline_monitor,gc_thresholds ['checks.sources.pulumi_inline',"
+        expected += " 'checks.sources.pulumi_speed', 'checks.sources.pulumi_struct']"
         expected += " InlineFirst (50000, 20, 100)"
     assert run.stdout.strip() == expected.strip()
