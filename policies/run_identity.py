@@ -26,23 +26,27 @@ def canonical_json(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _pieces(value: Any, depth: int) -> Iterator[bytes]:
+def _text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _pieces(value: Any, depth: int) -> Iterator[str]:
     """`value`'s canonical JSON in pieces whose concatenation is exactly `canonical_json`'s
-    bytes: a section, and a list in it, is split into its members, so that a large run's
+    text: a section, and a list in it, is split into its members, so that a large run's
     findings are encoded one at a time rather than as one string (and one more as bytes)."""
     if depth and isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        yield b"{"
+        yield "{"
         for i, key in enumerate(sorted(value)):
-            yield (f",{json.dumps(key)}:" if i else f"{json.dumps(key)}:").encode()
+            yield f",{json.dumps(key)}:" if i else f"{json.dumps(key)}:"
             yield from _pieces(value[key], depth - 1)
-        yield b"}"
+        yield "}"
     elif depth and isinstance(value, (list, tuple)):
-        yield b"["
+        yield "["
         for i, member in enumerate(value):  # a member (a finding, a resource) is one piece
-            yield b"," + canonical_json(member) if i else canonical_json(member)
-        yield b"]"
+            yield "," + _text(member) if i else _text(member)
+        yield "]"
     else:
-        yield canonical_json(value)
+        yield _text(value)
 
 
 def _digests(document: Mapping[str, Any]) -> tuple[str, str]:
@@ -54,22 +58,12 @@ def _digests(document: Mapping[str, Any]) -> tuple[str, str]:
         observed = {k: v for k, v in document.items() if k not in DERIVED_KEYS}
         whole, part = canonical_json(document), canonical_json(observed)
         return hashlib.sha256(whole).hexdigest(), hashlib.sha256(part).hexdigest()
-    whole_hash, part_hash = hashlib.sha256(b"{"), hashlib.sha256(b"{")
-    first_whole = first_part = True
+    feed = DigestFeed(document)
     for key in sorted(document):
-        head = f"{json.dumps(key)}:".encode()
-        hashes = [whole_hash] if key in DERIVED_KEYS else [whole_hash, part_hash]
-        for h in hashes:
-            first = first_whole if h is whole_hash else first_part
-            h.update(head if first else b"," + head)
-        first_whole = False
-        first_part = first_part and key in DERIVED_KEYS
+        feed.section(key)
         for piece in _pieces(document[key], 2):
-            for h in hashes:
-                h.update(piece)
-    whole_hash.update(b"}")
-    part_hash.update(b"}")
-    return whole_hash.hexdigest(), part_hash.hexdigest()
+            feed.update(piece)
+    return feed.digests()
 
 
 # Documents held unchanged for a while (`digest_pinned`), by id: the document and its digests.
@@ -90,9 +84,10 @@ def digest_pinned(document: Mapping[str, Any]) -> Iterator[None]:
 
 
 class DigestFeed:
-    """The digests of a pinned document, fed its canonical JSON section by section by a
-    renderer that encodes every member anyway (`reports.json_render.write_json`), so that a
-    large run is encoded once for its file and its digests, not once for each."""
+    """The two digests of a document (`_digests`), fed its canonical JSON section by section:
+    by `_digests` itself, or by a renderer that encodes every member anyway
+    (`reports.json_render.write_json`), so that a large pinned run is encoded once for its file
+    and its digests, not once for each."""
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.document = document
@@ -122,14 +117,18 @@ class DigestFeed:
         if self.observed:
             self.part.update(data)
 
+    def digests(self) -> tuple[str, str]:
+        """The whole document's SHA-256 and its observed part's, once every section is fed."""
+        whole, part = self.whole.copy(), self.part.copy()
+        whole.update(b"}")
+        part.update(b"}")
+        return whole.hexdigest(), part.hexdigest()
+
     def finish(self) -> None:
         """Keep the digests for the pinned document (nothing when it is not pinned)."""
         pinned = _PINNED.get(id(self.document))
-        if not self.exact or pinned is None or pinned[0] is not self.document:
-            return
-        self.whole.update(b"}")
-        self.part.update(b"}")
-        pinned[1] = (self.whole.hexdigest(), self.part.hexdigest())
+        if self.exact and pinned is not None and pinned[0] is self.document:
+            pinned[1] = self.digests()
 
 
 def _digests_of(document: Mapping[str, Any]) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from policies.framework import load_framework
 from policies.inputs import PolicyInputs
 from policies.profiles import load_profile
 from policies.record import build_record
+from tests.unit.test_policies import SOUND_DB
 
 GENERATED_AT = "2026-11-26T00:00:00Z"
 SECRET = "s3cr3tpw"
@@ -32,15 +33,7 @@ def evaluation() -> Evaluation:
     db = Resource(
         "aws:rds/instance:Instance",
         NAME,
-        {
-            "engine": "postgres",
-            "engine_version": "16.4",
-            "storage_encrypted": True,
-            "kms_key_id": "arn:aws:kms:us-east-1:1:key/k",
-            "publicly_accessible": False,
-            "backup_retention_period": 35,
-            "deletion_protection": True,
-        },
+        dict(SOUND_DB),
         urn=URN,
         id=NAME,
     )
