@@ -350,6 +350,15 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         recorder.made_up.freeze(recorder.frame)
         error = classify(exc, project_dir.resolve(), recorder.made_up)
     del pulumi
+    if error is not None:
+        # The scan refuses a program that failed (`checks.sources.program`), so what it had
+        # registered by then is not reported: how much that is depends on timing, even under
+        # plain Pulumi (its monitor calls race on pool threads).
+        return {
+            "resources": [],
+            "error": error,
+            "unseen": {"components": [], "skipped_applies": []},
+        }
 
     plaintexts = tuple(
         v

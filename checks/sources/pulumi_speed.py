@@ -32,13 +32,14 @@ gives the same answer for less work; the last tunes the garbage collector:
 `line_number` also gives the program worker's apply watch (`checks.sources.program_unseen`) the
 line of each `Output.apply` call site.
 
-Left out: building `create_urn`'s Output at once (the URN the SDK computes, and awaits, for
-every registration; about a twentieth of a large program's run). It is the same string, but the
-fewer event-loop turns let more registrations finish before a failing program stops, so the
-resources recorded beside a program error differed (tests/programs/corpus/ssm_json_settings).
-That count is not fixed under plain Pulumi either (its monitor calls race on pool threads: 0, 1
-or 2 resources over 12 plain runs), but the accelerated run, all on one thread, always records
-one, and a change to it would need its own argument.
+- `create_urn`: the SDK works out a URN for every registration (for a run with no monitor at
+  all, so unused here) through three Outputs, a gather and an apply, and awaits it: about a
+  twentieth of a large program's run. When the name, type, parent URN, project and stack are
+  all plain text, the Output is made settled with the same string, no resource dependency,
+  known and not secret, as the SDK's would settle. Anything else goes to the SDK's own.
+  The fewer event-loop turns let more registrations finish before a failing program stops;
+  that is not observable: a program that fails yields its error alone, no resources
+  (`checks.sources.program_worker`), as the count differs even between plain runs.
 
 They are written against one Pulumi release (`PULUMI_VERSION`) and applied only to it; with any
 other release, or with SAFEGUARD_PLAIN_PULUMI=1 in the environment, Pulumi runs unchanged.
@@ -107,6 +108,7 @@ def accelerate() -> tuple[str, ...]:
     rpc.deserialize_properties = pulumi_struct.deserialize_properties
     _types.unwrap_type = unwrap_type
     _types.unwrap_optional_type = unwrap_optional_type
+    resource.create_urn = create_urn
     pulumi_inline.install(_ensure_event_loop())
     gc.set_threshold(*GC_THRESHOLDS)
     return (
@@ -116,6 +118,7 @@ def accelerate() -> tuple[str, ...]:
         "transfer_properties",
         "struct_conversions",
         "type_unwrapping",
+        "create_urn",
         "inline_monitor",
         "gc_thresholds",
     )
@@ -135,6 +138,7 @@ def sdk() -> SimpleNamespace:
         debug=pulumi.log.debug,
         contains_unknowns=rpc.contains_unknowns,
         transfer_properties=rpc.transfer_properties,
+        create_urn=resource.create_urn,
     )
 
 
@@ -301,3 +305,39 @@ def _resolve(res, data, tracked, lock, value, is_known, is_secret, deps, failed)
     )
     with lock:
         tracked.discard(data)
+
+
+def create_urn(
+    name: Any, type_: Any, parent: Any = None, project: Any = None, stack: Any = None
+) -> Any:
+    """`pulumi.runtime.resource.create_urn`. With the name, the type, the parent (a URN, or none)
+    and the project and stack (or none, for the run's own) all plain text, the URN is worked out
+    here, as the SDK's Outputs work it out, and its Output is made settled: no resource
+    dependency (plain text has none), known, not secret. A parent given as a resource or an
+    Output, or any part that is not text, goes to the SDK's own function."""
+    if not (
+        type(name) is str
+        and type(type_) is str
+        and (parent is None or type(parent) is str)
+        and (project is None or type(project) is str)
+        and (stack is None or type(stack) is str)
+    ):
+        return sdk().create_urn(name, type_, parent, project, stack)
+    from pulumi.output import Output, _OutputData
+    from pulumi.runtime import settings
+
+    if parent is not None:
+        prefix = parent[0 : parent.rfind("::")] + "$"
+    else:
+        stack = settings.get_stack() if stack is None else stack
+        project = settings.get_project() if project is None else project
+        prefix = "urn:pulumi:" + stack + "::" + project + "::"
+    data: asyncio.Future = asyncio.Future()
+    data.set_result(
+        _OutputData(
+            resources=set(), value=prefix + type_ + "::" + name, is_known=True, is_secret=False
+        )
+    )
+    output = object.__new__(Output)
+    output._data = data
+    return output

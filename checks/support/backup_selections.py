@@ -4,10 +4,10 @@ condition."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fnmatch import fnmatchcase
 from typing import Any
 
 from checks.model import Inventory, Resource
+from checks.support.globs import glob_match
 from checks.support.joins import arn_of
 from checks.support.props import blocks, known
 from checks.support.resource_types import BACKUP_SELECTION
@@ -17,7 +17,7 @@ def _tag_test(operator: str, entry: Mapping[str, Any], tags: Mapping[str, Any]) 
     key = str(entry.get("key", "")).removeprefix("aws:ResourceTag/")
     value, expected = tags.get(key), str(entry.get("value", ""))
     like = operator.endswith("likes")
-    hit = isinstance(value, str) and (fnmatchcase(value, expected) if like else value == expected)
+    hit = isinstance(value, str) and (glob_match(value, expected) if like else value == expected)
     return not hit if "_not_" in operator else hit
 
 
@@ -38,7 +38,7 @@ def _selects(selection: Resource, res: Resource) -> bool:
     conditions = blocks(known(selection, "conditions"))
     arn = arn_of(res) if patterns or excluded else ""
     tags = (known(res, "tags", {}) or {}) if by_tags or conditions else {}
-    by_arn = any(fnmatchcase(arn, p) for p in patterns)
+    by_arn = any(glob_match(arn, p) for p in patterns)
     by_tag = any(
         str(t.get("type", "STRINGEQUALS")).upper() == "STRINGEQUALS"
         and tags.get(t.get("key")) == t.get("value")
@@ -46,7 +46,7 @@ def _selects(selection: Resource, res: Resource) -> bool:
     )
     # Resource ARNs and ListOfTags each add resources; conditions and exclusions narrow them.
     chosen = (by_arn or by_tag) if patterns or by_tags else True
-    excluded_hit = any(fnmatchcase(arn, p) for p in excluded)
+    excluded_hit = any(glob_match(arn, p) for p in excluded)
     return chosen and not excluded_hit and _conditions_hold(conditions, tags)
 
 

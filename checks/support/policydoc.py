@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
 
 from checks.model import Resource, Undecidable
+from checks.support.globs import glob_match
 from checks.support.props import blocks, known, known_value
 from checks.support.resource_types import ROLE
 
@@ -169,7 +169,7 @@ def denies_insecure_transport(statements: Sequence[Statement], bucket_arn: str) 
         and _principal_is_anyone(s.principal)
         and _is_any(s.actions, "*", "s3:*")
         and _requires_insecure_transport(s.condition)
-        and all(any(fnmatchcase(t, r) for r in s.resources) for t in targets)
+        and all(any(glob_match(t, r) for r in s.resources) for t in targets)
         for s in statements
     )
 

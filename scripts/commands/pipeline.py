@@ -266,11 +266,10 @@ def collect_and_assess(
 
         checkov = checkov_executable()
 
+    ahead = None
     if source.kind == "program" and request.program_dir is not None:
-        home = request.program_dir  # its files are parsed for the fixes while it runs
-        request = replace(
-            request, extra={**request.extra, "while_running": lambda: _parse_ahead(home)}
-        )
+        ahead = _ParseAhead(request.program_dir)  # its files, parsed while it runs
+        request = replace(request, extra={**request.extra, "while_running": ahead.start})
     collected = source.collect(request)
     mode = chosen_mode(getattr(args, "scope", None), collected.provenance.get("scope_setting"))
     scope = decide(mode, collected.kind, collected.resources, registry)
@@ -321,6 +320,8 @@ def collect_and_assess(
             assessment.findings, evaluation, collected.home, secrets=collected.secrets
         )
         assessment = replace(assessment, fixes=found)
+    if ahead is not None:
+        ahead.done()
     if baseline is not None:
         from policies.baseline import apply_baseline
 
@@ -332,8 +333,26 @@ def collect_and_assess(
     return assessment
 
 
-def _parse_ahead(home: Path) -> None:
-    """While the program runs under mocks (another process), parse its files for the fixes."""
-    from policies.fixes import parse_ahead
+class _ParseAhead:
+    """The program's files, parsed for the fixes on a thread of this process while the program
+    runs under mocks in another. `done()`, once the fixes are made, waits for the thread (it
+    reads at most eight files of at most 4 MiB) and drops the parses."""
 
-    threading.Thread(target=parse_ahead, args=(home,), name="parse-ahead", daemon=True).start()
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        from policies.fixes import parse_ahead
+
+        self.thread = threading.Thread(
+            target=parse_ahead, args=(self.home,), name="parse-ahead", daemon=True
+        )
+        self.thread.start()
+
+    def done(self) -> None:
+        from policies.source_edit import forget_parses
+
+        if self.thread is not None:
+            self.thread.join()
+        forget_parses()

@@ -61,3 +61,23 @@ def test_the_callback_runs_once_while_the_program_runs():
     scan = scan_program(REPO / "tests" / "programs" / "one_bucket", while_running=beside)
     assert scan.resources  # the program ran to its end
     assert calls == [threading.current_thread().name]
+
+
+def test_a_scan_drops_its_parses_once_the_fixes_are_made(tmp_path):
+    """Kept to the end, a large program's syntax trees cost the interpreter a third of a
+    second to tear down on exit: the scan waits for the parse and drops it."""
+    from scripts.cli import main
+
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: parsed\nruntime: python\n")
+    (program / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        'aws.kms.Key("key", deletion_window_in_days=30)\n'  # rotation off: an input's fix
+    )
+    source_edit._parsed.cache_clear()
+    code = main(["scan", str(program), "--out", str(tmp_path / "out"), "-q", "--no-history"])
+    assert code == 1
+    assert '"input":"enable_key_rotation"' in (tmp_path / "out" / "safeguard-scan.json").read_text()
+    assert source_edit._parsed.cache_info().currsize == 0
+    assert not [t for t in threading.enumerate() if t.name == "parse-ahead"]

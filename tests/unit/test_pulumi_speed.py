@@ -240,6 +240,72 @@ def test_transfer_properties_settles_outputs_as_the_sdk() -> None:
     assert states[3][2:] == (False, True, ["res"])
 
 
+# (name, type, parent, project, stack): every shape `create_urn` is called with.
+URN_CASES = [
+    ("bucket", "aws:s3/bucket:Bucket", None, None, None),  # the run's own project and stack
+    ("bucket", "aws:s3/bucket:Bucket", None, "other", "prod"),
+    ("k", "aws:kms/key:Key", "urn:pulumi:dev::p::my:C::parent", None, None),
+    ("k", "aws:kms/key:Key", "urn:pulumi:dev::p::a$my:C::nested", "x", "y"),
+    ("k", "t", "", None, None),  # an empty parent URN: the SDK's slice of it, all the same
+    ("k", "t", "no-separator", None, None),
+    ("", "", None, "", ""),
+    ("ünïcode", "t::with::colons", "urn:pulumi:s::p::t::n", None, None),
+]
+
+
+async def _urn_state(create, args, parent_res, loop_turns: int):
+    """What the Output of `create(*args)` settles to, and how many loop turns that takes."""
+    output = create(*args)
+    turns = 0
+    while not output._data.done():
+        await asyncio.sleep(0)
+        turns += 1
+        assert turns < loop_turns
+    data = output._data.result()
+    deps = sorted("parent" if r is parent_res else repr(r) for r in data.resources)
+    return data.value, data.is_known, data.is_secret, deps, turns
+
+
+@pytest.mark.parametrize("case", range(len(URN_CASES)))
+def test_create_urn_settles_as_the_sdk_at_once(monkeypatch, case: int) -> None:
+    monkeypatch.setattr(settings, "get_stack", lambda: "dev")
+    monkeypatch.setattr(settings, "get_project", lambda: "proj")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        args = URN_CASES[case]
+        original = loop.run_until_complete(_urn_state(sdk().create_urn, args, None, 50))
+        fast = loop.run_until_complete(_urn_state(pulumi_speed.create_urn, args, None, 1))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    assert fast[:4] == original[:4]
+    assert fast[4] == 0 < original[4]  # settled when made; the SDK's takes loop turns
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (Output.from_input("n"), "t", None, None, None),  # an Output name
+        ("n", "t", Output.secret("urn:pulumi:s::p::t::parent"), None, None),  # a secret parent
+        ("n", "t", None, 3, None),  # not text: the SDK's own raises what it raises
+    ],
+    ids=["output_name", "secret_parent", "number_project"],
+)
+def test_create_urn_hands_anything_but_text_to_the_sdk(monkeypatch, args) -> None:
+    monkeypatch.setattr(settings, "get_stack", lambda: "dev")
+    monkeypatch.setattr(settings, "get_project", lambda: "proj")
+    calls = []
+
+    def sdk_create_urn(*given):
+        calls.append(given)
+        return "the SDK's"
+
+    monkeypatch.setattr(sdk(), "create_urn", sdk_create_urn)
+    assert pulumi_speed.create_urn(*args) == "the SDK's"
+    assert calls == [args]
+
+
 class _Engine(MockEngine):
     """A mock engine that also counts what reaches it."""
 
@@ -310,7 +376,7 @@ APPLY = textwrap.dedent(
         f.__module__ for f in (resource._get_stack_trace, pulumi.log.debug,
         rpc.contains_unknowns, rpc.transfer_properties, pulumi.runtime.mocks._sync_await,
         rpc.serialize_properties, rpc.deserialize_properties, _types.unwrap_type,
-        _types.unwrap_optional_type)
+        _types.unwrap_optional_type, resource.create_urn)
     ]
     executor = type(_ensure_event_loop()._default_executor).__name__
     print(",".join(names), sorted(set(replaced)), executor, gc.get_threshold())
@@ -332,7 +398,8 @@ def test_accelerate_replaces_the_sdk_functions_in_a_process_of_its_own(plain: bo
         expected += " 'pulumi.runtime.sync_await'] NoneType (700, 10, 10)"
     else:
         expected = "stack_trace,log_debug,contains_unknowns,transfer_properties,struct_conversions,"
-        expected += "type_unwrapping,inline_monitor,gc_thresholds ['checks.sources.pulumi_inline',"
+        expected += "type_unwrapping,create_urn,inline_monitor,gc_thresholds"
+        expected += " ['checks.sources.pulumi_inline',"
         expected += " 'checks.sources.pulumi_speed', 'checks.sources.pulumi_struct']"
         expected += " InlineFirst (50000, 20, 100)"
     assert run.stdout.strip() == expected.strip()
