@@ -11,14 +11,9 @@ as their real value; neither ever appears in what this source returns.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +32,7 @@ from checks.model import (
 )
 from checks.scope import SETTING as SCOPE_SETTING
 from checks.sources.base import DEFAULT_TIMEOUT, PROGRAM_HELP, Collected
+from checks.sources.program_process import run_worker, start_ahead, take_ahead
 from checks.sources.program_unseen import unseen
 from checks.sources.pulumi_project import (
     Project,
@@ -56,7 +52,6 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "us-east-1"
 # The account the mocks answer for: AWS's documentation account, never a real one.
 MOCK_ACCOUNT = "123456789012"
-_POLL = 0.05  # seconds between looks at whether the worker has exited
 
 
 @dataclass(frozen=True)
@@ -146,66 +141,16 @@ def _describe_error(
     return raised
 
 
-def _stop_group(proc: subprocess.Popen) -> None:
-    """Kill the worker's whole process group: whatever the program started (a forked child, a
-    `sleep` it spawned) ends with the run. Done before the worker is reaped, so the group id
-    cannot have been reused."""
-    # No such group: everything in it has exited already, so nothing is left to stop.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
-def _exited(proc: subprocess.Popen, timeout: float) -> bool:
-    """Wait up to `timeout` seconds for the worker to exit, without reaping it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(_POLL)
-
-
-def _run_worker(
-    project: Project,
-    request_path: Path,
-    result_path: Path,
-    timeout: float,
-    while_running: Callable[[], None] | None = None,
-) -> tuple[int, str]:
-    """Run the worker in its own process group; return its exit code and stderr. Only the
-    worker's exit is waited for, never its pipes, so a child the program left running cannot
-    hold the scan."""
-    stderr_path = result_path.with_name("stderr.txt")
-    command = [
-        sys.executable,
-        "-m",
-        "checks.sources.program_worker",
-        str(request_path),
-        str(result_path),
-    ]
-    with stderr_path.open("w+b") as stderr:
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=str(project.directory),
-            start_new_session=True,
-        )
-        try:
-            if while_running is not None:  # the caller's work that can go on beside the program
-                while_running()
-            finished = _exited(proc, timeout)
-        finally:
-            _stop_group(proc)
-        if not finished:
-            raise InputError(
-                f"{project.main}: the program did not finish within {timeout:g} s (--timeout)"
-            )
-        stderr.seek(0)
-        return proc.returncode, stderr.read().decode("utf-8", errors="replace")
+def prestart(program_dir: Path | None) -> None:
+    """Start the worker for the program in `program_dir` (the default program when None) now,
+    so that its imports (Pulumi's own, a fifth of a second) overlap whatever the scan does
+    before it runs the program; `scan_program` then hands it the request. A folder that is not
+    a Pulumi project starts nothing (the scan says why, in its place)."""
+    try:
+        project = load_project(program_dir or ProgramSource.default_location())
+    except InputError:
+        return
+    start_ahead(project)
 
 
 def worker_request(project: Project, stack: str, config: StackConfig) -> dict[str, Any]:
@@ -239,10 +184,12 @@ def scan_program(
     config = load_config(project, stack, overrides, secret_overrides)
     request = worker_request(project, stack, config)
     region = request["region"]
-    with tempfile.TemporaryDirectory(prefix="safeguard-") as tmp:
+    ahead = take_ahead(project)
+    folder = ahead.folder if ahead is not None else tempfile.TemporaryDirectory(prefix="safeguard-")
+    with folder as tmp:
         request_path, result_path = Path(tmp) / "request.json", Path(tmp) / "result.json"
         request_path.write_text(json.dumps(request), encoding="utf-8")
-        code, stderr = _run_worker(project, request_path, result_path, timeout, while_running)
+        code, stderr = run_worker(project, request_path, result_path, timeout, while_running, ahead)
         if not result_path.is_file():
             tail = safe_text(_redact_text(stderr, config.secret_plaintexts)).strip().splitlines()
             ended = f"killed by signal {-code}" if code < 0 else f"exit code {code}"

@@ -22,6 +22,7 @@ from typing import Any
 
 from checks.sources.program_blame import made_up_culprit
 from checks.sources.program_made_up import MadeUp
+from checks.sources.pulumi_lazy import LAZY_FILE
 
 _SCANNER_DIR = Path(__file__).resolve().parents[1]  # the checks package
 # The function a signature error names, as Python spells it: `Vpc._internal_init() got …`.
@@ -136,6 +137,8 @@ def classify(exc: BaseException, program_dir: Path, made_up: MadeUp) -> dict[str
         where = where_in_program(cause, program_dir)
         return {"kind": "missing_import", "module": cause.name, "where": where}
     frames = traceback.extract_tb(cause.__traceback__)
+    if isinstance(cause, AttributeError) and frames and Path(frames[-1].filename) == LAZY_FILE:
+        frames.pop()  # a name a lazily loaded package lacks: the module type's own error
     callee = _callee(cause) if _is_signature_error(cause) else None
     if callee is not None and not Path(callee.co_filename).resolve().is_relative_to(_SCANNER_DIR):
         frames = []  # the scanner called a function of the program's with what the SDK gave it

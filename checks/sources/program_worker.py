@@ -4,6 +4,11 @@ This runs in a process of its own (started by `checks.sources.program`), so a pr
 imports, globals, `sys.exit` or crash never reach the scanner:
 
     python -m checks.sources.program_worker REQUEST.json RESULT.json
+    python -m checks.sources.program_worker --wait FD
+
+The second form is a worker started ahead of its request (`checks.sources.program.prestart`):
+it imports what it needs, then reads the two paths, as a JSON list, from file descriptor FD;
+the end of that pipe with nothing on it means it is not needed, and it exits.
 
 The request names the program and its configuration; the result lists every registered
 resource (type, logical name, URN, parent, provider, id, ARN, region and its inputs in SDK
@@ -376,14 +381,30 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
     return {"resources": resources, "error": error, "unseen": unseen}
 
 
+def _paths_from(fd: int) -> list[str] | None:
+    """The request and result paths a started-ahead worker is sent; None at the pipe's end."""
+    data = b""
+    while chunk := os.read(fd, 65536):
+        data += chunk
+    os.close(fd)
+    return json.loads(data) if data else None
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print(
-            "usage: python -m checks.sources.program_worker REQUEST.json RESULT.json",
+            "usage: python -m checks.sources.program_worker REQUEST.json RESULT.json\n"
+            "       python -m checks.sources.program_worker --wait FD",
             file=sys.stderr,
         )
         return 2
-    request_path, result_path = argv[1], argv[2]
+    if argv[1] == "--wait":
+        paths = _paths_from(int(argv[2]))
+        if paths is None:
+            return 0  # the scan ended before it needed this worker
+        request_path, result_path = paths
+    else:
+        request_path, result_path = argv[1], argv[2]
     with open(request_path, encoding="utf-8") as fh:
         request = json.load(fh)
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)

@@ -24,6 +24,9 @@ gives the same answer for less work; the last tunes the garbage collector:
   answer depends on the annotation alone, and is kept per annotation object.
 - `inline_monitor` (`checks.sources.pulumi_inline`): each monitor call ran on a pool thread;
   under mocks it runs on the event loop's own thread when it carries plain data.
+- `lazy_packages` (`checks.sources.pulumi_lazy`): a `pulumi_aws` service package builds every
+  class it holds when first touched; here it gives each name from its own module when the
+  program first asks for it.
 - `gc_thresholds`: nearly all a program run allocates stays alive to its end (resources,
   outputs, futures), so the collector's full passes, each over the whole heap and more often
   the more the heap grows, found next to nothing to free and took near half of a 4,000
@@ -64,7 +67,7 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime.proto import source_pb2
 
-from checks.sources import pulumi_inline, pulumi_struct
+from checks.sources import pulumi_inline, pulumi_lazy, pulumi_struct
 
 # The Pulumi release whose internals these replacements were read against and tested on.
 PULUMI_VERSION = "3.272.0"
@@ -110,6 +113,7 @@ def accelerate() -> tuple[str, ...]:
     _types.unwrap_optional_type = unwrap_optional_type
     resource.create_urn = create_urn
     pulumi_inline.install(_ensure_event_loop())
+    pulumi_lazy.install()
     gc.set_threshold(*GC_THRESHOLDS)
     return (
         "stack_trace",
@@ -120,6 +124,7 @@ def accelerate() -> tuple[str, ...]:
         "type_unwrapping",
         "create_urn",
         "inline_monitor",
+        "lazy_packages",
         "gc_thresholds",
     )
 

@@ -97,6 +97,12 @@ def _path(value: str | None) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    sources = build_sources()
+    if not any(getattr(args, s.kind) for s in sources.file_sources):
+        from checks.sources.program import prestart
+
+        # The program's worker imports Pulumi while the run gets ready.
+        prestart(Path(args.program_dir) if args.program_dir else None)
     prepared = prepare(args)
-    source, request = _request(args, build_sources(), prepared[0])
+    source, request = _request(args, sources, prepared[0])
     return assess_and_write(args, source, request, prepared)

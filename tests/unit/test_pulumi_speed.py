@@ -398,7 +398,7 @@ def test_accelerate_replaces_the_sdk_functions_in_a_process_of_its_own(plain: bo
         expected += " 'pulumi.runtime.sync_await'] NoneType (700, 10, 10)"
     else:
         expected = "stack_trace,log_debug,contains_unknowns,transfer_properties,struct_conversions,"
-        expected += "type_unwrapping,create_urn,inline_monitor,gc_thresholds"
+        expected += "type_unwrapping,create_urn,inline_monitor,lazy_packages,gc_thresholds"
         expected += " ['checks.sources.pulumi_inline',"
         expected += " 'checks.sources.pulumi_speed', 'checks.sources.pulumi_struct']"
         expected += " InlineFirst (50000, 20, 100)"
