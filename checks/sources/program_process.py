@@ -90,7 +90,7 @@ def start_ahead(project: Project) -> None:
     finally:
         os.close(read)
     if not _AHEAD:
-        atexit.register(_stop_unused)
+        atexit.register(stop_unused)
     _AHEAD[project.directory] = Ahead(proc, folder, stderr, feed)
 
 
@@ -99,7 +99,8 @@ def take_ahead(project: Project) -> Ahead | None:
     return _AHEAD.pop(project.directory, None)
 
 
-def _stop_unused() -> None:
+def stop_unused() -> None:
+    """Stop every worker started ahead and not taken (a run that ended before its program)."""
     while _AHEAD:
         _, ahead = _AHEAD.popitem()
         os.close(ahead.feed)
@@ -126,11 +127,15 @@ def run_worker(
             proc = _spawn(project, [str(request_path), str(result_path)], stderr)
         else:
             stderr, proc = stack.enter_context(ahead.stderr), ahead.proc
-            # A worker gone already (a broken pipe) is said by its exit code and stderr below.
-            with contextlib.suppress(BrokenPipeError):
-                os.write(ahead.feed, json.dumps([str(request_path), str(result_path)]).encode())
-            os.close(ahead.feed)
         try:
+            if ahead is not None:  # closed at once: the end of the pipe ends its reading
+                try:
+                    # A worker gone already (a broken pipe) is said by its exit code and stderr.
+                    with contextlib.suppress(BrokenPipeError):
+                        paths = [str(request_path), str(result_path)]
+                        os.write(ahead.feed, json.dumps(paths).encode())
+                finally:
+                    os.close(ahead.feed)
             if while_running is not None:  # the caller's work that can go on beside the program
                 while_running()
             finished = _exited(proc, timeout)

@@ -16,7 +16,10 @@ the program sees is what the eager package would hold:
 
 Only a package whose `__init__.py` has the generated shape is taken (star imports of modules
 whose `__all__` is a literal list, and `from . import outputs`); any other (`pulumi_aws.config`)
-loads as ever. `vars(aws.ec2)` shows what was loaded so far: the one visible difference.
+loads as ever. A package first touched by importing one of its modules
+(`import pulumi_aws.ec2.get_ami`) loads eagerly too, as the import system then does more than
+bind names. Visible differences until the package is whole (after `dir()` or `import *`):
+`vars(aws.ec2)` shows what was loaded so far, and its type is a subclass of the module type.
 
 Part of the program worker's accelerators (`checks.sources.pulumi_speed`).
 """
@@ -101,7 +104,10 @@ class _Package(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         names = _plans.get(self.__name__)
-        if names is None or name not in names:
+        source = names.get(name) if names is not None else None
+        if source is None or source == _DELETED:
+            if name in self.__dict__:  # loaded by another thread meanwhile, plan and all
+                return self.__dict__[name]
             if name == "__all__" and names is not None:
                 _load_all(self)  # `import *` then reads the whole namespace, as before
             # As the module type raises it: with the name and the module (what tracebacks
@@ -109,7 +115,7 @@ class _Package(types.ModuleType):
             raise AttributeError(
                 f"module {self.__name__!r} has no attribute {name!r}", name=name, obj=self
             )
-        return _load(self, name, names[name])
+        return _load(self, name, source)
 
     def __dir__(self) -> list[str]:
         _load_all(self)
@@ -121,14 +127,25 @@ class _Package(types.ModuleType):
         # the eager package, which loaded the submodule long before, keeps its own value.
         names = _plans.get(self.__name__)
         source = names.get(name) if names is not None else None
-        child = f"{self.__name__}.{name}"
-        if source is not None and source != ("module", name) and value is sys.modules.get(child):
+        child = sys.modules.get(f"{self.__name__}.{name}")
+        if source not in (None, ("module", name)) and child is not None and value is child:
             self.__dict__.pop(name, None)
             return
         super().__setattr__(name, value)
 
+    def __delattr__(self, name: str) -> None:
+        # A name not loaded yet is the eager package's all the same: deleting it succeeds,
+        # and it stays deleted.
+        names = _plans.get(self.__name__)
+        if names is not None and names.get(name) not in (None, _DELETED):
+            names[name] = _DELETED
+            self.__dict__.pop(name, None)
+            return
+        super().__delattr__(name)
 
-# Package name -> its plan, while some of its names are not loaded.
+
+_DELETED: Source = ("deleted",)
+# Package name -> its plan (a copy of its loader's), while some of its names are not loaded.
 _plans: dict[str, dict[str, Source]] = {}
 
 
@@ -144,7 +161,8 @@ def _load_all(package: types.ModuleType) -> None:
     if names is None:
         return
     for name, source in names.items():
-        if name not in package.__dict__:  # a name set since (by the program, say) is kept
+        # A name set since (by the program, say) is kept; one it deleted stays deleted.
+        if source != _DELETED and name not in package.__dict__:
             _load(package, name, source)
     _plans.pop(package.__name__, None)
     package.__class__ = types.ModuleType  # whole now: a plain module, as the eager one
@@ -171,7 +189,12 @@ class _Loader(importlib.abc.Loader):
         parent = module.__name__.rpartition(".")[0]
         module.__dict__["_utilities"] = importlib.import_module(f"{parent}._utilities")
         module.__dict__["typing"] = importlib.import_module("typing")
-        _plans[module.__name__] = self.names
+        # Loaded again (`importlib.reload`): the eager package's star imports bind each of
+        # their names afresh, over whatever the program set; so they are given afresh.
+        for name, source in self.names.items():
+            if source[0] == "attr":
+                module.__dict__.pop(name, None)
+        _plans[module.__name__] = dict(self.names)
         module.__class__ = _Package
 
 

@@ -74,6 +74,14 @@ def _load_yaml(path: Path) -> Any:
 
 
 def load_project(directory: Path) -> Project:
+    try:
+        return _load_project(directory)
+    except OSError as exc:  # a name too long, a folder it may not read, ...
+        why = exc.strerror or exc
+        raise InputError(f"{directory}: cannot read the program folder: {why}") from None
+
+
+def _load_project(directory: Path) -> Project:
     if not directory.exists():
         raise InputError(f"{directory}: no such directory")
     if not directory.is_dir():

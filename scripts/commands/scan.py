@@ -98,11 +98,19 @@ def _path(value: str | None) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     sources = build_sources()
-    if not any(getattr(args, s.kind) for s in sources.file_sources):
-        from checks.sources.program import prestart
+    if any(getattr(args, s.kind) for s in sources.file_sources):
+        return _run(args, sources)
+    from checks.sources.program import prestart, stop_prestarted
 
-        # The program's worker imports Pulumi while the run gets ready.
-        prestart(Path(args.program_dir) if args.program_dir else None)
+    # The program's worker imports Pulumi while the run gets ready.
+    prestart(Path(args.program_dir) if args.program_dir else None)
+    try:
+        return _run(args, sources)
+    finally:
+        stop_prestarted()
+
+
+def _run(args: argparse.Namespace, sources: SourceRegistry) -> int:
     prepared = prepare(args)
     source, request = _request(args, sources, prepared[0])
     return assess_and_write(args, source, request, prepared)
