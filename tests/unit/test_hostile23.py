@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import sys
 import tempfile
-import textwrap
 import types
 from pathlib import Path
 
 import pytest
 
-from checks.sources import program_process, pulumi_lazy
+from checks.sources import program_process
 from scripts.cli import main
+from tests.unit.worker_helpers import twin_packages, workers_in
 
 REPO = Path(__file__).resolve().parents[2]
 ONE_BUCKET = REPO / "tests" / "programs" / "one_bucket"
@@ -43,22 +42,10 @@ TREE = {
 
 
 @pytest.fixture
-def twins(tmp_path, monkeypatch):
+def twins(tmp_path):
     """(eager, lazy): the same package loaded as Python loads it and through the lazy finder."""
-    for top in ("eager23", "lazy23"):
-        for name, text in TREE.items():
-            path = tmp_path / top / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    before = list(sys.meta_path)
-    pulumi_lazy.install("lazy23")
-    try:
+    with twin_packages(tmp_path, TREE, "eager23", "lazy23"):
         yield importlib.import_module("eager23.svc"), importlib.import_module("lazy23.svc")
-    finally:
-        sys.meta_path[:] = before
-        for name in [n for n in sys.modules if n.split(".")[0] in ("eager23", "lazy23")]:
-            del sys.modules[name]
 
 
 def _each(twins, step) -> tuple[object, object]:
@@ -165,19 +152,6 @@ def test_a_patched_pulumi_aws_package_records_as_under_plain_pulumi(tmp_path, wo
 # --- the worker started ahead -------------------------------------------------------------
 
 
-def _workers_in(folder: Path) -> list[int]:
-    """Processes whose working folder is `folder` (a worker runs in its program's)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if Path(os.readlink(entry / "cwd")) == folder:
-                    found.append(int(entry.name))
-            except OSError:
-                continue  # gone meanwhile, or not ours to read
-    return found
-
-
 @pytest.fixture
 def scratch(tmp_path, monkeypatch):
     """A temporary folder of the test's own, and no worker left behind whatever happens."""
@@ -201,7 +175,7 @@ def test_a_scan_that_returns_early_leaves_no_worker_nor_folder_behind(tmp_path, 
     out.mkdir()
     (out / "safeguard-scan.json").write_text("{}")  # an earlier run's: refused without --force
     assert main(["scan", str(project), "--out", str(out), "-q", "--no-history"]) == 2
-    left = (_workers_in(project.resolve()), sorted(p.name for p in scratch.iterdir()))
+    left = (workers_in(project.resolve()), sorted(p.name for p in scratch.iterdir()))
     assert left == ([], [])
 
 

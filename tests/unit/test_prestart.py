@@ -15,6 +15,7 @@ import pytest
 
 from checks.sources import program_process
 from scripts.cli import main
+from tests.unit.worker_helpers import workers_in
 
 REPO = Path(__file__).resolve().parents[2]
 ONE_BUCKET = REPO / "tests" / "programs" / "one_bucket"
@@ -55,19 +56,6 @@ def test_a_folder_that_is_no_project_starts_nothing(tmp_path, spawned):
     assert spawned == [] and not program_process._AHEAD
 
 
-def _workers_in(folder: Path) -> list[int]:
-    """Processes whose working folder is `folder` (the worker runs in the program's)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if Path(os.readlink(entry / "cwd")) == folder:
-                    found.append(int(entry.name))
-            except OSError:
-                continue  # gone meanwhile, or not ours to read
-    return found
-
-
 def test_a_run_that_ends_before_the_program_leaves_no_worker_nor_folder(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ONE_BUCKET, project)
@@ -80,7 +68,7 @@ def test_a_run_that_ends_before_the_program_leaves_no_worker_nor_folder(tmp_path
         capture_output=True, text=True, env={**os.environ, "TMPDIR": str(scratch)}, check=False,
     )  # fmt: skip
     assert done.returncode == 2 and "holds an earlier run's artifacts" in done.stderr
-    assert _workers_in(project.resolve()) == []
+    assert workers_in(project.resolve()) == []
     assert list(scratch.iterdir()) == []
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from checks.sources import pulumi_lazy
+from tests.unit.worker_helpers import twin_packages
 
 # A generated service package in miniature: a function module named as its function, a later
 # star import that rebinds an earlier name, a multi-line `__all__`, a module that imports a
@@ -64,20 +65,10 @@ FILES = {
 
 
 @pytest.fixture
-def packages(tmp_path, monkeypatch):
+def packages(tmp_path):
     """The same package tree twice: `eagerpkg` loads as ever, `lazypkg` through the finder."""
-    for top in ("eagerpkg", "lazypkg"):
-        for name, text in FILES.items():
-            path = tmp_path / top / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    before = list(sys.meta_path)
-    pulumi_lazy.install("lazypkg")
-    yield
-    sys.meta_path[:] = before
-    for name in [n for n in sys.modules if n.split(".")[0] in ("eagerpkg", "lazypkg")]:
-        del sys.modules[name]
+    with twin_packages(tmp_path, FILES, "eagerpkg", "lazypkg"):
+        yield
 
 
 def _local(name: str) -> str:
