@@ -32,7 +32,7 @@ from checks.model import (
 )
 from checks.scope import SETTING as SCOPE_SETTING
 from checks.sources.base import DEFAULT_TIMEOUT, PROGRAM_HELP, Collected
-from checks.sources.program_process import run_worker, start_ahead, stop_unused, take_ahead
+from checks.sources.program_process import run_worker, start_ahead, take_ahead
 from checks.sources.program_unseen import unseen
 from checks.sources.pulumi_project import (
     Project,
@@ -151,12 +151,6 @@ def prestart(program_dir: Path | None) -> None:
     except InputError:
         return
     start_ahead(project)
-
-
-def stop_prestarted() -> None:
-    """Stop a worker `prestart` started that the run did not use (it ended before its program:
-    a wrong option, an output folder refused), so nothing of it outlives the run."""
-    stop_unused()
 
 
 def worker_request(project: Project, stack: str, config: StackConfig) -> dict[str, Any]:

@@ -64,7 +64,9 @@ import sys
 from types import SimpleNamespace
 from typing import Any
 
-from pulumi.output import Unknown
+from pulumi.output import Output, Unknown, _OutputData
+from pulumi.runtime import settings
+from pulumi.runtime.mocks import MockEngine
 from pulumi.runtime.proto import source_pb2
 
 from checks.sources import pulumi_inline, pulumi_lazy, pulumi_struct
@@ -238,10 +240,7 @@ _UNWRAP_LIMIT = 100_000
 
 def log_debug(msg: str, resource=None, stream_id=None, ephemeral=None) -> None:
     """`pulumi.log.debug`, skipped when the mock engine's logger would drop the message."""
-    from pulumi.runtime.mocks import MockEngine
-    from pulumi.runtime.settings import get_engine
-
-    engine = get_engine()
+    engine = settings.get_engine()
     quiet = type(engine) is MockEngine and not engine.logger.isEnabledFor(logging.DEBUG)
     if resource is None and quiet:
         return
@@ -276,10 +275,7 @@ def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Any]:
     (and a custom resource's `id`), and the resolver the SDK calls with its registered value
     (value, is_known, is_secret, deps, failure). Each Output is tracked, as `Output._track`
     tracks it, in the SDK's set of outputs the program run waits for."""
-    from pulumi.output import Output
-    from pulumi.runtime.settings import SETTINGS
-
-    tracked, lock = SETTINGS.outputs, SETTINGS.lock
+    tracked, lock = settings.SETTINGS.outputs, settings.SETTINGS.lock
     resolvers: dict[str, Any] = {}
     for name in props:
         if name == "urn" or (name == "id" and custom):
@@ -298,8 +294,6 @@ def _resolve(res, data, tracked, lock, value, is_known, is_secret, deps, failed)
     """Settle an Output made by `transfer_properties` as the SDK's resolver settles it: its
     dependencies are `deps` and the resource itself; a failure is the Output's exception, and
     keeps it tracked (the run re-raises it at the end), as `Output._track`'s callback does."""
-    from pulumi.output import _OutputData
-
     if failed is not None:
         data.set_exception(failed)
         return
@@ -328,9 +322,6 @@ def create_urn(
         and (stack is None or type(stack) is str)
     ):
         return sdk().create_urn(name, type_, parent, project, stack)
-    from pulumi.output import Output, _OutputData
-    from pulumi.runtime import settings
-
     if parent is not None:
         prefix = parent[0 : parent.rfind("::")] + "$"
     else:

@@ -204,6 +204,13 @@ def _assess_and_write(
     progress, renderers, chosen, sign_key = prepared
     out = Path(args.out)
     assessment = collect_and_assess(args, source, request, progress)
+    if source.kind == "program":
+        from policies.source_edit import forget_parses
+
+        # The fixes are made: kept to the end, a large program's syntax trees cost the
+        # interpreter a third of a second to free on exit. (`safeguard fix` keeps them for
+        # its diff.)
+        forget_parses()
     record = build_record(assessment)
     code = int(assessment.gate.exit_code) if amend is None else amend(assessment, record)
     counts, gate = assessment.status_counts, assessment.gate
@@ -321,7 +328,7 @@ def collect_and_assess(
         )
         assessment = replace(assessment, fixes=found)
     if ahead is not None:
-        ahead.done()
+        ahead.wait()
     if baseline is not None:
         from policies.baseline import apply_baseline
 
@@ -335,8 +342,8 @@ def collect_and_assess(
 
 class _ParseAhead:
     """The program's files, parsed for the fixes on a thread of this process while the program
-    runs under mocks in another. `done()`, once the fixes are made, waits for the thread (it
-    reads at most eight files of at most 4 MiB) and drops the parses."""
+    runs under mocks in another. `wait()`, once the fixes are made, waits for the thread (it
+    reads at most eight files of at most 4 MiB)."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
@@ -350,9 +357,6 @@ class _ParseAhead:
         )
         self.thread.start()
 
-    def done(self) -> None:
-        from policies.source_edit import forget_parses
-
+    def wait(self) -> None:
         if self.thread is not None:
             self.thread.join()
-        forget_parses()

@@ -100,14 +100,15 @@ def run(args: argparse.Namespace) -> int:
     sources = build_sources()
     if any(getattr(args, s.kind) for s in sources.file_sources):
         return _run(args, sources)
-    from checks.sources.program import prestart, stop_prestarted
+    from checks.sources.program import prestart
+    from checks.sources.program_process import stop_unused
 
     # The program's worker imports Pulumi while the run gets ready.
     prestart(Path(args.program_dir) if args.program_dir else None)
     try:
         return _run(args, sources)
     finally:
-        stop_prestarted()
+        stop_unused()  # a run that ended before its program (a wrong option) leaves no worker
 
 
 def _run(args: argparse.Namespace, sources: SourceRegistry) -> int:
